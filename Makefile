@@ -1,0 +1,29 @@
+# The front door. Every target installs what is missing first (scripts/deps.sh).
+.PHONY: all build asan demo test unit bench fuzz clean deps
+
+JOBS ?= 2
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j$(JOBS)
+
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+
+demo: build
+	./build/databunker demo
+
+test: deps
+	@bash scripts/test.sh
+
+bench: build
+	@bash bench/run.sh
+
+clean:
+	rm -rf build build-asan test-output

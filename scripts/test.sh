@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test suite: the unit tests (under ASan+UBSan) and the API suite
+# against the release build and against the sanitizer build. Its last line
+# sums them up as "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/test-output"
+rm -rf "$out"
+mkdir -p "$out"
+
+bash scripts/deps.sh || exit 1
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+cmake --build build -j2 >"$out/build.log" 2>&1 || { tail -50 "$out/build.log"; exit 1; }
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null || exit 1
+cmake --build build-asan -j2 >"$out/build-asan.log" 2>&1 || { tail -50 "$out/build-asan.log"; exit 1; }
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+echo "== unit tests (ASan+UBSan) =="
+(cd build-asan && ctest --output-on-failure --output-junit "$out/unit.xml")
+
+echo "== API tests: release build =="
+DATABUNKER_BIN="$root/build/databunker" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    tests/api --junitxml="$out/api-release.xml"
+
+echo "== API tests: ASan+UBSan build =="
+DATABUNKER_BIN="$root/build-asan/databunker" DATABUNKER_SANITIZED=1 \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api --junitxml="$out/api-asan.xml"
+
+/usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml

@@ -1,0 +1,162 @@
+/* /v2 adapters: every call is POST with a JSON object; replies as the Pro
+ * spec lists them. The services are the same ones /v1 calls. */
+#include "v2_user.h"
+
+#include <string.h>
+
+#include "../core/audit.h"
+#include "../core/users.h"
+#include "auditjson.h"
+#include "params.h"
+
+#define AUDIT_PAGE_MAX 1000
+
+static enum bk_err
+profile_member(struct ctx *c, const json_t *body, const json_t **out)
+{
+    *out = json_object_get(body, "profile");
+    if (*out == NULL || json_is_null(*out))
+        return ctx_fail(c, BK_EINVAL, "missing profile");
+    if (!json_is_object(*out))
+        return ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+    return BK_OK;
+}
+
+V2_HANDLER(v2_user_create)
+{
+    const json_t *profile;
+    char token[37];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = profile_member(c, body, &profile);
+    if (err == BK_OK)
+        err = users_create(c, profile, token);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "token", token);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+V2_HANDLER(v2_user_get)
+{
+    struct user_ref ref;
+    char token[37];
+    json_t *profile = NULL;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = users_get(c, &ref, token, &profile);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s, s:o}", "token", token, "profile", profile);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+V2_HANDLER(v2_user_update)
+{
+    struct user_ref ref;
+    const json_t *profile;
+    char token[37];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = profile_member(c, body, &profile);
+    if (err == BK_OK)
+        err = users_update(c, &ref, profile, token);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "token", token);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+V2_HANDLER(v2_user_delete)
+{
+    struct user_ref ref;
+    char token[37];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = users_delete(c, &ref, token);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "token", token);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+V2_HANDLER(v2_audit_list_user_events)
+{
+    struct user_ref ref;
+    struct auditjson_list l = { NULL, 1 };
+    int64_t offset, limit, total = 0;
+    char token[37];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = params_int(c, body, "offset", 0, 0, INT32_MAX, &offset);
+    if (err == BK_OK)
+        err = params_int(c, body, "limit", 10, 1, AUDIT_PAGE_MAX, &limit);
+    if (err == BK_OK)
+        err = users_resolve_token(c, &ref, token);
+    if (err != BK_OK)
+        return err;
+    l.rows = json_array();
+    if (l.rows == NULL)
+        return BK_ENOMEM;
+    err = audit_list_user(c, token, offset, limit, 1, &total, auditjson_collect, &l);
+    if (err != BK_OK) {
+        json_decref(l.rows);
+        return err;
+    }
+    *reply = json_pack("{s:I, s:o}", "total", (json_int_t)total, "rows", l.rows);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+V2_HANDLER(v2_audit_get_event)
+{
+    struct audit_view v;
+    const char *atoken;
+    size_t len;
+    json_t *ev;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_str(c, body, "auditeventuuid", &atoken, &len);
+    if (err == BK_ENOTFOUND)
+        return ctx_fail(c, BK_EINVAL, "missing auditeventuuid");
+    if (err != BK_OK)
+        return err;
+    if (!users_token_valid(atoken, len))
+        return ctx_fail(c, BK_EINVAL, "bad auditeventuuid");
+    err = audit_get(c, atoken, &v);
+    if (err == BK_ENOTFOUND)
+        return ctx_fail(c, err, "not found");
+    if (err != BK_OK)
+        return err;
+    ev = auditjson_v2(&v, 1);
+    audit_view_cleanup(&v);
+    if (ev == NULL)
+        return BK_ENOMEM;
+    *reply = ev;
+    return BK_OK;
+}
+
+#define V2 (ROUTE_BODY_JSON | ROUTE_V2)
+
+const struct route v2_user_routes[] = {
+    { "POST", "/v2/UserCreate", v2_user_create, V2 | ROUTE_ANON_CREATE },
+    { "POST", "/v2/UserGet", v2_user_get, V2 },
+    { "POST", "/v2/UserUpdate", v2_user_update, V2 },
+    { "POST", "/v2/UserDelete", v2_user_delete, V2 },
+    { "POST", "/v2/AuditListUserEvents", v2_audit_list_user_events, V2 },
+    { "POST", "/v2/AuditGetEvent", v2_audit_get_event, V2 },
+    { NULL, NULL, NULL, 0 },
+};

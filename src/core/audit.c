@@ -1,0 +1,229 @@
+/* Audit events: sealing their personal parts, chaining their hashes, and
+ * reading them back. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "../base/log.h"
+#include "../vault/kdf.h"
+#include "../vault/secbuf.h"
+#include "record.h"
+
+static void
+copy_str(char *dst, size_t n, const char *src)
+{
+    size_t len = src ? strlen(src) : 0;
+
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static int
+feed(EVP_MD_CTX *md, const void *p, size_t n)
+{
+    uint8_t len[8];
+
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+    return EVP_DigestUpdate(md, len, sizeof len) == 1 && (n == 0 || EVP_DigestUpdate(md, p, n) == 1);
+}
+
+static int
+feed_i64(EVP_MD_CTX *md, int64_t v)
+{
+    uint8_t b[8];
+
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+    return feed(md, b, sizeof b);
+}
+
+enum bk_err
+audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    int ok;
+
+    if (md == NULL)
+        return BK_ENOMEM;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+         feed(md, row->prev_hash, STORE_HASH_LEN) && feed_i64(md, row->tenant) &&
+         feed(md, row->atoken, strlen(row->atoken)) && feed(md, row->record, strlen(row->record)) &&
+         feed_i64(md, row->when) && feed(md, row->action, strlen(row->action)) &&
+         feed(md, row->who, strlen(row->who)) && feed(md, row->mode, strlen(row->mode)) &&
+         feed(md, row->status, strlen(row->status)) && feed(md, row->msg, strlen(row->msg)) &&
+         feed(md, row->sealed, row->sealed_len) && EVP_DigestFinal_ex(md, out, &n) == 1 &&
+         n == STORE_HASH_LEN;
+    EVP_MD_CTX_free(md);
+    return ok ? BK_OK : BK_ECRYPTO;
+}
+
+static enum bk_err
+seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
+{
+    json_t *d;
+    enum bk_err err;
+
+    if (ev->dek == NULL)
+        return BK_OK;
+    d = json_object();
+    if (d == NULL)
+        return BK_ENOMEM;
+    if (ev->identity != NULL)
+        json_object_set_new(d, "identity", json_string(ev->identity));
+    if (ev->before != NULL)
+        json_object_set(d, "before", (json_t *)ev->before);
+    if (ev->after != NULL)
+        json_object_set(d, "after", (json_t *)ev->after);
+    err = record_seal(c, ev->dek, "audit", row->atoken, 0, d, &row->sealed, &row->sealed_len);
+    json_decref(d);
+    return err;
+}
+
+enum bk_err
+audit_write(struct ctx *c, const struct audit_event *ev)
+{
+    struct audit_row row;
+    enum bk_err err;
+
+    memset(&row, 0, sizeof row);
+    row.tenant = c->tenant;
+    row.when = c->now;
+    err = keys_uuid(row.atoken);
+    if (err != BK_OK)
+        return err;
+    copy_str(row.record, sizeof row.record, ev->record);
+    copy_str(row.action, sizeof row.action, ev->action);
+    copy_str(row.who, sizeof row.who, c->who);
+    copy_str(row.mode, sizeof row.mode, ev->mode);
+    copy_str(row.status, sizeof row.status, ev->result == BK_OK ? "ok" : "error");
+    copy_str(row.msg, sizeof row.msg, ev->msg ? ev->msg : ev->result == BK_OK ? "" : bk_err_str(ev->result));
+    err = seal_details(c, ev, &row);
+    if (err == BK_OK)
+        err = store_audit_last_hash(&c->db, c->tenant, row.prev_hash);
+    if (err == BK_OK)
+        err = audit_row_hash(&row, row.hash);
+    if (err == BK_OK)
+        err = store_audit_insert(&c->db, &row);
+    if (err != BK_OK)
+        LOG_ERR(c->rid, "audit", "cannot write audit event: %s", bk_err_str(err));
+    store_audit_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+audit_write_alone(struct ctx *c, const struct audit_event *ev)
+{
+    enum bk_err err = store_begin(&c->db, 1);
+
+    if (err != BK_OK)
+        return err;
+    err = audit_write(c, ev);
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    return err;
+}
+
+/* The user's data key for <record>, when the user still has one. */
+static int
+dek_for(struct ctx *c, const char *record, uint8_t dek[KEYS_LEN])
+{
+    struct user_row u;
+    int ok;
+
+    if (record[0] == '\0' || store_user_by_token(&c->db, c->tenant, record, &u) != BK_OK)
+        return 0;
+    ok = record_dek(c, &u, dek) == BK_OK;
+    store_user_row_cleanup(&u);
+    return ok;
+}
+
+static json_t *
+open_details(struct ctx *c, const struct audit_row *row, const uint8_t dek[KEYS_LEN])
+{
+    json_t *d = NULL;
+
+    if (row->sealed == NULL)
+        return NULL;
+    if (record_open(c, dek, "audit", row->atoken, 0, row->sealed, row->sealed_len, &d) != BK_OK) {
+        LOG_WARN(c->rid, "audit", "event details do not open (altered or moved row)");
+        return NULL;
+    }
+    return d;
+}
+
+struct list_state {
+    struct ctx *c;
+    int have_dek;
+    uint8_t dek[KEYS_LEN];
+    audit_view_fn fn;
+    void *arg;
+};
+
+static enum bk_err
+list_row(void *arg, const struct audit_row *row)
+{
+    struct list_state *s = arg;
+    struct audit_view v;
+    enum bk_err err;
+
+    v.row = *row;
+    v.details = s->have_dek ? open_details(s->c, row, s->dek) : NULL;
+    err = s->fn(s->arg, &v);
+    json_decref(v.details);
+    return err;
+}
+
+enum bk_err
+audit_list_user(struct ctx *c, const char *record, int64_t offset, int64_t limit,
+                int with_details, int64_t *total, audit_view_fn fn, void *arg)
+{
+    struct list_state s = { .c = c, .fn = fn, .arg = arg };
+    enum bk_err err = store_begin(&c->db, 0);
+
+    if (err != BK_OK)
+        return err;
+    s.have_dek = with_details && dek_for(c, record, s.dek);
+    err = store_audit_list_user(&c->db, c->tenant, record, offset, limit, total, list_row, &s);
+    store_rollback(&c->db);
+    secbuf_wipe(s.dek, sizeof s.dek);
+    return err;
+}
+
+enum bk_err
+audit_get(struct ctx *c, const char *atoken, struct audit_view *out)
+{
+    uint8_t dek[KEYS_LEN];
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    err = store_begin(&c->db, 0);
+    if (err != BK_OK)
+        return err;
+    err = store_audit_get(&c->db, c->tenant, atoken, &out->row);
+    if (err == BK_OK && dek_for(c, out->row.record, dek)) {
+        out->details = open_details(c, &out->row, dek);
+        secbuf_wipe(dek, sizeof dek);
+    }
+    store_rollback(&c->db);
+    if (err != BK_OK)
+        audit_view_cleanup(out);
+    return err;
+}
+
+void
+audit_view_cleanup(struct audit_view *v)
+{
+    store_audit_row_cleanup(&v->row);
+    json_decref(v->details);
+    v->details = NULL;
+}

@@ -1,0 +1,58 @@
+/* The audit trail: one event per call that touches a user record, written in
+ * the caller's open transaction so the change and its record commit together
+ * (fail-closed). Events form a hash chain per tenant. The personal parts
+ * (identity, before, after) are sealed under the user's data key, so
+ * forgetting the user makes them unreadable. */
+#ifndef BK_AUDIT_H
+#define BK_AUDIT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ctx.h"
+
+/* One event to write. Borrowed pointers; any may be NULL except action. */
+struct audit_event {
+    const char *action;          /* operation name, e.g. "UserCreate" */
+    const char *mode;            /* how the user was named */
+    const char *identity;        /* the identity as given (personal data) */
+    const char *record;          /* user token */
+    const uint8_t *dek;          /* the user's data key; NULL: nothing personal kept */
+    const json_t *before;
+    const json_t *after;
+    enum bk_err result;
+    const char *msg;
+};
+
+/* Append <ev> within the open write transaction of <c>. Any failure must fail
+ * the caller's transaction too. */
+enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
+
+/* Append <ev> in a transaction of its own, for calls that failed after the
+ * user was identified. */
+enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);
+
+/* An event as read back. <details> is a new object {"identity","before",
+ * "after"} when the user's key still exists, else NULL; the view owns it. */
+struct audit_view {
+    struct audit_row row;
+    json_t *details;
+};
+
+typedef enum bk_err (*audit_view_fn)(void *arg, const struct audit_view *v);
+
+/* Events of the user with token <record>, newest first. With <with_details>
+ * zero the sealed parts are not opened (listing is cheaper). */
+enum bk_err audit_list_user(struct ctx *c, const char *record, int64_t offset, int64_t limit,
+                            int with_details, int64_t *total, audit_view_fn fn, void *arg);
+
+/* One event by its atoken, details opened when possible; the caller calls
+ * audit_view_cleanup(). BK_ENOTFOUND when there is none. */
+enum bk_err audit_get(struct ctx *c, const char *atoken, struct audit_view *out);
+void audit_view_cleanup(struct audit_view *v);
+
+/* The chain hash of <row> given its prev_hash: what audit_write stores. */
+enum bk_err audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN]);
+
+#endif

@@ -1,0 +1,39 @@
+/* Token checks. Access tokens are never stored or compared in clear: the
+ * presented token is hashed with the token key and compared in constant time. */
+#include "auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../vault/secbuf.h"
+
+#define TOKEN_MAX 256
+
+enum bk_err
+auth_identify(struct ctx *c, const char *token, size_t len)
+{
+    uint8_t h[KEYS_LEN];
+    enum bk_err err;
+
+    c->caller = CALLER_NONE;
+    snprintf(c->who, sizeof c->who, "anonymous");
+    if (token == NULL || len == 0)
+        return ctx_fail(c, BK_EAUTH, "missing X-Bunker-Token header");
+    if (len > TOKEN_MAX)
+        return ctx_fail(c, BK_EAUTH, "access denied");
+    err = keys_token_hash(&c->app->vault, token, len, h);
+    if (err != BK_OK)
+        return err;
+    if (c->app->has_root_token && secbuf_equal(h, c->app->root_token_hash, KEYS_LEN)) {
+        c->caller = CALLER_ROOT;
+        snprintf(c->who, sizeof c->who, "root");
+        return BK_OK;
+    }
+    return ctx_fail(c, BK_EAUTH, "access denied");
+}
+
+int
+auth_anonymous_create_allowed(const struct ctx *c)
+{
+    return c->app->conf->create_user_without_access_token;
+}

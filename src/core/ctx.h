@@ -1,0 +1,45 @@
+/* The request context passed down explicitly from the API adapters into
+ * every service call, and the long-lived application state it points to.
+ * Services never see HTTP; adapters never see the store. */
+#ifndef BK_CTX_H
+#define BK_CTX_H
+
+#include <stdint.h>
+
+#include "../base/err.h"
+#include "../store/store.h"
+#include "../vault/keys.h"
+#include "conf.h"
+
+/* Long-lived state shared read-only by all workers; owned by main(). */
+struct app {
+    const struct conf *conf;
+    struct vault vault;
+    struct store store;
+    uint8_t root_token_hash[KEYS_LEN];
+    int has_root_token;
+};
+
+enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1 };
+
+struct ctx {
+    const struct app *app;
+    struct store_conn db;        /* borrowed for this request */
+    int64_t tenant;              /* 0: the default tenant */
+    enum caller_kind caller;
+    char who[48];                /* who the audit trail names */
+    char rid[17];                /* request id for logs */
+    const char *client_ip;       /* borrowed */
+    int64_t now;                 /* unix seconds at the request's start */
+    const char *errmsg;          /* static text for the client when a call fails */
+};
+
+/* Record <msg> (a static string) as the client-facing reason and return <err>. */
+static inline enum bk_err
+ctx_fail(struct ctx *c, enum bk_err err, const char *msg)
+{
+    c->errmsg = msg;
+    return err;
+}
+
+#endif

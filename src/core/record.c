@@ -1,0 +1,89 @@
+/* Profile and audit-detail encryption under per-user data keys. */
+#include "record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/mem.h"
+#include "../vault/aead.h"
+#include "../vault/secbuf.h"
+
+static size_t
+place(char *out, size_t n, int64_t tenant, const char *kind, const char *id, int64_t version)
+{
+    int w = snprintf(out, n, "%s:%lld:%s:%lld", kind, (long long)tenant, id, (long long)version);
+
+    return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
+}
+
+enum bk_err
+record_dek(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN])
+{
+    char p[128];
+    size_t n = place(p, sizeof p, row->tenant, "dek", row->token, 0);
+
+    if (row->dek == NULL)
+        return BK_ENOTFOUND;
+    return keys_dek_open(&c->app->vault, p, n, row->dek, row->dek_len, dek);
+}
+
+enum bk_err
+record_dek_new(struct ctx *c, const char *token, uint8_t dek[KEYS_LEN], uint8_t **box_out)
+{
+    char p[128];
+    size_t n = place(p, sizeof p, c->tenant, "dek", token, 0);
+    uint8_t *box = mem_alloc(KEYS_DEK_BOX_LEN);
+    enum bk_err err;
+
+    *box_out = NULL;
+    if (box == NULL)
+        return BK_ENOMEM;
+    err = keys_dek_new(&c->app->vault, p, n, dek, box);
+    if (err != BK_OK) {
+        mem_free(box);
+        return err;
+    }
+    *box_out = box;
+    return BK_OK;
+}
+
+enum bk_err
+record_seal(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
+            int64_t version, const json_t *doc, uint8_t **box_out, size_t *box_len)
+{
+    char p[128];
+    size_t n = place(p, sizeof p, c->tenant, kind, id, version);
+    size_t len;
+    char *text;
+    enum bk_err err;
+
+    *box_out = NULL;
+    *box_len = 0;
+    text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text == NULL)
+        return BK_ENOMEM;
+    len = strlen(text);
+    err = aead_seal(dek, p, n, text, len, box_out, box_len);
+    secbuf_wipe(text, len);
+    mem_free(text);
+    return err;
+}
+
+enum bk_err
+record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
+            int64_t version, const uint8_t *box, size_t box_len, json_t **out)
+{
+    char p[128];
+    size_t n = place(p, sizeof p, c->tenant, kind, id, version);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    enum bk_err err;
+
+    *out = NULL;
+    err = aead_open(dek, p, n, box, box_len, &text, &len);
+    if (err != BK_OK)
+        return err;
+    *out = json_loadb((const char *)text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+    secbuf_free(text, len + 1);
+    return *out != NULL ? BK_OK : BK_ECORRUPT;
+}

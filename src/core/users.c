@@ -1,0 +1,478 @@
+/* The user service. Every path: resolve the user, open their data key, do
+ * the change, write the audit event, commit; on any failure roll back, so
+ * nothing half-done is ever visible. */
+#include "users.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../vault/blindidx.h"
+#include "../vault/secbuf.h"
+#include "audit.h"
+#include "normalize.h"
+#include "record.h"
+
+#define KINDS 5   /* index kinds 1..4 */
+
+static const char *const mode_names[KINDS] = { "token", "email", "phone", "login", "custom" };
+
+enum bk_err
+users_mode_parse(const char *name, size_t len, enum user_mode *out)
+{
+    for (int i = 0; i < KINDS; i++) {
+        if (strlen(mode_names[i]) == len && memcmp(mode_names[i], name, len) == 0) {
+            *out = (enum user_mode)i;
+            return BK_OK;
+        }
+    }
+    return BK_EINVAL;
+}
+
+const char *
+users_mode_name(enum user_mode m)
+{
+    return (unsigned)m < KINDS ? mode_names[m] : "?";
+}
+
+int
+users_token_valid(const char *s, size_t len)
+{
+    if (len != 36)
+        return 0;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The normalized index values of a profile and their blind hashes. */
+struct index_set {
+    int present[KINDS];
+    uint8_t hash[KINDS][BLINDIDX_LEN];
+};
+
+static const char *const bad_value_msg[KINDS] = {
+    "", "invalid email", "invalid phone", "invalid login", "invalid custom index",
+};
+
+static enum bk_err
+hash_identity(struct ctx *c, int kind, const char *v, size_t len, uint8_t out[BLINDIDX_LEN])
+{
+    char norm[NORMALIZE_MAX + 1];
+    size_t norm_len = 0;
+    enum bk_err err;
+
+    if (len > NORMALIZE_MAX)
+        return ctx_fail(c, BK_EINVAL, "identity too long");
+    err = normalize_identity((enum index_kind)kind, v, len, c->app->conf->default_country, norm,
+                             &norm_len);
+    if (err == BK_ETOOBIG)
+        return ctx_fail(c, BK_EINVAL, "identity too long");
+    if (err != BK_OK)
+        return ctx_fail(c, BK_EINVAL, bad_value_msg[kind]);
+    err = blindidx_compute(&c->app->vault, c->tenant, kind, norm, norm_len, out);
+    secbuf_wipe(norm, sizeof norm);
+    return err;
+}
+
+static enum bk_err
+index_set_build(struct ctx *c, const json_t *profile, struct index_set *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM; kind++) {
+        const json_t *v = json_object_get(profile, mode_names[kind]);
+        char num[32];
+        const char *s;
+        size_t len;
+        enum bk_err err;
+
+        if (v == NULL || json_is_null(v))
+            continue;
+        if (json_is_string(v)) {
+            s = json_string_value(v);
+            len = json_string_length(v);
+        } else if (json_is_integer(v) && kind != INDEX_EMAIL) {
+            int n = snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            s = num;
+            len = n > 0 ? (size_t)n : 0;
+        } else {
+            return ctx_fail(c, BK_EINVAL, bad_value_msg[kind]);
+        }
+        if (len == 0)
+            continue;
+        err = hash_identity(c, kind, s, len, out->hash[kind]);
+        if (err != BK_OK)
+            return err;
+        out->present[kind] = 1;
+    }
+    return BK_OK;
+}
+
+static const char *const dup_msg[KINDS] = {
+    "", "user with this email already exists", "user with this phone already exists",
+    "user with this login already exists", "user with this custom index already exists",
+};
+
+/* Make the stored indexes of <user_id> equal <want>, given they were <have>. */
+static enum bk_err
+index_apply(struct ctx *c, int64_t user_id, const struct index_set *have,
+            const struct index_set *want)
+{
+    for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM; kind++) {
+        int same = have->present[kind] == want->present[kind] &&
+                   (!want->present[kind] ||
+                    memcmp(have->hash[kind], want->hash[kind], BLINDIDX_LEN) == 0);
+        enum bk_err err;
+
+        if (same)
+            continue;
+        if (have->present[kind]) {
+            err = store_index_delete(&c->db, c->tenant, kind, user_id);
+            if (err != BK_OK)
+                return err;
+        }
+        if (want->present[kind]) {
+            err = store_index_put(&c->db, c->tenant, kind, want->hash[kind], user_id);
+            if (err == BK_ECONFLICT)
+                return ctx_fail(c, err, dup_msg[kind]);
+            if (err != BK_OK)
+                return err;
+        }
+    }
+    return BK_OK;
+}
+
+static enum bk_err
+check_profile(struct ctx *c, const json_t *profile)
+{
+    if (!json_is_object(profile))
+        return ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+    return BK_OK;
+}
+
+enum bk_err
+users_create(struct ctx *c, const json_t *profile, char token_out[37])
+{
+    struct index_set idx, none;
+    struct user_row row;
+    uint8_t dek[KEYS_LEN];
+    enum bk_err err;
+    struct audit_event ev = { .action = "UserCreate", .mode = "token" };
+
+    token_out[0] = '\0';
+    memset(&row, 0, sizeof row);
+    memset(&none, 0, sizeof none);
+    err = check_profile(c, profile);
+    if (err == BK_OK)
+        err = index_set_build(c, profile, &idx);
+    if (err != BK_OK)
+        return err;
+    err = keys_uuid(row.token);
+    if (err == BK_OK)
+        err = record_dek_new(c, row.token, dek, &row.dek);
+    if (err != BK_OK)
+        goto out;
+    row.dek_len = KEYS_DEK_BOX_LEN;
+    row.tenant = c->tenant;
+    row.status = USER_ACTIVE;
+    row.version = 1;
+    row.created = row.updated = c->now;
+    err = record_seal(c, dek, "user", row.token, row.version, profile, &row.body, &row.body_len);
+    if (err != BK_OK)
+        goto out;
+    ev.record = row.token;
+    ev.identity = row.token;
+    ev.dek = dek;
+    ev.after = profile;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    err = store_user_insert(&c->db, &row);
+    if (err == BK_OK)
+        err = index_apply(c, row.id, &none, &idx);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK)
+        memcpy(token_out, row.token, 37);
+out:
+    secbuf_wipe(dek, sizeof dek);
+    store_user_row_cleanup(&row);
+    return err;
+}
+
+/* Find the user <ref> names, within the open transaction. Deleted users are
+ * found only when <allow_deleted>. */
+static enum bk_err
+resolve(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
+{
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    if (ref->identity == NULL || ref->identity_len == 0)
+        return ctx_fail(c, BK_EINVAL, "missing identity");
+    if (ref->identity_len > NORMALIZE_MAX)
+        return ctx_fail(c, BK_EINVAL, "identity too long");
+    if (ref->mode == MODE_TOKEN) {
+        char token[37];
+
+        if (!users_token_valid(ref->identity, ref->identity_len))
+            return ctx_fail(c, BK_EINVAL, "bad token format");
+        for (size_t i = 0; i < 36; i++)
+            token[i] = (char)tolower((unsigned char)ref->identity[i]);
+        token[36] = '\0';
+        err = store_user_by_token(&c->db, c->tenant, token, out);
+    } else {
+        uint8_t h[BLINDIDX_LEN];
+
+        err = hash_identity(c, (int)ref->mode, ref->identity, ref->identity_len, h);
+        if (err != BK_OK)
+            return err;
+        err = store_user_by_index(&c->db, c->tenant, (int)ref->mode, h, out);
+    }
+    if (err == BK_OK && out->status != USER_ACTIVE && !allow_deleted) {
+        store_user_row_cleanup(out);
+        err = BK_ENOTFOUND;
+    }
+    if (err == BK_ENOTFOUND)
+        return ctx_fail(c, err, "not found");
+    return err;
+}
+
+/* The identity as the audit trail keeps it: NUL-terminated copy (mem_free()). */
+static char *
+identity_copy(const struct user_ref *ref)
+{
+    return mem_strndup(ref->identity, ref->identity_len);
+}
+
+static enum bk_err
+open_profile(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], json_t **out)
+{
+    enum bk_err err = record_dek(c, row, dek);
+
+    if (err == BK_OK)
+        err = record_open(c, dek, "user", row->token, row->version, row->body, row->body_len,
+                          out);
+    if (err == BK_OK && !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        err = BK_ECORRUPT;
+    }
+    if (err != BK_OK)
+        LOG_ERR(c->rid, "users", "stored record does not open: %s", bk_err_str(err));
+    return err == BK_ENOTFOUND ? BK_ECORRUPT : err;
+}
+
+enum bk_err
+users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t **profile_out)
+{
+    struct user_row row;
+    uint8_t dek[KEYS_LEN];
+    json_t *profile = NULL;
+    char *ident = identity_copy(ref);
+    struct audit_event ev = { .action = "UserGet", .mode = users_mode_name(ref->mode) };
+    enum bk_err err;
+
+    *profile_out = NULL;
+    token_out[0] = '\0';
+    memset(&row, 0, sizeof row);
+    memset(dek, 0, sizeof dek);
+    if (ident == NULL)
+        return BK_ENOMEM;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    err = resolve(c, ref, 0, &row);
+    if (err == BK_OK)
+        err = open_profile(c, &row, dek, &profile);
+    if (err == BK_OK) {
+        ev.record = row.token;
+        ev.identity = ident;
+        ev.dek = dek;
+        err = audit_write(c, &ev);
+    }
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK) {
+        memcpy(token_out, row.token, 37);
+        *profile_out = profile;
+        profile = NULL;
+    }
+out:
+    json_decref(profile);
+    secbuf_wipe(dek, sizeof dek);
+    store_user_row_cleanup(&row);
+    mem_free(ident);
+    return err;
+}
+
+/* A new object: <base> with <changes> merged in (null removes). */
+static json_t *
+merge(const json_t *base, const json_t *changes)
+{
+    json_t *out = json_deep_copy(base);
+    const char *key;
+    json_t *v;
+
+    if (out == NULL)
+        return NULL;
+    json_object_foreach((json_t *)changes, key, v) {
+        int rc = json_is_null(v) ? (json_object_del(out, key), 0)
+                                 : json_object_set(out, key, v);
+        if (rc != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+enum bk_err
+users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
+             char token_out[37])
+{
+    struct user_row row;
+    struct index_set have, want;
+    uint8_t dek[KEYS_LEN];
+    json_t *before = NULL, *after = NULL;
+    char *ident = identity_copy(ref);
+    struct audit_event ev = { .action = "UserUpdate", .mode = users_mode_name(ref->mode) };
+    uint8_t *newbody = NULL;
+    size_t newbody_len = 0;
+    int resolved = 0;
+    enum bk_err err;
+
+    token_out[0] = '\0';
+    memset(&row, 0, sizeof row);
+    memset(dek, 0, sizeof dek);
+    if (ident == NULL)
+        return BK_ENOMEM;
+    if (!json_is_object(changes)) {
+        err = ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+        goto out;
+    }
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    err = resolve(c, ref, 0, &row);
+    if (err == BK_OK) {
+        resolved = 1;
+        err = open_profile(c, &row, dek, &before);
+    }
+    if (err == BK_OK) {
+        after = merge(before, changes);
+        err = after ? BK_OK : BK_ENOMEM;
+    }
+    if (err == BK_OK)
+        err = index_set_build(c, before, &have);
+    if (err == BK_OK)
+        err = index_set_build(c, after, &want);
+    if (err == BK_OK)
+        err = index_apply(c, row.id, &have, &want);
+    if (err == BK_OK) {
+        row.version++;
+        row.updated = c->now;
+        err = record_seal(c, dek, "user", row.token, row.version, after, &newbody, &newbody_len);
+    }
+    if (err == BK_OK) {
+        mem_free(row.body);
+        row.body = newbody;
+        row.body_len = newbody_len;
+        newbody = NULL;
+        err = store_user_update(&c->db, &row);
+    }
+    ev.record = row.token;
+    ev.identity = ident;
+    ev.dek = resolved ? dek : NULL;
+    ev.before = before;
+    ev.after = after;
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK) {
+        memcpy(token_out, row.token, 37);
+    } else if (resolved && (err == BK_ECONFLICT || err == BK_EINVAL)) {
+        const char *msg = c->errmsg;
+
+        ev.result = err;
+        ev.after = NULL;
+        ev.msg = msg;
+        audit_write_alone(c, &ev);
+        c->errmsg = msg;
+    }
+out:
+    json_decref(before);
+    json_decref(after);
+    mem_free(newbody);
+    secbuf_wipe(dek, sizeof dek);
+    store_user_row_cleanup(&row);
+    mem_free(ident);
+    return err;
+}
+
+enum bk_err
+users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+{
+    struct user_row row;
+    struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
+    enum bk_err err;
+
+    token_out[0] = '\0';
+    memset(&row, 0, sizeof row);
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = resolve(c, ref, 0, &row);
+    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
+        err = store_index_delete(&c->db, c->tenant, kind, row.id);
+    if (err == BK_OK)
+        err = store_user_shred(&c->db, c->tenant, row.id, c->now);
+    if (err == BK_OK) {
+        /* No data key any more: the event keeps nothing personal. */
+        ev.record = row.token;
+        err = audit_write(c, &ev);
+    }
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK)
+        memcpy(token_out, row.token, 37);
+    store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37])
+{
+    struct user_row row;
+    enum bk_err err;
+
+    token_out[0] = '\0';
+    err = store_begin(&c->db, 0);
+    if (err != BK_OK)
+        return err;
+    err = resolve(c, ref, ref->mode == MODE_TOKEN, &row);
+    store_rollback(&c->db);
+    if (err == BK_OK)
+        memcpy(token_out, row.token, 37);
+    store_user_row_cleanup(&row);
+    return err;
+}

@@ -1,0 +1,275 @@
+/* libmicrohttpd glue. The access handler collects the body into a capped
+ * buffer (413 as soon as the cap is passed), then hands a struct api_req to
+ * dispatch_request() and queues its reply. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "../api/dispatch.h"
+#include "../base/buf.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    const struct app *app;
+    char *cert;
+    char *key;
+};
+
+struct reqstate {
+    struct buf body;
+    size_t limit;
+    int too_big;
+    char ip[INET6_ADDRSTRLEN];
+};
+
+/* Paths and query values reach the API layer still percent-encoded: it
+ * decodes each segment itself and refuses NUL bytes and bad escapes. */
+static size_t
+unescape_none(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls, (void)conn;
+    return strlen(s);
+}
+
+static const char *
+query_arg(void *cls, const char *name)
+{
+    return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct api_reply *r)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    char *body = r->body;
+
+    r->body = NULL;
+    resp = MHD_create_response_from_buffer_with_free_callback(r->body_len, body, mem_free);
+    if (resp == NULL) {
+        mem_free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    ret = MHD_queue_response(conn, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result
+send_static_error(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+    struct api_reply r = { status, "application/json", NULL, 0 };
+    struct buf b;
+
+    buf_init(&b, 256);
+    if (buf_printf(&b, "{\"status\":\"error\",\"message\":\"%s\"}", msg) != BK_OK) {
+        buf_cleanup(&b);
+        return MHD_NO;
+    }
+    r.body = buf_steal(&b, &r.body_len);
+    return send_reply(conn, &r);
+}
+
+static void
+client_ip(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+    snprintf(out, n, "unknown");
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+                  (socklen_t)n);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size,
+           void **con_cls)
+{
+    struct http_server *srv = cls;
+    struct reqstate *st = *con_cls;
+    struct api_req req;
+    struct api_reply reply;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (st == NULL) {
+        const char *cl;
+
+        st = mem_calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        st->limit = dispatch_body_limit(srv->app, method, url);
+        buf_init(&st->body, st->limit);
+        cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && st->limit > 0) {
+            char *end = NULL;
+            unsigned long long n;
+
+            errno = 0;
+            n = strtoull(cl, &end, 10);
+            if (errno != 0 || end == cl || *end != '\0' || n > st->limit)
+                st->too_big = 1;
+        }
+        client_ip(conn, st->ip, sizeof st->ip);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        if (st->limit == 0) {
+            /* a route without a body: what was sent is not read into memory */
+        } else if (!st->too_big && buf_append(&st->body, upload_data, *upload_data_size) != BK_OK) {
+            st->too_big = 1;
+            buf_cleanup(&st->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_big)
+        return send_static_error(conn, 413, "request body too large");
+
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Token");
+    req.token_len = req.token ? strlen(req.token) : 0;
+    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.client_ip = st->ip;
+    req.body = st->body.ptr ? st->body.ptr : "";
+    req.body_len = st->body.len;
+    req.query = query_arg;
+    req.query_cls = conn;
+    dispatch_request(srv->app, &req, &reply);
+    ret = send_reply(conn, &reply);
+    api_reply_cleanup(&reply);
+    return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    struct reqstate *st = *con_cls;
+
+    (void)cls, (void)conn, (void)toe;
+    if (st == NULL)
+        return;
+    buf_cleanup(&st->body);
+    mem_free(st);
+    *con_cls = NULL;
+}
+
+static char *
+read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    char chunk[4096];
+    size_t n;
+
+    if (f == NULL)
+        return NULL;
+    buf_init(&b, 1 << 20);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_append(&b, chunk, n) != BK_OK) {
+            buf_cleanup(&b);
+            fclose(f);
+            return NULL;
+        }
+    }
+    fclose(f);
+    return buf_steal(&b, NULL);
+}
+
+enum bk_err
+http_server_start(const struct app *app, const struct http_conf *hc, struct http_server **out)
+{
+    struct http_server *s;
+    struct sockaddr_in addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+    *out = NULL;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)hc->port);
+    if (hc->port <= 0 || hc->port > 65535)
+        return BK_EINVAL;
+    if (hc->host == NULL || hc->host[0] == '\0' || strcmp(hc->host, "0.0.0.0") == 0)
+        addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (strcmp(hc->host, "localhost") == 0)
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    else if (inet_pton(AF_INET, hc->host, &addr.sin_addr) != 1)
+        return BK_EINVAL;
+    s = mem_calloc(1, sizeof *s);
+    if (s == NULL)
+        return BK_ENOMEM;
+    s->app = app;
+    if (hc->cert_path != NULL && hc->key_path != NULL) {
+        s->cert = read_file(hc->cert_path);
+        s->key = read_file(hc->key_path);
+        if (s->cert == NULL || s->key == NULL) {
+            LOG_ERR(NULL, "http", "cannot read the TLS certificate or key");
+            http_server_stop(s);
+            return BK_EINVAL;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    {
+        struct MHD_OptionItem opts[] = {
+            { MHD_OPTION_SOCK_ADDR, 0, &addr },
+            { MHD_OPTION_THREAD_POOL_SIZE, hc->threads ? hc->threads : 2, NULL },
+            { MHD_OPTION_CONNECTION_TIMEOUT, hc->timeout_s, NULL },
+            { MHD_OPTION_CONNECTION_LIMIT, hc->max_connections, NULL },
+            { MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL },
+            { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_none, NULL },
+            { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
+            { s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert },
+            { s->key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->key },
+            { MHD_OPTION_END, 0, NULL },
+        };
+        s->daemon = MHD_start_daemon(flags, (uint16_t)hc->port, NULL, NULL, on_request, s,
+                                     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    }
+    if (s->daemon == NULL) {
+        http_server_stop(s);
+        return BK_EUNAVAIL;
+    }
+    *out = s;
+    return BK_OK;
+}
+
+void
+http_server_stop(struct http_server *s)
+{
+    if (s == NULL)
+        return;
+    if (s->daemon != NULL)
+        MHD_stop_daemon(s->daemon);
+    if (s->key != NULL)
+        memset(s->key, 0, strlen(s->key));
+    mem_free(s->cert);
+    mem_free(s->key);
+    mem_free(s);
+}

@@ -1,0 +1,28 @@
+/* The HTTP transport: a libmicrohttpd daemon with a thread pool, bodies read
+ * under per-route caps, and the API layer called once a request is complete.
+ * Knows nothing of users or JSON semantics. */
+#ifndef BK_HTTP_SERVER_H
+#define BK_HTTP_SERVER_H
+
+#include "../core/ctx.h"
+
+struct http_server;
+
+struct http_conf {
+    const char *host;            /* IPv4 address or "localhost"; NULL: all */
+    int port;
+    unsigned threads;
+    const char *cert_path;       /* both set: HTTPS only */
+    const char *key_path;
+    unsigned timeout_s;          /* idle connection timeout */
+    unsigned max_connections;
+};
+
+/* Start serving <app> (borrowed; must outlive the server). *out is the new
+ * server; http_server_stop() ends it. BK_EINVAL for a bad address or
+ * unreadable certificate, BK_EUNAVAIL when the port cannot be bound. */
+enum bk_err http_server_start(const struct app *app, const struct http_conf *hc,
+                              struct http_server **out);
+void http_server_stop(struct http_server *s);
+
+#endif

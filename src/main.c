@@ -1,0 +1,335 @@
+/* The command line: parse arguments, build the layers, run. No domain logic
+ * lives here. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "base/hex.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "core/bootstrap.h"
+#include "core/conf.h"
+#include "http/server.h"
+#include "vault/kdf.h"
+#include "vault/secbuf.h"
+
+enum command { CMD_NONE, CMD_DEMO, CMD_INIT, CMD_START, CMD_HELP, CMD_VERSION };
+
+struct args {
+    enum command cmd;
+    const char *db;
+    const char *conf;
+    const char *host;
+    int port;
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f,
+"Usage: databunker COMMAND [OPTIONS]\n"
+"\n"
+"A vault for personal records: encrypts them, indexes them by blind hashes,\n"
+"and answers the Databunker /v1 REST and /v2 RPC APIs.\n"
+"\n"
+"Commands:\n"
+"  demo            Start a demo vault: SQLite file data/demo.db, root token DEMO,\n"
+"                  port 3000. The demo key is kept in data/demo.key unless\n"
+"                  DATABUNKER_MASTERKEY is set. Not for production.\n"
+"  -init           Create the schema and the keys, print generated secrets once.\n"
+"  -start          Serve an initialized vault.\n"
+"  -h, --help      This text.   -version   Print the version.\n"
+"\n"
+"Options:\n"
+"  -db NAME        SQLite database: a path, or a name stored as data/NAME.db\n"
+"                  (default data/databunker.db).\n"
+"  -conf FILE      YAML configuration (see databunker.yaml in the sources).\n"
+"  -host ADDR      Listen address (overrides server.host).\n"
+"  -port N         Listen port (overrides server.port).\n"
+"\n"
+"Environment:\n"
+"  DATABUNKER_MASTERKEY    master key, 48 or 64 hex digits. -init generates one\n"
+"                          when unset and prints it.\n"
+"  DATABUNKER_WRAPPINGKEY  64 hex digits. When set at -init, the master key is\n"
+"                          stored wrapped by it, and -start needs only this key.\n"
+"  DATABUNKER_ROOTTOKEN    root access token to set at -init (else generated).\n"
+"  BUNKER_HOST, BUNKER_PORT, DATABUNKER_DB_PATH, DATABUNKER_LOG_LEVEL\n"
+"                          override the configuration file.\n"
+"\n"
+"Requests authenticate with the header X-Bunker-Token. Example:\n"
+"  curl -s http://localhost:3000/v1/user -X POST -H 'X-Bunker-Token: DEMO' \\\n"
+"    -H 'Content-Type: application/json' -d '{\"login\":\"john\",\"email\":\"user@gmail.com\"}'\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(s, "demo") == 0 || strcmp(s, "-demo") == 0) {
+            a->cmd = CMD_DEMO;
+        } else if (strcmp(s, "-init") == 0 || strcmp(s, "--init") == 0) {
+            a->cmd = CMD_INIT;
+        } else if (strcmp(s, "-start") == 0 || strcmp(s, "--start") == 0) {
+            a->cmd = CMD_START;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "-help") == 0) {
+            a->cmd = CMD_HELP;
+        } else if (strcmp(s, "-version") == 0 || strcmp(s, "--version") == 0) {
+            a->cmd = CMD_VERSION;
+        } else if ((strcmp(s, "-db") == 0 || strcmp(s, "-conf") == 0 || strcmp(s, "-host") == 0 ||
+                    strcmp(s, "-port") == 0) && next != NULL) {
+            if (strcmp(s, "-db") == 0) {
+                a->db = next;
+            } else if (strcmp(s, "-conf") == 0) {
+                a->conf = next;
+            } else if (strcmp(s, "-host") == 0) {
+                a->host = next;
+            } else {
+                char *end = NULL;
+                long p;
+
+                errno = 0;
+                p = strtol(next, &end, 10);
+                if (errno != 0 || end == next || *end != '\0' || p <= 0 || p > 65535) {
+                    fprintf(stderr, "databunker: bad port: %s\n", next);
+                    return -1;
+                }
+                a->port = (int)p;
+            }
+            i++;
+        } else {
+            fprintf(stderr, "databunker: unknown argument: %s (try --help)\n", s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The SQLite path for -db NAME: a path as given, or data/NAME.db. */
+static char *
+db_path(const struct args *a, const struct conf *c)
+{
+    char buf[4096];
+    const char *name = a->db;
+
+    if (name == NULL && c->db_path != NULL)
+        return mem_strdup(c->db_path);
+    if (name == NULL)
+        name = a->cmd == CMD_DEMO ? "demo" : "databunker";
+    if (strchr(name, '/') != NULL || strstr(name, ".db") != NULL)
+        return mem_strdup(name);
+    if ((size_t)snprintf(buf, sizeof buf, "data/%s.db", name) >= sizeof buf)
+        return NULL;
+    return mem_strdup(buf);
+}
+
+static int
+ensure_parent_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n;
+
+    if (slash == NULL)
+        return 0;
+    n = (size_t)(slash - path);
+    if (n == 0 || n >= sizeof dir)
+        return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "databunker: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Demo key material: from the environment, or kept beside the demo database. */
+static int
+demo_key(const char *dbpath, char out[65])
+{
+    char keypath[4200];
+    FILE *f;
+    const char *env = getenv("DATABUNKER_MASTERKEY");
+    uint8_t raw[24];
+
+    if (env != NULL) {
+        snprintf(out, 65, "%s", env);
+        return 0;
+    }
+    snprintf(keypath, sizeof keypath, "%s.key", dbpath);
+    f = fopen(keypath, "r");
+    if (f != NULL) {
+        size_t n = fread(out, 1, 64, f);
+        fclose(f);
+        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+            n--;
+        out[n] = '\0';
+        return 0;
+    }
+    if (kdf_random(raw, sizeof raw) != BK_OK)
+        return -1;
+    hex_encode(raw, sizeof raw, out);
+    secbuf_wipe(raw, sizeof raw);
+    umask(077);
+    f = fopen(keypath, "w");
+    if (f == NULL || fprintf(f, "%s\n", out) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "databunker: cannot write %s\n", keypath);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+serve(struct app *app, const struct conf *conf, const struct args *a)
+{
+    struct http_conf hc = {
+        .host = a->host ? a->host : conf->host,
+        .port = a->port ? a->port : conf->port,
+        .threads = conf->threads,
+        .cert_path = conf->ssl_certificate,
+        .key_path = conf->ssl_certificate_key,
+        .timeout_s = 30,
+        .max_connections = 4096,
+    };
+    struct http_server *srv = NULL;
+    sigset_t set;
+    int sig = 0;
+    enum bk_err err;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    err = http_server_start(app, &hc, &srv);
+    if (err != BK_OK) {
+        LOG_ERR(NULL, "main", "cannot listen on %s:%d: %s", hc.host ? hc.host : "*", hc.port,
+                bk_err_str(err));
+        return 1;
+    }
+    LOG_INFO(NULL, "main", "Databunker listening on %s://%s:%d/",
+             hc.cert_path && hc.key_path ? "https" : "http",
+             hc.host && strcmp(hc.host, "0.0.0.0") != 0 ? hc.host : "localhost", hc.port);
+    sigwait(&set, &sig);
+    LOG_INFO(NULL, "main", "signal %d: stopping", sig);
+    http_server_stop(srv);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct args a;
+    struct conf conf;
+    struct app app;
+    struct bootstrap_keys keys;
+    struct store_conf sc;
+    char errbuf[256] = "", demo_hex[65] = "";
+    char *path = NULL;
+    int rc = 1;
+    enum bk_err err;
+
+    json_set_alloc_funcs(mem_alloc, mem_free);
+    if (parse_args(argc, argv, &a) != 0)
+        return 2;
+    if (a.cmd == CMD_HELP || a.cmd == CMD_NONE) {
+        usage(a.cmd == CMD_HELP ? stdout : stderr);
+        return a.cmd == CMD_HELP ? 0 : 2;
+    }
+    if (a.cmd == CMD_VERSION) {
+        printf("databunker %s\n", DATABUNKER_VERSION);
+        return 0;
+    }
+    memset(&app, 0, sizeof app);
+    if (conf_defaults(&conf) != BK_OK) {
+        fprintf(stderr, "databunker: out of memory\n");
+        return 1;
+    }
+    if (a.conf != NULL && conf_load_file(&conf, a.conf, errbuf, sizeof errbuf) != BK_OK) {
+        fprintf(stderr, "databunker: %s: %s\n", a.conf, errbuf);
+        goto out;
+    }
+    if (conf_load_env(&conf, errbuf, sizeof errbuf) != BK_OK) {
+        fprintf(stderr, "databunker: %s\n", errbuf);
+        goto out;
+    }
+    if (conf.log_level != NULL)
+        log_set_level(conf.log_level);
+    if (conf.threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        conf.threads = n > 0 && n < 256 ? (unsigned)n : 2;
+    }
+    app.conf = &conf;
+    path = db_path(&a, &conf);
+    if (path == NULL || ensure_parent_dir(path) != 0)
+        goto out;
+    sc.path = path;
+    sc.pool_size = conf.threads;
+    err = store_open("sqlite", &sc, &app.store);
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot open database %s: %s\n", path, bk_err_str(err));
+        goto out;
+    }
+    keys.master_hex = getenv("DATABUNKER_MASTERKEY");
+    keys.wrapping_hex = getenv("DATABUNKER_WRAPPINGKEY");
+    keys.root_token = getenv("DATABUNKER_ROOTTOKEN");
+    if (a.cmd == CMD_DEMO) {
+        if (demo_key(path, demo_hex) != 0)
+            goto out;
+        keys.master_hex = demo_hex;
+        keys.wrapping_hex = NULL;
+        keys.root_token = "DEMO";
+        err = bootstrap_open(&app, &keys);
+        if (err == BK_ENOTFOUND)
+            err = bootstrap_init(&app, &keys, stdout);
+    } else if (a.cmd == CMD_INIT) {
+        err = bootstrap_init(&app, &keys, stdout);
+        if (err == BK_ECONFLICT) {
+            fprintf(stderr, "databunker: %s is already initialized\n", path);
+            goto out;
+        }
+    } else {
+        err = bootstrap_open(&app, &keys);
+        if (err == BK_ENOTFOUND) {
+            fprintf(stderr, "databunker: %s is not initialized: run databunker -init first\n",
+                    path);
+            goto out;
+        }
+    }
+    if (err == BK_EAUTH || err == BK_EINVAL) {
+        fprintf(stderr, "databunker: wrong or missing master key: set DATABUNKER_MASTERKEY "
+                        "(or DATABUNKER_WRAPPINGKEY) to the key this database was "
+                        "initialized with\n");
+        goto out;
+    }
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot open the vault: %s\n", bk_err_str(err));
+        goto out;
+    }
+    if (a.cmd == CMD_INIT) {
+        fprintf(stdout, "Database %s initialized.\n", path);
+        fflush(stdout);
+        rc = 0;
+        goto out;
+    }
+    if (a.cmd == CMD_DEMO)
+        LOG_INFO(NULL, "main", "demo mode: root token DEMO, database %s", path);
+    rc = serve(&app, &conf, &a);
+out:
+    secbuf_wipe(demo_hex, sizeof demo_hex);
+    keys_wipe(&app.vault);
+    store_close(&app.store);
+    mem_free(path);
+    conf_cleanup(&conf);
+    return rc;
+}

@@ -1,0 +1,869 @@
+/* SQLite backend. A pool of connections to one WAL database, each with its
+ * statements prepared once. Every statement binds its parameters; no SQL is
+ * built from input. Knows rows and bytes, never JSON or keys. */
+#include "sqlite.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "sqlite_int.h"
+
+extern const char *const sqlite_migrations[];
+
+enum stmt_id {
+    ST_BEGIN_READ,
+    ST_BEGIN_WRITE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_META_GET,
+    ST_META_PUT,
+    ST_USER_INSERT,
+    ST_USER_BY_TOKEN,
+    ST_USER_BY_INDEX,
+    ST_USER_UPDATE,
+    ST_USER_SHRED,
+    ST_INDEX_PUT,
+    ST_INDEX_OWNER,
+    ST_INDEX_DELETE,
+    ST_AUDIT_LAST,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_GET,
+    ST_AUDIT_COUNT_USER,
+    ST_AUDIT_LIST_USER,
+    ST_COUNT_USERS,
+    ST_COUNT
+};
+
+#define USER_COLS "id, tenant, token, status, dek, body, version, created, updated"
+#define AUDIT_COLS "id, tenant, atoken, record, at, action, who, mode, status, msg, sealed, " \
+                   "prev_hash, hash"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_USER_INSERT] = "INSERT INTO users (tenant, token, status, dek, body, version, created, "
+                       "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_USER_BY_TOKEN] = "SELECT " USER_COLS " FROM users WHERE tenant = ?1 AND token = ?2",
+    [ST_USER_BY_INDEX] = "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, "
+                         "u.created, u.updated FROM user_index i JOIN users u ON u.id = i.user_id "
+                         "WHERE i.tenant = ?1 AND i.kind = ?2 AND i.hash = ?3",
+    [ST_USER_UPDATE] = "UPDATE users SET body = ?1, version = ?2, updated = ?3 "
+                       "WHERE id = ?4 AND tenant = ?5 AND version = ?6 AND status = 1",
+    [ST_USER_SHRED] = "UPDATE users SET status = 2, dek = NULL, body = NULL, "
+                      "version = version + 1, updated = ?3 WHERE id = ?1 AND tenant = ?2",
+    [ST_INDEX_PUT] = "INSERT INTO user_index (tenant, kind, hash, user_id) VALUES (?1, ?2, ?3, ?4) "
+                     "ON CONFLICT (tenant, kind, hash) DO NOTHING",
+    [ST_INDEX_OWNER] = "SELECT user_id FROM user_index WHERE tenant = ?1 AND kind = ?2 "
+                       "AND hash = ?3",
+    [ST_INDEX_DELETE] = "DELETE FROM user_index WHERE tenant = ?1 AND kind = ?2 AND user_id = ?3",
+    [ST_AUDIT_LAST] = "SELECT hash FROM audit WHERE tenant = ?1 ORDER BY id DESC LIMIT 1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, "
+                        "msg, sealed, prev_hash, hash) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ?1 AND atoken = ?2",
+    [ST_AUDIT_COUNT_USER] = "SELECT count(*) FROM audit WHERE tenant = ?1 AND record = ?2",
+    [ST_AUDIT_LIST_USER] = "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ?1 AND record = ?2 "
+                           "ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+    [ST_COUNT_USERS] = "SELECT count(*) FROM users WHERE tenant = ?1 AND status = 1",
+};
+
+
+struct sq_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    unsigned n;
+    struct sq_conn *conns;
+};
+
+enum bk_err
+sq_err(sqlite3 *db, int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return BK_ERETRY;
+    case SQLITE_CONSTRAINT:
+        return BK_ECONFLICT;
+    case SQLITE_NOMEM:
+        return BK_ENOMEM;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        LOG_ERR(NULL, "sqlite", "database corrupt: %s", sqlite3_errmsg(db));
+        return BK_ECORRUPT;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        LOG_ERR(NULL, "sqlite", "I/O failure: %s", sqlite3_errmsg(db));
+        return BK_EUNAVAIL;
+    default:
+        LOG_ERR(NULL, "sqlite", "error %d: %s", rc, sqlite3_errmsg(db));
+        return BK_EBACKEND;
+    }
+}
+
+static void
+conn_close(struct sq_conn *c)
+{
+    for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+        sqlite3_finalize(c->cache[i].st);
+        c->cache[i].st = NULL;
+        c->cache[i].sql = NULL;
+    }
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+}
+
+static enum bk_err
+conn_open(const char *path, struct sq_conn *c)
+{
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA busy_timeout = 10000",
+        NULL,
+    };
+    int rc;
+
+    memset(c, 0, sizeof *c);
+    rc = sqlite3_open_v2(path, &c->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        LOG_ERR(NULL, "sqlite", "cannot open %s: %s", path,
+                c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        conn_close(c);
+        return BK_EUNAVAIL;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    for (size_t i = 0; pragmas[i] != NULL; i++) {
+        rc = sqlite3_exec(c->db, pragmas[i], NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            enum bk_err err = sq_err(c->db, rc);
+            conn_close(c);
+            return err;
+        }
+    }
+    return BK_OK;
+}
+
+enum bk_err
+sq_prepare(struct sq_conn *c, const char *sql, sqlite3_stmt **out)
+{
+    size_t h = ((uintptr_t)sql >> 3) * 0x9e3779b97f4a7c15ULL;
+
+    *out = NULL;
+    for (size_t n = 0; n < SQ_CACHE_SLOTS; n++) {
+        struct sq_cached *slot = &c->cache[(h + n) & (SQ_CACHE_SLOTS - 1)];
+
+        if (slot->sql == sql) {
+            *out = slot->st;
+            return BK_OK;
+        }
+        if (slot->sql == NULL) {
+            int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->st,
+                                        NULL);
+            if (rc != SQLITE_OK) {
+                slot->st = NULL;
+                return sq_err(c->db, rc);
+            }
+            slot->sql = sql;
+            *out = slot->st;
+            return BK_OK;
+        }
+    }
+    return BK_EINTERNAL;
+}
+
+/* Statements are prepared after the migrations ran, on first use. */
+static enum bk_err
+stmt(struct sq_conn *c, enum stmt_id id, sqlite3_stmt **out)
+{
+    return sq_prepare(c, stmt_sql[id], out);
+}
+
+void
+sq_done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+enum bk_err
+sq_exec_done(struct sq_conn *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    enum bk_err err = rc == SQLITE_DONE ? BK_OK : sq_err(c->db, rc);
+
+    sq_done(st);
+    return err;
+}
+
+enum bk_err
+sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
+{
+    int rc = sqlite3_step(st);
+    enum bk_err err = BK_OK;
+
+    *out = 0;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_open(const struct store_conf *conf, void **cls)
+{
+    struct sq_pool *p;
+    enum bk_err err = BK_OK;
+    unsigned n = conf->pool_size ? conf->pool_size : 1;
+
+    *cls = NULL;
+    if (sqlite3_threadsafe() == 0)
+        return BK_EBACKEND;
+    p = mem_calloc(1, sizeof *p);
+    if (p == NULL)
+        return BK_ENOMEM;
+    p->conns = mem_calloc(n, sizeof *p->conns);
+    if (p->conns == NULL) {
+        mem_free(p);
+        return BK_ENOMEM;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    for (p->n = 0; p->n < n; p->n++) {
+        err = conn_open(conf->path, &p->conns[p->n]);
+        if (err != BK_OK)
+            break;
+    }
+    if (err != BK_OK) {
+        for (unsigned i = 0; i < p->n; i++)
+            conn_close(&p->conns[i]);
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->freed);
+        mem_free(p->conns);
+        mem_free(p);
+        return err;
+    }
+    *cls = p;
+    return BK_OK;
+}
+
+static void
+sq_close(void *cls)
+{
+    struct sq_pool *p = cls;
+
+    if (p == NULL)
+        return;
+    for (unsigned i = 0; i < p->n; i++)
+        conn_close(&p->conns[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    mem_free(p->conns);
+    mem_free(p);
+}
+
+static enum bk_err
+sq_acquire(void *cls, void **conn)
+{
+    struct sq_pool *p = cls;
+
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        for (unsigned i = 0; i < p->n; i++) {
+            if (!p->conns[i].in_use) {
+                p->conns[i].in_use = 1;
+                pthread_mutex_unlock(&p->lock);
+                *conn = &p->conns[i];
+                return BK_OK;
+            }
+        }
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+}
+
+static void
+sq_release(void *cls, void *conn)
+{
+    struct sq_pool *p = cls;
+    struct sq_conn *c = conn;
+
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_lock(&p->lock);
+    c->in_use = 0;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static enum bk_err
+sq_migrate(void *conn)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *ver = NULL, *mark = NULL;
+    enum bk_err err = BK_OK;
+    int rc;
+
+    rc = sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             "version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_err(c->db, rc);
+    rc = sqlite3_prepare_v2(c->db, "SELECT count(*) FROM schema_migrations WHERE version = ?1",
+                            -1, &ver, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(c->db, "INSERT INTO schema_migrations (version, applied) "
+                                       "VALUES (?1, strftime('%s', 'now'))", -1, &mark, NULL);
+    if (rc != SQLITE_OK) {
+        err = sq_err(c->db, rc);
+        goto out;
+    }
+    for (int i = 0; sqlite_migrations[i] != NULL && err == BK_OK; i++) {
+        int applied;
+
+        sqlite3_bind_int(ver, 1, i + 1);
+        if (sqlite3_step(ver) != SQLITE_ROW) {
+            err = sq_err(c->db, sqlite3_errcode(c->db));
+            break;
+        }
+        applied = sqlite3_column_int(ver, 0);
+        sqlite3_reset(ver);
+        if (applied)
+            continue;
+        rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(c->db, sqlite_migrations[i], NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int(mark, 1, i + 1);
+            rc = sqlite3_step(mark) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(c->db);
+            sqlite3_reset(mark);
+        }
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            err = sq_err(c->db, rc);
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        } else {
+            LOG_INFO(NULL, "sqlite", "applied migration %d", i + 1);
+        }
+    }
+out:
+    sqlite3_finalize(ver);
+    sqlite3_finalize(mark);
+    return err;
+}
+
+static enum bk_err
+sq_begin(void *conn, int write)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, &st);
+
+    return err == BK_OK ? sq_exec_done(c, st) : err;
+}
+
+static enum bk_err
+sq_commit(void *conn)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_COMMIT, &st);
+
+    if (err == BK_OK)
+        err = sq_exec_done(c, st);
+    /* A failed COMMIT (I/O error, failed fsync) leaves nothing half-done: roll back. */
+    if (err != BK_OK && !sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+static void
+sq_rollback(void *conn)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_get_autocommit(c->db))
+        return;
+    if (stmt(c, ST_ROLLBACK, &st) == BK_OK)
+        sq_exec_done(c, st);
+}
+
+enum bk_err
+sq_col_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *out_len)
+{
+    const void *p;
+    int n;
+
+    *out = NULL;
+    *out_len = 0;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return BK_OK;
+    p = sqlite3_column_blob(st, col);
+    n = sqlite3_column_bytes(st, col);
+    *out = mem_alloc((size_t)n + 1);
+    if (*out == NULL)
+        return BK_ENOMEM;
+    if (n > 0)
+        memcpy(*out, p, (size_t)n);
+    *out_len = (size_t)n;
+    return BK_OK;
+}
+
+void
+sq_col_text(sqlite3_stmt *st, int col, char *out, size_t out_size)
+{
+    const unsigned char *p = sqlite3_column_text(st, col);
+    size_t n = p ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+    if (n >= out_size)
+        n = out_size - 1;
+    if (n)
+        memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+enum bk_err
+sq_col_strdup(sqlite3_stmt *st, int col, char **out)
+{
+    const unsigned char *p;
+
+    *out = NULL;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return BK_OK;
+    p = sqlite3_column_text(st, col);
+    *out = mem_strndup((const char *)p, (size_t)sqlite3_column_bytes(st, col));
+    return *out ? BK_OK : BK_ENOMEM;
+}
+
+int
+sq_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s == NULL)
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static enum bk_err
+sq_meta_get(void *conn, const char *key, uint8_t **val, size_t *val_len)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+    int rc;
+
+    *val = NULL;
+    *val_len = 0;
+    err = stmt(c, ST_META_GET, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sq_col_blob(st, 0, val, val_len);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_meta_put(void *conn, const char *key, const uint8_t *val, size_t val_len)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_META_PUT, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, val, (int)val_len, SQLITE_STATIC);
+    return sq_exec_done(c, st);
+}
+
+int
+sq_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
+{
+    if (p == NULL)
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+}
+
+static enum bk_err
+sq_user_insert(void *conn, struct user_row *row)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_USER_INSERT, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, row->tenant);
+    sqlite3_bind_text(st, 2, row->token, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, row->status);
+    sq_bind_blob(st, 4, row->dek, row->dek_len);
+    sq_bind_blob(st, 5, row->body, row->body_len);
+    sqlite3_bind_int64(st, 6, row->version);
+    sqlite3_bind_int64(st, 7, row->created);
+    sqlite3_bind_int64(st, 8, row->updated);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK)
+        row->id = sqlite3_last_insert_rowid(c->db);
+    return err;
+}
+
+static enum bk_err
+read_user(sqlite3_stmt *st, struct user_row *out)
+{
+    enum bk_err err;
+
+    out->id = sqlite3_column_int64(st, 0);
+    out->tenant = sqlite3_column_int64(st, 1);
+    sq_col_text(st, 2, out->token, sizeof out->token);
+    out->status = sqlite3_column_int(st, 3);
+    out->version = sqlite3_column_int64(st, 6);
+    out->created = sqlite3_column_int64(st, 7);
+    out->updated = sqlite3_column_int64(st, 8);
+    err = sq_col_blob(st, 4, &out->dek, &out->dek_len);
+    if (err == BK_OK)
+        err = sq_col_blob(st, 5, &out->body, &out->body_len);
+    if (err != BK_OK)
+        store_user_row_cleanup(out);
+    return err;
+}
+
+static enum bk_err
+step_user(struct sq_conn *c, sqlite3_stmt *st, struct user_row *out)
+{
+    int rc = sqlite3_step(st);
+    enum bk_err err;
+
+    if (rc == SQLITE_ROW)
+        err = read_user(st, out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_user_by_token(void *conn, int64_t tenant, const char *token, struct user_row *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    err = stmt(c, ST_USER_BY_TOKEN, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
+    return step_user(c, st, out);
+}
+
+static enum bk_err
+sq_user_by_index(void *conn, int64_t tenant, int kind, const uint8_t hash[STORE_HASH_LEN],
+                 struct user_row *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    err = stmt(c, ST_USER_BY_INDEX, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_blob(st, 3, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    return step_user(c, st, out);
+}
+
+static enum bk_err
+sq_user_update(void *conn, const struct user_row *row)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_USER_UPDATE, &st);
+
+    if (err != BK_OK)
+        return err;
+    sq_bind_blob(st, 1, row->body, row->body_len);
+    sqlite3_bind_int64(st, 2, row->version);
+    sqlite3_bind_int64(st, 3, row->updated);
+    sqlite3_bind_int64(st, 4, row->id);
+    sqlite3_bind_int64(st, 5, row->tenant);
+    sqlite3_bind_int64(st, 6, row->version - 1);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK && sqlite3_changes(c->db) != 1)
+        err = BK_ECONFLICT;
+    return err;
+}
+
+static enum bk_err
+sq_user_shred(void *conn, int64_t tenant, int64_t id, int64_t when)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_USER_SHRED, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, tenant);
+    sqlite3_bind_int64(st, 3, when);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK && sqlite3_changes(c->db) != 1)
+        err = BK_ENOTFOUND;
+    return err;
+}
+
+static enum bk_err
+sq_index_put(void *conn, int64_t tenant, int kind, const uint8_t hash[STORE_HASH_LEN],
+             int64_t user_id)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_INDEX_PUT, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_blob(st, 3, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, user_id);
+    err = sq_exec_done(c, st);
+    if (err != BK_OK || sqlite3_changes(c->db) == 1)
+        return err;
+    /* The hash exists: fine if it is already this user's, a conflict otherwise. */
+    err = stmt(c, ST_INDEX_OWNER, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_blob(st, 3, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sqlite3_column_int64(st, 0) == user_id ? BK_OK : BK_ECONFLICT;
+    else
+        err = rc == SQLITE_DONE ? BK_ERETRY : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_index_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_INDEX_DELETE, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, user_id);
+    return sq_exec_done(c, st);
+}
+
+static enum bk_err
+sq_audit_last_hash(void *conn, int64_t tenant, uint8_t out[STORE_HASH_LEN])
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_AUDIT_LAST, &st);
+    int rc;
+
+    memset(out, 0, STORE_HASH_LEN);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) == STORE_HASH_LEN)
+            memcpy(out, sqlite3_column_blob(st, 0), STORE_HASH_LEN);
+        else
+            err = BK_ECORRUPT;
+    } else if (rc != SQLITE_DONE) {
+        err = sq_err(c->db, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_audit_insert(void *conn, const struct audit_row *row)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_AUDIT_INSERT, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, row->tenant);
+    sqlite3_bind_text(st, 2, row->atoken, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, row->record, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, row->when);
+    sqlite3_bind_text(st, 5, row->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, row->who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, row->mode, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, row->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, row->msg, -1, SQLITE_STATIC);
+    sq_bind_blob(st, 10, row->sealed, row->sealed_len);
+    sqlite3_bind_blob(st, 11, row->prev_hash, STORE_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 12, row->hash, STORE_HASH_LEN, SQLITE_STATIC);
+    return sq_exec_done(c, st);
+}
+
+static enum bk_err
+read_audit(sqlite3_stmt *st, struct audit_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->tenant = sqlite3_column_int64(st, 1);
+    sq_col_text(st, 2, out->atoken, sizeof out->atoken);
+    sq_col_text(st, 3, out->record, sizeof out->record);
+    out->when = sqlite3_column_int64(st, 4);
+    sq_col_text(st, 5, out->action, sizeof out->action);
+    sq_col_text(st, 6, out->who, sizeof out->who);
+    sq_col_text(st, 7, out->mode, sizeof out->mode);
+    sq_col_text(st, 8, out->status, sizeof out->status);
+    sq_col_text(st, 9, out->msg, sizeof out->msg);
+    if (sqlite3_column_bytes(st, 11) == STORE_HASH_LEN)
+        memcpy(out->prev_hash, sqlite3_column_blob(st, 11), STORE_HASH_LEN);
+    if (sqlite3_column_bytes(st, 12) == STORE_HASH_LEN)
+        memcpy(out->hash, sqlite3_column_blob(st, 12), STORE_HASH_LEN);
+    return sq_col_blob(st, 10, &out->sealed, &out->sealed_len);
+}
+
+static enum bk_err
+sq_audit_get(void *conn, int64_t tenant, const char *atoken, struct audit_row *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    err = stmt(c, ST_AUDIT_GET, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_text(st, 2, atoken, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = read_audit(st, out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_audit_list_user(void *conn, int64_t tenant, const char *record, int64_t offset, int64_t limit,
+                   int64_t *total, store_audit_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+    int rc;
+
+    *total = 0;
+    err = stmt(c, ST_AUDIT_COUNT_USER, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_text(st, 2, record, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *total = sqlite3_column_int64(st, 0);
+    else
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    if (err != BK_OK)
+        return err;
+    err = stmt(c, ST_AUDIT_LIST_USER, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_text(st, 2, record, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, limit);
+    sqlite3_bind_int64(st, 4, offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct audit_row row;
+
+        err = read_audit(st, &row);
+        if (err == BK_OK)
+            err = fn(arg, &row);
+        store_audit_row_cleanup(&row);
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+sq_count_users(void *conn, int64_t tenant, int64_t *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = stmt(c, ST_COUNT_USERS, &st);
+    int rc;
+
+    *out = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .version = 1,
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .conn_acquire = sq_acquire,
+    .conn_release = sq_release,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
+    .user_insert = sq_user_insert,
+    .user_by_token = sq_user_by_token,
+    .user_by_index = sq_user_by_index,
+    .user_update = sq_user_update,
+    .user_shred = sq_user_shred,
+    .index_put = sq_index_put,
+    .index_delete = sq_index_delete,
+    .audit_last_hash = sq_audit_last_hash,
+    .audit_insert = sq_audit_insert,
+    .audit_get = sq_audit_get,
+    .audit_list_user = sq_audit_list_user,
+    .count_users = sq_count_users,
+};

@@ -1,0 +1,9 @@
+/* The embedded SQLite backend (WAL, synchronous=FULL): the default store. */
+#ifndef BK_STORE_SQLITE_H
+#define BK_STORE_SQLITE_H
+
+#include "store.h"
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif

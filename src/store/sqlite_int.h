@@ -1,0 +1,49 @@
+/* Internals shared by the SQLite backend's files (sqlite.c for the core
+ * tables, sqlite_<family>.c for each resource family). Not for use outside
+ * src/store. */
+#ifndef BK_STORE_SQLITE_INT_H
+#define BK_STORE_SQLITE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "../base/err.h"
+
+#define SQ_CACHE_SLOTS 256   /* a power of two, above the number of statements */
+
+struct sq_cached {
+    const char *sql;         /* the static SQL text: its address is the key */
+    sqlite3_stmt *st;
+};
+
+struct sq_conn {
+    sqlite3 *db;
+    struct sq_cached cache[SQ_CACHE_SLOTS];
+    int in_use;
+};
+
+/* The store error for SQLite result <rc> on <db> (BUSY -> BK_ERETRY, ...). */
+enum bk_err sq_err(sqlite3 *db, int rc);
+/* The prepared statement for <sql>, a string with static storage duration,
+ * prepared once per connection and cached by its address. */
+enum bk_err sq_prepare(struct sq_conn *c, const char *sql, sqlite3_stmt **out);
+/* Reset <st> and clear its bindings after use. */
+void sq_done(sqlite3_stmt *st);
+/* Step <st> once expecting no row, then sq_done() it. */
+enum bk_err sq_exec_done(struct sq_conn *c, sqlite3_stmt *st);
+/* Step <st> expecting one integer in column 0 (BK_ENOTFOUND without a row). */
+enum bk_err sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out);
+/* A new copy of column <col> (mem_free()); NULL for SQL NULL. */
+enum bk_err sq_col_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *out_len);
+/* Copy text column <col> into <out>, truncated to <out_size> - 1 bytes. */
+void sq_col_text(sqlite3_stmt *st, int col, char *out, size_t out_size);
+/* A new NUL-terminated copy of text column <col> (mem_free()); NULL for SQL NULL. */
+enum bk_err sq_col_strdup(sqlite3_stmt *st, int col, char **out);
+/* Bind <p> (<n> bytes) or NULL as a blob, without copying. */
+int sq_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n);
+/* Bind <s> or NULL as text, without copying. */
+int sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+#endif

@@ -1,0 +1,252 @@
+/* The storage interface: one ops table per backend, reached only through the
+ * inline wrappers below. Backends see opaque ciphertext, index hashes and
+ * plain metadata; they never parse JSON or see a key. A `struct store` is
+ * shared by all workers; each worker borrows a `struct store_conn` from it
+ * for the length of one request. */
+#ifndef BK_STORE_H
+#define BK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+
+#define STORE_HASH_LEN 32
+
+enum user_status { USER_ACTIVE = 1, USER_DELETED = 2 };
+
+/* A user row as stored. Pointers are owned by the row: store_user_row_cleanup(). */
+struct user_row {
+    int64_t id;
+    int64_t tenant;
+    char token[37];
+    int status;            /* enum user_status */
+    uint8_t *dek;          /* wrapped data key; NULL once shredded */
+    size_t dek_len;
+    uint8_t *body;         /* sealed profile; NULL once shredded */
+    size_t body_len;
+    int64_t version;       /* bumped on every change */
+    int64_t created;
+    int64_t updated;
+};
+
+/* An audit event as stored. The personal parts (identity, before, after) are
+ * sealed under the user's data key, so shredding the key erases them. */
+struct audit_row {
+    int64_t id;
+    int64_t tenant;
+    char atoken[37];
+    char record[37];       /* the user token, or "" */
+    int64_t when;
+    char action[48];       /* the operation, e.g. "UserCreate" */
+    char who[48];          /* the caller: "root", or a token hash prefix */
+    char mode[16];
+    char status[8];        /* "ok" or "error" */
+    char msg[128];
+    uint8_t *sealed;       /* sealed JSON {identity, before, after}; may be NULL */
+    size_t sealed_len;
+    uint8_t prev_hash[STORE_HASH_LEN];
+    uint8_t hash[STORE_HASH_LEN];
+};
+
+/* Called for each row a listing finds; the row is borrowed for the call only.
+ * Returning non-BK_OK stops the listing and is passed back. */
+typedef enum bk_err (*store_audit_fn)(void *arg, const struct audit_row *row);
+
+struct store_conf {
+    const char *path;      /* SQLite: the database file */
+    unsigned pool_size;    /* connections to open (one per worker) */
+};
+
+struct store_ops {
+    const char *name;
+    unsigned version;
+    enum bk_err (*open)(const struct store_conf *conf, void **cls);
+    void (*close)(void *cls);
+    /* schema */
+    enum bk_err (*migrate)(void *conn);
+    /* connections: one per worker, borrowed per request */
+    enum bk_err (*conn_acquire)(void *cls, void **conn);
+    void (*conn_release)(void *cls, void *conn);
+    /* transactions: begin takes the write lock when <write> is set */
+    enum bk_err (*begin)(void *conn, int write);
+    enum bk_err (*commit)(void *conn);
+    void (*rollback)(void *conn);
+    /* metadata (keys' check values, wrapped master key, root token hash) */
+    enum bk_err (*meta_get)(void *conn, const char *key, uint8_t **val, size_t *val_len);
+    enum bk_err (*meta_put)(void *conn, const char *key, const uint8_t *val, size_t val_len);
+    /* users */
+    enum bk_err (*user_insert)(void *conn, struct user_row *row);   /* sets row->id */
+    enum bk_err (*user_by_token)(void *conn, int64_t tenant, const char *token,
+                                 struct user_row *out);
+    enum bk_err (*user_by_index)(void *conn, int64_t tenant, int kind,
+                                 const uint8_t hash[STORE_HASH_LEN], struct user_row *out);
+    /* store new body where the stored version is still <row->version - 1> */
+    enum bk_err (*user_update)(void *conn, const struct user_row *row);
+    enum bk_err (*user_shred)(void *conn, int64_t tenant, int64_t id, int64_t when);
+    /* indexes: BK_ECONFLICT when the hash is taken by another user */
+    enum bk_err (*index_put)(void *conn, int64_t tenant, int kind,
+                             const uint8_t hash[STORE_HASH_LEN], int64_t user_id);
+    enum bk_err (*index_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
+    /* audit */
+    enum bk_err (*audit_last_hash)(void *conn, int64_t tenant, uint8_t out[STORE_HASH_LEN]);
+    enum bk_err (*audit_insert)(void *conn, const struct audit_row *row);
+    enum bk_err (*audit_get)(void *conn, int64_t tenant, const char *atoken,
+                             struct audit_row *out);
+    enum bk_err (*audit_list_user)(void *conn, int64_t tenant, const char *record,
+                                   int64_t offset, int64_t limit, int64_t *total,
+                                   store_audit_fn fn, void *arg);
+    /* counts for /status and metrics */
+    enum bk_err (*count_users)(void *conn, int64_t tenant, int64_t *out);
+};
+
+struct store {
+    const struct store_ops *ops;
+    void *cls;
+};
+
+/* A connection borrowed from <store> for one request. */
+struct store_conn {
+    struct store *store;
+    void *conn;
+};
+
+/* Open the backend called <name> ("sqlite"); *out is filled on success.
+ * BK_EINVAL for an unknown name. */
+enum bk_err store_open(const char *name, const struct store_conf *conf, struct store *out);
+void store_close(struct store *s);
+
+void store_user_row_cleanup(struct user_row *row);
+void store_audit_row_cleanup(struct audit_row *row);
+
+static inline enum bk_err
+store_acquire(struct store *s, struct store_conn *out)
+{
+    out->store = s;
+    out->conn = NULL;
+    return s->ops->conn_acquire(s->cls, &out->conn);
+}
+
+static inline void
+store_release(struct store_conn *c)
+{
+    if (c->conn != NULL)
+        c->store->ops->conn_release(c->store->cls, c->conn);
+    c->conn = NULL;
+}
+
+#define STORE_OPS(c) ((c)->store->ops)
+
+static inline enum bk_err
+store_migrate(struct store_conn *c)
+{
+    return STORE_OPS(c)->migrate(c->conn);
+}
+
+static inline enum bk_err
+store_begin(struct store_conn *c, int write)
+{
+    return STORE_OPS(c)->begin(c->conn, write);
+}
+
+static inline enum bk_err
+store_commit(struct store_conn *c)
+{
+    return STORE_OPS(c)->commit(c->conn);
+}
+
+static inline void
+store_rollback(struct store_conn *c)
+{
+    STORE_OPS(c)->rollback(c->conn);
+}
+
+static inline enum bk_err
+store_meta_get(struct store_conn *c, const char *key, uint8_t **val, size_t *val_len)
+{
+    return STORE_OPS(c)->meta_get(c->conn, key, val, val_len);
+}
+
+static inline enum bk_err
+store_meta_put(struct store_conn *c, const char *key, const uint8_t *val, size_t val_len)
+{
+    return STORE_OPS(c)->meta_put(c->conn, key, val, val_len);
+}
+
+static inline enum bk_err
+store_user_insert(struct store_conn *c, struct user_row *row)
+{
+    return STORE_OPS(c)->user_insert(c->conn, row);
+}
+
+static inline enum bk_err
+store_user_by_token(struct store_conn *c, int64_t tenant, const char *token,
+                    struct user_row *out)
+{
+    return STORE_OPS(c)->user_by_token(c->conn, tenant, token, out);
+}
+
+static inline enum bk_err
+store_user_by_index(struct store_conn *c, int64_t tenant, int kind,
+                    const uint8_t hash[STORE_HASH_LEN], struct user_row *out)
+{
+    return STORE_OPS(c)->user_by_index(c->conn, tenant, kind, hash, out);
+}
+
+static inline enum bk_err
+store_user_update(struct store_conn *c, const struct user_row *row)
+{
+    return STORE_OPS(c)->user_update(c->conn, row);
+}
+
+static inline enum bk_err
+store_user_shred(struct store_conn *c, int64_t tenant, int64_t id, int64_t when)
+{
+    return STORE_OPS(c)->user_shred(c->conn, tenant, id, when);
+}
+
+static inline enum bk_err
+store_index_put(struct store_conn *c, int64_t tenant, int kind,
+                const uint8_t hash[STORE_HASH_LEN], int64_t user_id)
+{
+    return STORE_OPS(c)->index_put(c->conn, tenant, kind, hash, user_id);
+}
+
+static inline enum bk_err
+store_index_delete(struct store_conn *c, int64_t tenant, int kind, int64_t user_id)
+{
+    return STORE_OPS(c)->index_delete(c->conn, tenant, kind, user_id);
+}
+
+static inline enum bk_err
+store_audit_last_hash(struct store_conn *c, int64_t tenant, uint8_t out[STORE_HASH_LEN])
+{
+    return STORE_OPS(c)->audit_last_hash(c->conn, tenant, out);
+}
+
+static inline enum bk_err
+store_audit_insert(struct store_conn *c, const struct audit_row *row)
+{
+    return STORE_OPS(c)->audit_insert(c->conn, row);
+}
+
+static inline enum bk_err
+store_audit_get(struct store_conn *c, int64_t tenant, const char *atoken, struct audit_row *out)
+{
+    return STORE_OPS(c)->audit_get(c->conn, tenant, atoken, out);
+}
+
+static inline enum bk_err
+store_audit_list_user(struct store_conn *c, int64_t tenant, const char *record, int64_t offset,
+                      int64_t limit, int64_t *total, store_audit_fn fn, void *arg)
+{
+    return STORE_OPS(c)->audit_list_user(c->conn, tenant, record, offset, limit, total, fn, arg);
+}
+
+static inline enum bk_err
+store_count_users(struct store_conn *c, int64_t tenant, int64_t *out)
+{
+    return STORE_OPS(c)->count_users(c->conn, tenant, out);
+}
+
+#endif

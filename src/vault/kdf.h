@@ -1,0 +1,23 @@
+/* HMAC-SHA256 and HKDF-SHA256 (RFC 5869), and random bytes. */
+#ifndef BK_KDF_H
+#define BK_KDF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+
+#define KDF_HASH_LEN 32
+
+/* out = HMAC-SHA256(key, msg). */
+enum bk_err kdf_hmac(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len,
+                     uint8_t out[KDF_HASH_LEN]);
+/* out = HKDF-SHA256(salt, ikm, info) of <out_len> bytes (at most 255*32). */
+enum bk_err kdf_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                     const void *info, size_t info_len, uint8_t *out, size_t out_len);
+/* out = SHA-256(msg). */
+enum bk_err kdf_sha256(const void *msg, size_t msg_len, uint8_t out[KDF_HASH_LEN]);
+/* Fill <out> with <n> bytes from the CSPRNG. */
+enum bk_err kdf_random(void *out, size_t n);
+
+#endif

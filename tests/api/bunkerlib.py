@@ -1,0 +1,417 @@
+"""Helpers for the Databunker-C API test suite: starting servers, an HTTP
+client that adds the X-Bunker-Token header, unique test data, and assertions
+on the JSON envelope.
+
+Binary: $DATABUNKER_BIN, or <repo>/build/databunker where <repo> is two
+directories above this file.
+"""
+
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+DEFAULT_BIN = REPO_ROOT / "build" / "databunker"
+
+UUID4_RE = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+UUID_ANY_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+START_TIMEOUT = 10.0      # seconds to wait for GET /status to answer 200
+HTTP_TIMEOUT = 30.0       # per request
+
+
+def bin_path():
+    return Path(os.environ.get("DATABUNKER_BIN", str(DEFAULT_BIN)))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- test data
+
+def uid():
+    return uuid.uuid4().hex[:12]
+
+
+def email(prefix="user"):
+    return f"{prefix}.{uid()}@example.com"
+
+
+def login(prefix="login"):
+    return f"{prefix}-{uid()}"
+
+
+def phone():
+    """11 digits, already in normalized form."""
+    return "1" + "".join(random.choice("0123456789") for _ in range(10))
+
+
+def custom(prefix="cust"):
+    return f"{prefix}-{uid()}"
+
+
+def profile(**extra):
+    """A profile with every indexed field set (all already normalized, so it
+    reads back byte-for-byte) and some non-indexed fields of several types."""
+    p = {
+        "fname": "Test",
+        "lname": "User-" + uid(),
+        "email": email(),
+        "phone": phone(),
+        "login": login(),
+        "custom": custom(),
+        "age": 33,
+        "vip": True,
+        "score": 1.5,
+        "tags": ["a", "b"],
+        "address": {"city": "Paris", "zip": "75001"},
+        "note": "unicode \u00f1 \u65e5\u672c",
+    }
+    p.update(extra)
+    return p
+
+
+def q(s):
+    """Percent-encode one path segment."""
+    return urllib.parse.quote(s, safe="")
+
+
+def upath(mode, identity):
+    return f"/v1/user/{mode}/{q(identity)}"
+
+
+# ---------------------------------------------------------------- assertions
+
+def describe(r):
+    req = r.request
+    body = req.body
+    if isinstance(body, bytes):
+        body = body[:300].decode("utf-8", "replace")
+    elif isinstance(body, str):
+        body = body[:300]
+    return (f"\n  request:  {req.method} {req.url}\n  req body: {body!r}"
+            f"\n  response: {r.status_code} {r.headers.get('Content-Type')!r} {r.text[:600]!r}")
+
+
+def jbody(r):
+    ctype = r.headers.get("Content-Type", "")
+    assert "application/json" in ctype, f"response is not JSON (Content-Type {ctype!r}){describe(r)}"
+    try:
+        return r.json()
+    except ValueError:
+        raise AssertionError(f"response body is not valid JSON{describe(r)}")
+
+
+def assert_ok(r, status=200):
+    assert r.status_code == status, f"expected {status}{describe(r)}"
+    b = jbody(r)
+    assert isinstance(b, dict), f"body is not an object{describe(r)}"
+    assert b.get("status") == "ok", f"status is not ok{describe(r)}"
+    return b
+
+
+def assert_error(r, status):
+    """status: an int, or a collection/range of acceptable ints. The body must
+    be exactly {"status":"error","message":"<non-empty text>"}."""
+    codes = status if isinstance(status, (set, frozenset, tuple, list, range)) else {status}
+    assert r.status_code in codes, f"expected {status}{describe(r)}"
+    b = jbody(r)
+    assert isinstance(b, dict), f"error body is not an object{describe(r)}"
+    assert set(b) == {"status", "message"}, f"error body keys {sorted(b)}{describe(r)}"
+    assert b["status"] == "error", describe(r)
+    assert isinstance(b["message"], str) and b["message"].strip(), f"empty message{describe(r)}"
+    return b
+
+
+def assert_not_found(r):
+    b = assert_error(r, 404)
+    assert b["message"] == "not found", describe(r)
+    return b
+
+
+def assert_uuid4(tok, r=None):
+    assert isinstance(tok, str) and UUID4_RE.match(tok), \
+        f"not a lowercase UUID v4: {tok!r}" + (describe(r) if r is not None else "")
+
+
+def maybe_json(v):
+    """before/after may be given as a JSON object or as a JSON string."""
+    if isinstance(v, str):
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+# ---------------------------------------------------------------- HTTP client
+
+_DEFAULT = object()
+
+
+class Client:
+    def __init__(self, base_url, token):
+        self.base = base_url
+        self.token = token
+        self.s = requests.Session()
+
+    def request(self, method, path, token=_DEFAULT, headers=None, **kw):
+        h = dict(headers or {})
+        if token is _DEFAULT:
+            token = self.token
+        if token is not None:
+            h["X-Bunker-Token"] = token
+        kw.setdefault("timeout", HTTP_TIMEOUT)
+        return self.s.request(method, self.base + path, headers=h, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def raw(self, method, path, body, ctype="application/json", **kw):
+        headers = dict(kw.pop("headers", {}) or {})
+        if ctype is not None:
+            headers["Content-Type"] = ctype
+        return self.request(method, path, data=body, headers=headers, **kw)
+
+    # -- /v1 users
+    def create_user(self, prof):
+        r = self.post("/v1/user", json=prof)
+        b = assert_ok(r)
+        assert_uuid4(b.get("token"), r)
+        return b["token"]
+
+    def get_user(self, mode, identity, **kw):
+        return self.get(upath(mode, identity), **kw)
+
+    def user_data(self, mode, identity):
+        r = self.get_user(mode, identity)
+        b = assert_ok(r)
+        return b["data"]
+
+    def put_user(self, mode, identity, body, **kw):
+        return self.put(upath(mode, identity), json=body, **kw)
+
+    def delete_user(self, mode, identity, **kw):
+        return self.delete(upath(mode, identity), **kw)
+
+    # -- /v2
+    def v2(self, op, body, **kw):
+        return self.post(f"/v2/{op}", json=body, **kw)
+
+    # -- audit
+    def audit_list(self, user_token, offset=0, limit=100):
+        return self.get(f"/v1/audit/list/{q(user_token)}?offset={offset}&limit={limit}")
+
+    def audit_rows(self, user_token, limit=100):
+        r = self.audit_list(user_token, 0, limit)
+        b = assert_ok(r)
+        return b
+
+    def audit_get(self, atoken):
+        return self.get(f"/v1/audit/get/{q(atoken)}")
+
+    def status_ok(self):
+        try:
+            r = self.s.get(self.base + "/status", timeout=5)
+        except requests.RequestException:
+            return False
+        return r.status_code == 200
+
+
+# ---------------------------------------------------------------- servers
+
+class ServerError(RuntimeError):
+    pass
+
+
+class Server:
+    """One databunker process with its own db file and log, in <workdir>."""
+
+    def __init__(self, workdir, masterkey=None, roottoken=None, conf=None, db_path=None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.masterkey = masterkey if masterkey is not None else secrets.token_hex(32)
+        self.token = roottoken if roottoken is not None else str(uuid.uuid4())
+        self.db_path = Path(db_path) if db_path else self.workdir / "databunker.db"
+        self.conf_path = None
+        if conf is not None:
+            self.conf_path = self.workdir / "databunker.yaml"
+            self.conf_path.write_text(conf)
+        self.proc = None
+        self.port = None
+        self.log_path = None
+        self._starts = 0
+        self._logf = None
+        self._outf = None
+
+    # -- environment / CLI
+    def _env(self, masterkey=_DEFAULT, roottoken=_DEFAULT):
+        env = os.environ.copy()
+        for k in ("DATABUNKER_MASTERKEY", "DATABUNKER_ROOTTOKEN"):
+            env.pop(k, None)
+        mk = self.masterkey if masterkey is _DEFAULT else masterkey
+        rt = self.token if roottoken is _DEFAULT else roottoken
+        if mk is not None:
+            env["DATABUNKER_MASTERKEY"] = mk
+        if rt is not None:
+            env["DATABUNKER_ROOTTOKEN"] = rt
+        return env
+
+    @staticmethod
+    def check_binary():
+        b = bin_path()
+        if not b.is_file() or not os.access(b, os.X_OK):
+            raise ServerError(f"databunker binary not found at {b} (set DATABUNKER_BIN)")
+        return b
+
+    def run_init(self, masterkey=_DEFAULT, roottoken=_DEFAULT, timeout=30):
+        b = self.check_binary()
+        return subprocess.run([str(b), "-init", "-db", str(self.db_path)],
+                              env=self._env(masterkey, roottoken), capture_output=True,
+                              text=True, timeout=timeout, cwd=self.workdir)
+
+    def init(self):
+        cp = self.run_init()
+        if cp.returncode != 0:
+            raise ServerError(f"databunker -init failed rc={cp.returncode}\n"
+                              f"stdout: {cp.stdout}\nstderr: {cp.stderr}")
+        return cp
+
+    def _argv(self):
+        argv = [str(self.check_binary()), "-start", "-db", str(self.db_path),
+                "-host", "127.0.0.1", "-port", str(self.port)]
+        if self.conf_path is not None:
+            argv += ["-conf", str(self.conf_path)]
+        return argv
+
+    def _spawn(self, masterkey=_DEFAULT):
+        self.port = free_port()
+        self._starts += 1
+        self.log_path = self.workdir / f"server-{self._starts}.log"
+        self._logf = open(self.log_path, "wb")
+        self._outf = open(self.workdir / f"server-{self._starts}.out", "wb")
+        # The root token is given only to -init; -start reads it from the db.
+        self.proc = subprocess.Popen(self._argv(), env=self._env(masterkey, None),
+                                     stdout=self._outf, stderr=self._logf,
+                                     cwd=self.workdir, start_new_session=True)
+
+    def start(self, masterkey=_DEFAULT, timeout=START_TIMEOUT):
+        self._spawn(masterkey)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                self._close_files()
+                raise ServerError(f"databunker exited rc={rc} during start-up\n{self.log_tail()}")
+            try:
+                r = requests.get(self.url + "/status", timeout=1)
+                if r.status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise ServerError(f"GET /status did not answer 200 within {timeout}s\n{self.log_tail()}")
+
+    def start_expect_exit(self, masterkey=_DEFAULT, timeout=START_TIMEOUT):
+        """Start and expect the process to exit by itself within <timeout>.
+        Returns (returncode, stderr text, port was serving)."""
+        self._spawn(masterkey)
+        served = False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                r = requests.get(self.url + "/status", timeout=0.5)
+                served = served or r.status_code == 200
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        rc = self.proc.poll()
+        if rc is None:
+            self.stop()
+            rc = None
+        self._close_files()
+        return rc, self.log_path.read_text(errors="replace"), served
+
+    def stop(self, timeout=10):
+        """SIGTERM, wait, then SIGKILL. Returns the exit code (None if it was
+        not running) and whether SIGKILL was needed."""
+        killed = False
+        rc = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    self.proc.send_signal(signal.SIGTERM)
+                    rc = self.proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    killed = True
+                    self.proc.kill()
+                    rc = self.proc.wait(timeout=timeout)
+            else:
+                rc = self.proc.returncode
+        self._close_files()
+        return rc, killed
+
+    def _close_files(self):
+        for f in (self._logf, self._outf):
+            if f is not None and not f.closed:
+                f.close()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, token=_DEFAULT):
+        return Client(self.url, self.token if token is _DEFAULT else token)
+
+    def sanitizer_findings(self):
+        """Lines in the log where ASan, LSan or UBSan reported a problem."""
+        if not self.log_path or not self.log_path.exists():
+            return []
+        marks = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+        return [ln for ln in self.log_path.read_text(errors="replace").splitlines()
+                if any(m in ln for m in marks)]
+
+    def log_tail(self, n=40):
+        if not self.log_path or not self.log_path.exists():
+            return "(no log)"
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "server log tail:\n" + "\n".join(lines[-n:])
+
+    def db_files(self):
+        """The SQLite file and its companions that exist right now."""
+        out = []
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            p = Path(str(self.db_path) + suffix)
+            if p.exists():
+                out.append(p)
+        return out
