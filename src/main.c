@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "core/bootstrap.h"
 #include "core/conf.h"
+#include "core/sweeper.h"
 #include "http/server.h"
 #include "vault/kdf.h"
 #include "vault/secbuf.h"
@@ -202,6 +203,7 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
         .max_connections = 4096,
     };
     struct http_server *srv = NULL;
+    struct sweeper *sw = NULL;
     sigset_t set;
     int sig = 0;
     enum bk_err err;
@@ -211,10 +213,16 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    err = sweeper_start(app, conf->sweep_interval_ms, &sw);
+    if (err != BK_OK) {
+        LOG_ERR(NULL, "main", "cannot start the sweeper: %s", bk_err_str(err));
+        return 1;
+    }
     err = http_server_start(app, &hc, &srv);
     if (err != BK_OK) {
         LOG_ERR(NULL, "main", "cannot listen on %s:%d: %s", hc.host ? hc.host : "*", hc.port,
                 bk_err_str(err));
+        sweeper_stop(sw);
         return 1;
     }
     LOG_INFO(NULL, "main", "Databunker listening on %s://%s:%d/",
@@ -223,6 +231,7 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
     sigwait(&set, &sig);
     LOG_INFO(NULL, "main", "signal %d: stopping", sig);
     http_server_stop(srv);
+    sweeper_stop(sw);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../core/auth.h"
+#include "../core/authz.h"
 #include "../vault/kdf.h"
 #include "codec.h"
 #include "errmap.h"
@@ -151,6 +152,8 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
             c.errmsg = NULL;
             err = BK_OK;
         }
+        if (err == BK_OK)
+            err = authz_call(&c, r->op);
         if (err != BK_OK) {
             LOG_INFO(c.rid, "auth", "%s %s refused: %s", req->method, r->pattern,
                      c.errmsg ? c.errmsg : bk_err_str(err));

@@ -39,6 +39,8 @@ struct route {
     const char *pattern;        /* "/v1/user/{mode}/{identity}" */
     route_handler handler;
     unsigned flags;
+    const char *op;             /* the operation's Pro name ("UserGet"), for policies and
+                                   metrics; /v1 routes name their /v2 twin */
 };
 
 struct route_match {

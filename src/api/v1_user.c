@@ -153,13 +153,13 @@ v1_audit_get(struct ctx *c, const struct api_req *req, const struct route_match 
 #define JF (ROUTE_BODY_JSON | ROUTE_BODY_FORM)
 
 const struct route v1_user_routes[] = {
-    { "GET", "/status", v1_status, ROUTE_NO_AUTH },
-    { "GET", "/v1/status", v1_status, ROUTE_NO_AUTH },
-    { "POST", "/v1/user", v1_user_create, JF | ROUTE_ANON_CREATE },
-    { "GET", "/v1/user/{mode}/{identity}", v1_user_get, 0 },
-    { "PUT", "/v1/user/{mode}/{identity}", v1_user_update, JF },
-    { "DELETE", "/v1/user/{mode}/{identity}", v1_user_delete, 0 },
-    { "GET", "/v1/audit/list/{token}", v1_audit_list, 0 },
-    { "GET", "/v1/audit/get/{atoken}", v1_audit_get, 0 },
-    { NULL, NULL, NULL, 0 },
+    { "GET", "/status", v1_status, ROUTE_NO_AUTH, "Status" },
+    { "GET", "/v1/status", v1_status, ROUTE_NO_AUTH, "Status" },
+    { "POST", "/v1/user", v1_user_create, JF | ROUTE_ANON_CREATE, "UserCreate" },
+    { "GET", "/v1/user/{mode}/{identity}", v1_user_get, 0, "UserGet" },
+    { "PUT", "/v1/user/{mode}/{identity}", v1_user_update, JF, "UserUpdate" },
+    { "DELETE", "/v1/user/{mode}/{identity}", v1_user_delete, 0, "UserDelete" },
+    { "GET", "/v1/audit/list/{token}", v1_audit_list, 0, "AuditListUserEvents" },
+    { "GET", "/v1/audit/get/{atoken}", v1_audit_get, 0, "AuditGetEvent" },
+    { NULL, NULL, NULL, 0, NULL },
 };

@@ -152,11 +152,11 @@ V2_HANDLER(v2_audit_get_event)
 #define V2 (ROUTE_BODY_JSON | ROUTE_V2)
 
 const struct route v2_user_routes[] = {
-    { "POST", "/v2/UserCreate", v2_user_create, V2 | ROUTE_ANON_CREATE },
-    { "POST", "/v2/UserGet", v2_user_get, V2 },
-    { "POST", "/v2/UserUpdate", v2_user_update, V2 },
-    { "POST", "/v2/UserDelete", v2_user_delete, V2 },
-    { "POST", "/v2/AuditListUserEvents", v2_audit_list_user_events, V2 },
-    { "POST", "/v2/AuditGetEvent", v2_audit_get_event, V2 },
-    { NULL, NULL, NULL, 0 },
+    { "POST", "/v2/UserCreate", v2_user_create, V2 | ROUTE_ANON_CREATE, "UserCreate" },
+    { "POST", "/v2/UserGet", v2_user_get, V2, "UserGet" },
+    { "POST", "/v2/UserUpdate", v2_user_update, V2, "UserUpdate" },
+    { "POST", "/v2/UserDelete", v2_user_delete, V2, "UserDelete" },
+    { "POST", "/v2/AuditListUserEvents", v2_audit_list_user_events, V2, "AuditListUserEvents" },
+    { "POST", "/v2/AuditGetEvent", v2_audit_get_event, V2, "AuditGetEvent" },
+    { NULL, NULL, NULL, 0, NULL },
 };

@@ -46,6 +46,7 @@ static const struct key keys[] = {
     { "generic", "create_user_without_access_token", V_BOOL,
       offsetof(struct conf, create_user_without_access_token) },
     { "generic", "default_country", V_COUNTRY, offsetof(struct conf, default_country) },
+    { "generic", "sweep_interval_ms", V_UINT, offsetof(struct conf, sweep_interval_ms) },
     { "policy", "max_audit_retention_period", V_OPTSTRING,
       offsetof(struct conf, max_audit_retention_period) },
     { "policy", "max_session_retention_period", V_OPTSTRING,
@@ -126,6 +127,7 @@ conf_defaults(struct conf *c)
     c->port = 3000;
     c->threads = cores();
     c->create_user_without_access_token = 0;
+    c->sweep_interval_ms = 1000;
     c->body_max_bytes = (size_t)1 << 20;
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;

@@ -16,6 +16,8 @@ struct conf {
     /* generic: */
     int create_user_without_access_token; /* generic.create_user_without_access_token */
     char *default_country;            /* generic.default_country, digits, may be NULL */
+    unsigned sweep_interval_ms;       /* generic.sweep_interval_ms: how often expired data is
+                                         removed; default 1000 */
     /* policy: retention periods as given ("1m", "30d"); NULL when unset */
     char *max_audit_retention_period;
     char *max_session_retention_period;

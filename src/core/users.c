@@ -12,6 +12,7 @@
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "forget.h"
 #include "normalize.h"
 #include "record.h"
 
@@ -158,58 +159,109 @@ check_profile(struct ctx *c, const json_t *profile)
     return BK_OK;
 }
 
+/* A user ready to insert: token, wrapped key, sealed profile, index hashes. */
+struct new_user {
+    struct user_row row;
+    struct index_set idx;
+    uint8_t dek[KEYS_LEN];
+};
+
+static void
+new_user_cleanup(struct new_user *nu)
+{
+    secbuf_wipe(nu->dek, sizeof nu->dek);
+    store_user_row_cleanup(&nu->row);
+}
+
+static enum bk_err
+new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
+{
+    enum bk_err err;
+
+    memset(nu, 0, sizeof *nu);
+    err = check_profile(c, profile);
+    if (err == BK_OK)
+        err = index_set_build(c, profile, &nu->idx);
+    if (err == BK_OK)
+        err = keys_uuid(nu->row.token);
+    if (err == BK_OK)
+        err = record_dek_new(c, nu->row.token, nu->dek, &nu->row.dek);
+    if (err != BK_OK)
+        return err;
+    nu->row.dek_len = KEYS_DEK_BOX_LEN;
+    nu->row.tenant = c->tenant;
+    nu->row.status = USER_ACTIVE;
+    nu->row.version = 1;
+    nu->row.created = nu->row.updated = c->now;
+    return record_seal(c, nu->dek, "user", nu->row.token, nu->row.version, profile,
+                       &nu->row.body, &nu->row.body_len);
+}
+
+/* Insert within the open write transaction. */
+static enum bk_err
+new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
+{
+    static const struct index_set none;
+    struct audit_event ev = {
+        .action = "UserCreate", .mode = "token", .record = nu->row.token,
+        .identity = nu->row.token, .dek = nu->dek, .after = profile,
+    };
+    enum bk_err err = store_user_insert(&c->db, &nu->row);
+
+    if (err == BK_OK)
+        err = index_apply(c, nu->row.id, &none, &nu->idx);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    return err;
+}
+
+enum bk_err
+users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    struct new_user *nu;
+    size_t i, ready = 0;
+    enum bk_err err = BK_OK;
+
+    *failed_at = 0;
+    if (n == 0)
+        return BK_OK;
+    nu = mem_calloc(n, sizeof *nu);
+    if (nu == NULL)
+        return BK_ENOMEM;
+    for (i = 0; i < n && err == BK_OK; i++, ready++) {
+        err = new_user_prepare(c, profiles[i], &nu[i]);
+        if (err != BK_OK)
+            *failed_at = i;
+    }
+    if (err == BK_OK)
+        err = store_begin(&c->db, 1);
+    if (err == BK_OK) {
+        for (i = 0; i < n && err == BK_OK; i++) {
+            err = new_user_insert(c, &nu[i], profiles[i]);
+            if (err != BK_OK)
+                *failed_at = i;
+        }
+        if (err == BK_OK)
+            err = store_commit(&c->db);
+        else
+            store_rollback(&c->db);
+    }
+    for (i = 0; i < n && err == BK_OK; i++)
+        memcpy(tokens_out[i], nu[i].row.token, 37);
+    for (i = 0; i < ready; i++)
+        new_user_cleanup(&nu[i]);
+    mem_free(nu);
+    return err;
+}
+
 enum bk_err
 users_create(struct ctx *c, const json_t *profile, char token_out[37])
 {
-    struct index_set idx, none;
-    struct user_row row;
-    uint8_t dek[KEYS_LEN];
-    enum bk_err err;
-    struct audit_event ev = { .action = "UserCreate", .mode = "token" };
+    size_t failed_at;
 
     token_out[0] = '\0';
-    memset(&row, 0, sizeof row);
-    memset(&none, 0, sizeof none);
-    err = check_profile(c, profile);
-    if (err == BK_OK)
-        err = index_set_build(c, profile, &idx);
-    if (err != BK_OK)
-        return err;
-    err = keys_uuid(row.token);
-    if (err == BK_OK)
-        err = record_dek_new(c, row.token, dek, &row.dek);
-    if (err != BK_OK)
-        goto out;
-    row.dek_len = KEYS_DEK_BOX_LEN;
-    row.tenant = c->tenant;
-    row.status = USER_ACTIVE;
-    row.version = 1;
-    row.created = row.updated = c->now;
-    err = record_seal(c, dek, "user", row.token, row.version, profile, &row.body, &row.body_len);
-    if (err != BK_OK)
-        goto out;
-    ev.record = row.token;
-    ev.identity = row.token;
-    ev.dek = dek;
-    ev.after = profile;
-    err = store_begin(&c->db, 1);
-    if (err != BK_OK)
-        goto out;
-    err = store_user_insert(&c->db, &row);
-    if (err == BK_OK)
-        err = index_apply(c, row.id, &none, &idx);
-    if (err == BK_OK)
-        err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
-    if (err == BK_OK)
-        memcpy(token_out, row.token, 37);
-out:
-    secbuf_wipe(dek, sizeof dek);
-    store_user_row_cleanup(&row);
-    return err;
+    return users_create_many(c, &profile, 1, (char(*)[37])token_out, &failed_at);
 }
 
 /* Find the user <ref> names, within the open transaction. Deleted users are
@@ -321,36 +373,39 @@ out:
 }
 
 /* A new object: <base> with <changes> merged in (null removes). */
-static json_t *
-merge(const json_t *base, const json_t *changes)
+static enum bk_err
+merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
 {
-    json_t *out = json_deep_copy(base);
+    const json_t *changes = arg;
     const char *key;
     json_t *v;
 
-    if (out == NULL)
-        return NULL;
+    (void)c;
+    *out = json_deep_copy(base);
+    if (*out == NULL)
+        return BK_ENOMEM;
     json_object_foreach((json_t *)changes, key, v) {
-        int rc = json_is_null(v) ? (json_object_del(out, key), 0)
-                                 : json_object_set(out, key, v);
+        int rc = json_is_null(v) ? (json_object_del(*out, key), 0)
+                                 : json_object_set(*out, key, v);
         if (rc != 0) {
-            json_decref(out);
-            return NULL;
+            json_decref(*out);
+            *out = NULL;
+            return BK_ENOMEM;
         }
     }
-    return out;
+    return BK_OK;
 }
 
 enum bk_err
-users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
-             char token_out[37])
+users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
+             users_transform_fn transform, void *arg, char token_out[37])
 {
     struct user_row row;
     struct index_set have, want;
     uint8_t dek[KEYS_LEN];
     json_t *before = NULL, *after = NULL;
     char *ident = identity_copy(ref);
-    struct audit_event ev = { .action = "UserUpdate", .mode = users_mode_name(ref->mode) };
+    struct audit_event ev = { .action = action, .mode = users_mode_name(ref->mode) };
     uint8_t *newbody = NULL;
     size_t newbody_len = 0;
     int resolved = 0;
@@ -361,10 +416,6 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
         return BK_ENOMEM;
-    if (!json_is_object(changes)) {
-        err = ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
-        goto out;
-    }
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
@@ -373,10 +424,10 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
         resolved = 1;
         err = open_profile(c, &row, dek, &before);
     }
-    if (err == BK_OK) {
-        after = merge(before, changes);
-        err = after ? BK_OK : BK_ENOMEM;
-    }
+    if (err == BK_OK)
+        err = transform(c, before, arg, &after);
+    if (err == BK_OK)
+        err = check_profile(c, after);
     if (err == BK_OK)
         err = index_set_build(c, before, &have);
     if (err == BK_OK)
@@ -428,6 +479,16 @@ out:
 }
 
 enum bk_err
+users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
+             char token_out[37])
+{
+    token_out[0] = '\0';
+    if (!json_is_object(changes))
+        return ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+    return users_modify(c, ref, "UserUpdate", merge, (void *)changes, token_out);
+}
+
+enum bk_err
 users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
 {
     struct user_row row;
@@ -442,6 +503,8 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
     err = resolve(c, ref, 0, &row);
     for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
         err = store_index_delete(&c->db, c->tenant, kind, row.id);
+    if (err == BK_OK)
+        err = forget_user_data(c, &row);
     if (err == BK_OK)
         err = store_user_shred(&c->db, c->tenant, row.id, c->now);
     if (err == BK_OK) {

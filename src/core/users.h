@@ -35,6 +35,23 @@ struct user_ref {
  * BK_ECONFLICT when an index value is taken. */
 enum bk_err users_create(struct ctx *c, const json_t *profile, char token_out[37]);
 
+/* Create <n> users at once, all or nothing, in one transaction; tokens in
+ * request order in <tokens_out>. On failure *failed_at is the index of the
+ * profile that was refused. */
+enum bk_err users_create_many(struct ctx *c, const json_t *const *profiles, size_t n,
+                              char (*tokens_out)[37], size_t *failed_at);
+
+/* Computes the new profile from <before> (borrowed) into *after_out (a new
+ * reference), or refuses with an error (c->errmsg set). */
+typedef enum bk_err (*users_transform_fn)(struct ctx *c, const json_t *before, void *arg,
+                                          json_t **after_out);
+
+/* Read-modify-write of one user in one transaction: <transform> computes the
+ * new profile, indexes follow it, the audit event named <action> records
+ * before and after. users_update() is this with a merge. */
+enum bk_err users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
+                         users_transform_fn transform, void *arg, char token_out[37]);
+
 /* Read a user; *profile_out is a new reference (json_decref()). */
 enum bk_err users_get(struct ctx *c, const struct user_ref *ref, char token_out[37],
                       json_t **profile_out);

@@ -10,9 +10,9 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "migrations.h"
 #include "sqlite_int.h"
 
-extern const char *const sqlite_migrations[];
 
 enum stmt_id {
     ST_BEGIN_READ,
@@ -330,10 +330,10 @@ sq_migrate(void *conn)
         err = sq_err(c->db, rc);
         goto out;
     }
-    for (int i = 0; sqlite_migrations[i] != NULL && err == BK_OK; i++) {
+    for (const struct migration *mg = sqlite_migrations; mg->version != 0 && err == BK_OK; mg++) {
         int applied;
 
-        sqlite3_bind_int(ver, 1, i + 1);
+        sqlite3_bind_int(ver, 1, mg->version);
         if (sqlite3_step(ver) != SQLITE_ROW) {
             err = sq_err(c->db, sqlite3_errcode(c->db));
             break;
@@ -344,9 +344,9 @@ sq_migrate(void *conn)
             continue;
         rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK)
-            rc = sqlite3_exec(c->db, sqlite_migrations[i], NULL, NULL, NULL);
+            rc = sqlite3_exec(c->db, mg->sql, NULL, NULL, NULL);
         if (rc == SQLITE_OK) {
-            sqlite3_bind_int(mark, 1, i + 1);
+            sqlite3_bind_int(mark, 1, mg->version);
             rc = sqlite3_step(mark) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(c->db);
             sqlite3_reset(mark);
         }
@@ -356,7 +356,7 @@ sq_migrate(void *conn)
             err = sq_err(c->db, rc);
             sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
         } else {
-            LOG_INFO(NULL, "sqlite", "applied migration %d", i + 1);
+            LOG_INFO(NULL, "sqlite", "applied migration %s", mg->name);
         }
     }
 out:

@@ -98,6 +98,10 @@ struct store_ops {
                                    store_audit_fn fn, void *arg);
     /* counts for /status and metrics */
     enum bk_err (*count_users)(void *conn, int64_t tenant, int64_t *out);
+
+    /* Resource families: each has its own ops table declared in store/<family>.h,
+     * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
+     * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
 };
 
 struct store {

@@ -1,0 +1,12 @@
+/* Operation-level authorization. Today every authenticated caller is the
+ * root token; anonymous callers reach only routes marked open. */
+#include "authz.h"
+
+enum bk_err
+authz_call(struct ctx *c, const char *op)
+{
+    (void)op;
+    if (c->caller == CALLER_ROOT || c->caller == CALLER_NONE)
+        return BK_OK;
+    return ctx_fail(c, BK_EFORBID, "access denied");
+}

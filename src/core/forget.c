@@ -1,0 +1,21 @@
+/* The list of per-user purges run when a user is forgotten. */
+#include "forget.h"
+
+#include <stddef.h>
+
+typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
+
+static const forget_fn purges[] = {
+    NULL,
+};
+
+enum bk_err
+forget_user_data(struct ctx *c, const struct user_row *user)
+{
+    for (size_t i = 0; purges[i] != NULL; i++) {
+        enum bk_err err = purges[i](c, user);
+        if (err != BK_OK)
+            return err;
+    }
+    return BK_OK;
+}
