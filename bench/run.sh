@@ -22,7 +22,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 
 "$bin" -init -db "$work/bench.db" >/dev/null
-"$bin" -start -db "$work/bench.db" -host 127.0.0.1 -port "$port" 2>"$out/server.log" &
+"$bin" -start -db "$work/bench.db" ${BENCH_CONF:+-conf "$BENCH_CONF"} -host 127.0.0.1 -port "$port" 2>"$out/server.log" &
 pid=$!
 for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/status" >/dev/null && break
