@@ -40,8 +40,13 @@ test_names(void **state)
     assert_false(name_ok("caf\xc3\xa9"));
     assert_false(consentval_name("ab\0c", 4));
     assert_false(consentval_name(NULL, 0));
-    memset(longest, 'a', 64);
-    assert_false(consentval_name("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 65));
+    {
+        char over[66];
+
+        memset(over, 'a', 65);
+        over[65] = '\0';
+        assert_false(name_ok(over));
+    }
 }
 
 static int64_t
