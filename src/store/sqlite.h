@@ -5,5 +5,7 @@
 #include "store.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_appdata_ops sqlite_appdata_ops;
+extern const struct store_sessions_ops sqlite_sessions_ops;
 
 #endif
