@@ -539,3 +539,9 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
     store_user_row_cleanup(&row);
     return err;
 }
+
+enum bk_err
+users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out)
+{
+    return resolve(c, ref, 0, out);
+}

@@ -72,4 +72,10 @@ enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);
 
+/* Within the open transaction of <c>: the active user <ref> names, as stored
+ * (store_user_row_cleanup()). BK_ENOTFOUND ("not found") for an unknown or
+ * deleted user, BK_EINVAL for a malformed identity; c->errmsg says which.
+ * Writes no audit event: the caller does. */
+enum bk_err users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out);
+
 #endif
