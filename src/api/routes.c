@@ -3,12 +3,20 @@
 
 #include <stddef.h>
 
+#include "v1_appdata.h"
+#include "v1_sessions.h"
 #include "v1_user.h"
+#include "v2_appdata.h"
+#include "v2_sessions.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_appdata_routes,
+    v2_appdata_routes,
+    v1_sessions_routes,
+    v2_sessions_routes,
     NULL,
 };
 

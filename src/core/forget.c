@@ -3,9 +3,14 @@
 
 #include <stddef.h>
 
+#include "appdata.h"
+#include "sessions.h"
+
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
+    appdata_forget_user,
+    sessions_forget_user,
     NULL,
 };
 
