@@ -6,6 +6,10 @@
 #include "v1_consent.h"
 #include "v1_user.h"
 #include "v2_consent.h"
+#include "v1_appdata.h"
+#include "v1_sessions.h"
+#include "v2_appdata.h"
+#include "v2_sessions.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
@@ -13,6 +17,10 @@ static const struct route *const families[] = {
     v2_user_routes,
     v1_consent_routes,
     v2_consent_routes,
+    v1_appdata_routes,
+    v2_appdata_routes,
+    v1_sessions_routes,
+    v2_sessions_routes,
     NULL,
 };
 

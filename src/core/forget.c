@@ -4,11 +4,15 @@
 #include <stddef.h>
 
 #include "agreements.h"
+#include "appdata.h"
+#include "sessions.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
     agreements_forget,
+    appdata_forget_user,
+    sessions_forget_user,
     NULL,
 };
 

@@ -1050,4 +1050,6 @@ const struct store_ops store_sqlite_ops = {
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
     .consent = &sqlite_consent_ops,
+    .appdata = &sqlite_appdata_ops,
+    .sessions = &sqlite_sessions_ops,
 };

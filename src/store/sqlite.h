@@ -6,5 +6,7 @@
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_consent_ops sqlite_consent_ops;
+extern const struct store_appdata_ops sqlite_appdata_ops;
+extern const struct store_sessions_ops sqlite_sessions_ops;
 
 #endif

@@ -103,6 +103,8 @@ struct store_ops {
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
     const struct store_consent_ops *consent;
+    const struct store_appdata_ops *appdata;
+    const struct store_sessions_ops *sessions;
 };
 
 struct store {

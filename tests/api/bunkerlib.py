@@ -443,3 +443,32 @@ def audit_titles(api, user_token):
     r = api.audit_list(user_token, 0, 100)
     assert r.status_code == 200, describe(r)
     return [row["title"] for row in r.json()["rows"]]
+
+
+# ---------------------------------------------------------------- app data, sessions, raw db
+
+def app_path(mode, identity, appname):
+    return f"/v1/userapp/{mode}/{q(identity)}/{q(appname)}"
+
+
+def scan_db(srv, needles):
+    """(file name, needle) for each needle found in the SQLite file or its
+    companions; needles are str or bytes."""
+    found = []
+    for f in srv.db_files():
+        data = f.read_bytes()
+        for n in needles:
+            nb = n.encode() if isinstance(n, str) else n
+            if nb in data:
+                found.append((f.name, n))
+    return found
+
+
+def db_query(srv, sql, params=()):
+    """Rows of a read-only query on the server's SQLite file (it may be running)."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{srv.db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
