@@ -3,7 +3,9 @@
 #define BK_STORE_SQLITE_H
 
 #include "store.h"
+#include "system.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_system_ops sqlite_system_ops;
 
 #endif
