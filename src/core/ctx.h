@@ -51,18 +51,18 @@ ctx_fail(struct ctx *c, enum bk_err err, const char *msg)
 static inline enum bk_err
 ctx_fail_at(struct ctx *c, enum bk_err err, const char *prefix, size_t index, const char *dflt)
 {
+    const char *src = c->errmsg != NULL ? c->errmsg : dflt;
     char head[48], why[sizeof c->msgbuf];
-    int n;
+    size_t hn, wn = strlen(src);
+    int n = snprintf(head, sizeof head, "%.24s[%zu]: ", prefix, index);
 
-    snprintf(why, sizeof why, "%s", c->errmsg != NULL ? c->errmsg : dflt);
-    n = snprintf(head, sizeof head, "%.24s[%zu]: ", prefix, index);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof head)
-        n = (int)sizeof head - 1;
-    memcpy(c->msgbuf, head, (size_t)n);
-    snprintf(c->msgbuf + n, sizeof c->msgbuf - (size_t)n, "%.*s",
-             (int)(sizeof c->msgbuf - (size_t)n - 1), why);
+    hn = n < 0 ? 0 : (size_t)n >= sizeof head ? sizeof head - 1 : (size_t)n;
+    if (wn > sizeof c->msgbuf - 1 - hn)
+        wn = sizeof c->msgbuf - 1 - hn;
+    memcpy(why, src, wn);            /* src may be c->msgbuf itself */
+    memcpy(c->msgbuf, head, hn);
+    memcpy(c->msgbuf + hn, why, wn);
+    c->msgbuf[hn + wn] = '\0';
     c->errmsg = c->msgbuf;
     return err;
 }
