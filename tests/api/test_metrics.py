@@ -44,23 +44,23 @@ def test_v1_metrics_counts_requests_and_records(api):
 def test_histogram_is_consistent(api):
     api.create_user(bl.profile())
     _, samples = _metrics(api)
-    routes = {lab["route"] for n, lab, v in samples
+    series = {(lab["method"], lab["route"]) for n, lab, v in samples
               if n == "databunker_http_request_duration_seconds_count"}
-    assert "/v1/user" in routes
-    for route in routes:
+    assert ("POST", "/v1/user") in series
+    for method, route in series:
+        def mine(lab):
+            return lab["route"] == route and lab["method"] == method
         buckets = [(lab["le"], v) for n, lab, v in samples
-                   if n == "databunker_http_request_duration_seconds_bucket"
-                   and lab["route"] == route]
+                   if n == "databunker_http_request_duration_seconds_bucket" and mine(lab)]
         les = [float(le) for le, _ in buckets]
         assert les == sorted(les) and les[-1] == float("inf")
         counts = [v for _, v in buckets]
         assert counts == sorted(counts), route
         count = [v for n, lab, v in samples
-                 if n == "databunker_http_request_duration_seconds_count"
-                 and lab["route"] == route]
+                 if n == "databunker_http_request_duration_seconds_count" and mine(lab)]
         assert count == [counts[-1]]
         total = [v for n, lab, v in samples
-                 if n == "databunker_http_request_duration_seconds_sum" and lab["route"] == route]
+                 if n == "databunker_http_request_duration_seconds_sum" and mine(lab)]
         assert len(total) == 1 and total[0] >= 0
 
 
