@@ -3,8 +3,10 @@
 
 #include <stddef.h>
 
+#include "v1_consent.h"
 #include "v1_system.h"
 #include "v1_user.h"
+#include "v2_consent.h"
 #include "v2_system.h"
 #include "v2_user.h"
 
@@ -13,6 +15,8 @@ static const struct route *const families[] = {
     v2_user_routes,
     v1_system_routes,
     v2_system_routes,
+    v1_consent_routes,
+    v2_consent_routes,
     NULL,
 };
 

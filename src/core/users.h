@@ -95,6 +95,11 @@ enum bk_err users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KE
 enum bk_err users_remove(struct ctx *c, const struct user_row *row, const char *action);
 enum bk_err users_restore(struct ctx *c, const struct user_row *row, const char *action,
                           json_t **profile_out);
+/* Find the active user <ref> names within the open transaction of <c>, for
+ * services of other families that keep rows per user; fails with "not found"
+ * (c->errmsg) when there is none. The caller cleans *out up with
+ * store_user_row_cleanup(). */
+enum bk_err users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out);
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);

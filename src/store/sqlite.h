@@ -7,5 +7,6 @@
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_system_ops sqlite_system_ops;
+extern const struct store_consent_ops sqlite_consent_ops;
 
 #endif

@@ -105,6 +105,7 @@ struct store_ops {
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
     const struct store_system_ops *system;
+    const struct store_consent_ops *consent;
 };
 
 struct store {
