@@ -4,17 +4,21 @@
 #include <stddef.h>
 
 #include "v1_consent.h"
+#include "v1_system.h"
 #include "v1_user.h"
 #include "v2_consent.h"
 #include "v1_appdata.h"
 #include "v1_sessions.h"
 #include "v2_appdata.h"
 #include "v2_sessions.h"
+#include "v2_system.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_system_routes,
+    v2_system_routes,
     v1_consent_routes,
     v2_consent_routes,
     v1_appdata_routes,

@@ -59,6 +59,10 @@ static const struct key keys[] = {
     { "limits", "bulk_body_max_bytes", V_SIZE, offsetof(struct conf, bulk_body_max_bytes) },
     { "limits", "json_max_depth", V_UINT, offsetof(struct conf, json_max_depth) },
     { "limits", "json_max_fields", V_UINT, offsetof(struct conf, json_max_fields) },
+    { "limits", "bulk_json_max_fields", V_UINT, offsetof(struct conf, bulk_json_max_fields) },
+    { "bulk", "unlock_ttl_s", V_UINT, offsetof(struct conf, bulk_unlock_ttl_s) },
+    { "metrics", "token", V_OPTSTRING, offsetof(struct conf, metrics_token) },
+    { "metrics", "allow", V_OPTSTRING, offsetof(struct conf, metrics_allow) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
 };
 
@@ -73,6 +77,8 @@ static const size_t string_members[] = {
     offsetof(struct conf, ssl_certificate_key),
     offsetof(struct conf, db_path),
     offsetof(struct conf, log_level),
+    offsetof(struct conf, metrics_token),
+    offsetof(struct conf, metrics_allow),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -136,6 +142,8 @@ conf_defaults(struct conf *c)
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
+    c->bulk_json_max_fields = 2000000;
+    c->bulk_unlock_ttl_s = 60;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {

@@ -9,6 +9,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../store/system.h"
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
@@ -493,19 +494,20 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
     return users_modify(c, ref, "UserUpdate", merge, (void *)changes, token_out);
 }
 
-enum bk_err
-users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+/* Forget the user <ref> names within the open write transaction; a user
+ * removed by SystemDeleteUserProfiles is forgotten too (by token). */
+static enum bk_err
+forget_tx(struct ctx *c, const struct user_ref *ref, char token_out[37])
 {
     struct user_row row;
     struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
 
-    token_out[0] = '\0';
-    memset(&row, 0, sizeof row);
-    err = store_begin(&c->db, 1);
-    if (err != BK_OK)
-        return err;
-    err = resolve(c, ref, 0, &row);
+    err = resolve(c, ref, ref->mode == MODE_TOKEN, &row);
+    if (err == BK_OK && row.status == USER_DELETED) {
+        store_user_row_cleanup(&row);
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    }
     for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
         err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
@@ -518,12 +520,52 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
         err = audit_write(c, &ev);
     }
     if (err == BK_OK)
+        memcpy(token_out, row.token, 37);
+    store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+{
+    enum bk_err err;
+
+    token_out[0] = '\0';
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = forget_tx(c, ref, token_out);
+    if (err == BK_OK)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    if (err != BK_OK)
+        token_out[0] = '\0';
+    return err;
+}
+
+enum bk_err
+users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    enum bk_err err;
+    size_t i;
+
+    *failed_at = 0;
+    if (n == 0)
+        return BK_OK;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    for (i = 0; i < n && err == BK_OK; i++) {
+        err = forget_tx(c, &refs[i], tokens_out[i]);
+        if (err != BK_OK)
+            *failed_at = i;
+    }
     if (err == BK_OK)
-        memcpy(token_out, row.token, 37);
-    store_user_row_cleanup(&row);
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
     return err;
 }
 
@@ -542,6 +584,78 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
     if (err == BK_OK)
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_lookup(struct ctx *c, const struct user_ref *ref, int any_status, struct user_row *out)
+{
+    return resolve(c, ref, any_status, out);
+}
+
+enum bk_err
+users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], json_t **out)
+{
+    *out = NULL;
+    if (row->dek == NULL || row->body == NULL)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    return open_profile(c, row, dek, out);
+}
+
+enum bk_err
+users_remove(struct ctx *c, const struct user_row *row, const char *action)
+{
+    struct audit_event ev = { .action = action, .mode = "token", .record = row->token };
+    enum bk_err err = BK_OK;
+
+    if (row->status != USER_ACTIVE)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
+        err = store_index_delete(&c->db, c->tenant, kind, row->id);
+    if (err == BK_OK)
+        err = store_system_user_set_status(&c->db, c->tenant, row->id, USER_ACTIVE, USER_REMOVED,
+                                           c->now);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    return err;
+}
+
+enum bk_err
+users_restore(struct ctx *c, const struct user_row *row, const char *action, json_t **profile_out)
+{
+    static const struct index_set none;
+    struct index_set want;
+    uint8_t dek[KEYS_LEN];
+    json_t *profile = NULL;
+    struct audit_event ev = { .action = action, .mode = "token", .record = row->token,
+                              .identity = row->token };
+    enum bk_err err;
+
+    *profile_out = NULL;
+    memset(dek, 0, sizeof dek);
+    if (row->status == USER_ACTIVE)
+        return ctx_fail(c, BK_ECONFLICT, "user is not deleted");
+    if (row->status != USER_REMOVED)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    err = users_open(c, row, dek, &profile);
+    if (err == BK_OK)
+        err = index_set_build(c, profile, &want);
+    if (err == BK_OK)
+        err = index_apply(c, row->id, &none, &want);
+    if (err == BK_OK)
+        err = store_system_user_set_status(&c->db, c->tenant, row->id, USER_REMOVED, USER_ACTIVE,
+                                           c->now);
+    if (err == BK_OK) {
+        ev.dek = dek;
+        ev.after = profile;
+        err = audit_write(c, &ev);
+    }
+    if (err == BK_OK) {
+        *profile_out = profile;
+        profile = NULL;
+    }
+    json_decref(profile);
+    secbuf_wipe(dek, sizeof dek);
     return err;
 }
 

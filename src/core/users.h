@@ -65,9 +65,36 @@ enum bk_err users_update(struct ctx *c, const struct user_ref *ref, const json_t
  * stays known as deleted. */
 enum bk_err users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37]);
 
+/* Forget several users at once, all or nothing, in one transaction; tokens in
+ * request order in <tokens_out>. On failure *failed_at is the index of the
+ * reference that was refused (unknown user: BK_ENOTFOUND). */
+enum bk_err users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n,
+                              char (*tokens_out)[37], size_t *failed_at);
+
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);
+
+/* For the system service (cross-tenant administration). These work inside the
+ * caller's open transaction (write where they change something), on the
+ * tenant c->tenant names; the caller commits or rolls back.
+ *
+ * users_lookup: the user row <ref> names (store_user_row_cleanup() it); with
+ * <any_status> a removed or forgotten user is found too (by token only, as
+ * their indexes are gone). users_open: open its profile (*out: a new
+ * reference; wipe <dek> after use); BK_ENOTFOUND once forgotten.
+ * users_remove: the soft delete of SystemDeleteUserProfiles: indexes dropped,
+ * status USER_REMOVED, profile and data key kept; audit event <action>.
+ * users_restore: back from USER_REMOVED to active, indexes rebuilt
+ * (BK_ECONFLICT when another user took a value meanwhile); *profile_out is the
+ * restored profile. */
+enum bk_err users_lookup(struct ctx *c, const struct user_ref *ref, int any_status,
+                         struct user_row *out);
+enum bk_err users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN],
+                       json_t **out);
+enum bk_err users_remove(struct ctx *c, const struct user_row *row, const char *action);
+enum bk_err users_restore(struct ctx *c, const struct user_row *row, const char *action,
+                          json_t **profile_out);
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);

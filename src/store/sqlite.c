@@ -1049,6 +1049,7 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .system = &sqlite_system_ops,
     .consent = &sqlite_consent_ops,
     .appdata = &sqlite_appdata_ops,
     .sessions = &sqlite_sessions_ops,

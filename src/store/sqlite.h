@@ -3,8 +3,10 @@
 #define BK_STORE_SQLITE_H
 
 #include "store.h"
+#include "system.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_system_ops sqlite_system_ops;
 extern const struct store_consent_ops sqlite_consent_ops;
 extern const struct store_appdata_ops sqlite_appdata_ops;
 extern const struct store_sessions_ops sqlite_sessions_ops;

@@ -472,3 +472,42 @@ def db_query(srv, sql, params=()):
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- system family helpers
+
+def bulk_unlock(api):
+    """A fresh BulkListUnlock id."""
+    r = api.v2("BulkListUnlock", {})
+    b = assert_ok(r)
+    assert UUID4_RE.match(b.get("unlockuuid", "")), describe(r)
+    return b["unlockuuid"]
+
+
+_PROM_LINE = re.compile(
+    r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})?'
+    r' (\S+)$')
+_PROM_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_prometheus(text):
+    """Parse the text exposition format strictly: returns (types, samples)
+    where types maps metric name -> type and samples is a list of
+    (name, {label: value}, float). Any line that does not parse fails."""
+    types, samples = {}, []
+    for ln in text.split("\n"):
+        if ln == "":
+            continue
+        if ln.startswith("# TYPE "):
+            _, _, name, typ = ln.split(" ", 3)
+            assert typ in ("counter", "gauge", "histogram", "summary", "untyped"), ln
+            types[name] = typ
+            continue
+        if ln.startswith("#"):
+            continue
+        m = _PROM_LINE.match(ln)
+        assert m, f"not an exposition line: {ln!r}"
+        labels = {k: bytes(v, "utf-8").decode("unicode_escape")
+                  for k, v in _PROM_LABEL.findall(m.group(2) or "")}
+        samples.append((m.group(1), labels, float(m.group(3))))
+    return types, samples
