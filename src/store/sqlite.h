@@ -2,8 +2,10 @@
 #ifndef BK_STORE_SQLITE_H
 #define BK_STORE_SQLITE_H
 
+#include "requests.h"
 #include "store.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_requests_ops sqlite_requests_ops;
 
 #endif
