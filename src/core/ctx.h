@@ -32,6 +32,7 @@ struct ctx {
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
     const char *errmsg;          /* static text for the client when a call fails */
+    char errbuf[160];            /* room for an errmsg composed per call (JSON Patch) */
 };
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

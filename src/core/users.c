@@ -397,6 +397,12 @@ merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
 }
 
 enum bk_err
+users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+{
+    return merge(c, before, arg, after_out);
+}
+
+enum bk_err
 users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
              users_transform_fn transform, void *arg, char token_out[37])
 {
@@ -491,6 +497,19 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
 enum bk_err
 users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
 {
+    return users_delete_with(c, ref, NULL, NULL, token_out);
+}
+
+enum bk_err
+users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
+{
+    return resolve(c, ref, allow_deleted, out);
+}
+
+enum bk_err
+users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, void *arg,
+                  char token_out[37])
+{
     struct user_row row;
     struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
@@ -501,6 +520,8 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
     if (err != BK_OK)
         return err;
     err = resolve(c, ref, 0, &row);
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, &row, arg);
     for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
         err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
