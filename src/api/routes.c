@@ -3,12 +3,16 @@
 
 #include <stddef.h>
 
+#include "v1_requests.h"
 #include "v1_user.h"
+#include "v2_requests.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_requests_routes,
+    v2_requests_routes,
     NULL,
 };
 
