@@ -131,9 +131,11 @@ check_change(struct ctx *c, const char *type, const json_t *change)
 {
     if (strcmp(type, REQUEST_USER_DELETE) == 0)
         return BK_OK;
-    if (strcmp(type, REQUEST_USER_UPDATE) == 0)
-        return json_is_object(change) ? BK_OK
-                                      : ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+    if (strcmp(type, REQUEST_USER_UPDATE) == 0) {
+        if (!json_is_object(change))
+            return ctx_fail(c, BK_EINVAL, "user profile must be a JSON object");
+        return BK_OK;
+    }
     if (strcmp(type, REQUEST_USER_PATCH) == 0)
         return userpatch_check(c, change);
     return ctx_fail(c, BK_ENOTIMPL, "not implemented");
@@ -347,6 +349,20 @@ requests_list(struct ctx *c, const char *status, int64_t offset, int64_t limit, 
     return err;
 }
 
+/* A refused step on an existing request <row>, on the record in a
+ * transaction of its own; keeps c->errmsg. Nothing personal is kept. */
+static void
+audit_refusal(struct ctx *c, const char *action, const struct request_row *row,
+              enum bk_err result)
+{
+    const char *msg = c->errmsg;
+    struct audit_event ev = { .action = action, .mode = "request", .record = row->user_token,
+                              .identity = row->rtoken, .result = result, .msg = msg };
+
+    audit_write_alone(c, &ev);
+    c->errmsg = msg;
+}
+
 /* What approval carries into the change's transaction. */
 struct approve_state {
     struct request_row row;    /* as read before the change */
@@ -478,28 +494,17 @@ requests_approve(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const 
         err = reason_check(c, reason);
     if (err == BK_OK)
         err = approve_load(c, rtoken, &st);
-    if (err != BK_OK)
-        goto out;
     ref.identity = st.row.user_token;
-    if (strcmp(st.row.type, REQUEST_USER_DELETE) == 0)
+    if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_DELETE) == 0)
         err = users_delete_with(c, &ref, approve_delete, &st, token);
-    else if (strcmp(st.row.type, REQUEST_USER_UPDATE) == 0)
+    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0)
         err = users_modify(c, &ref, "UserUpdate", approve_update, &st, token);
-    else
+    else if (err == BK_OK)
         err = users_modify(c, &ref, "UserPatch", approve_patch, &st, token);
-    if (err == BK_OK) {
+    if (err == BK_OK)
         memcpy(user_token_out, token, 37);
-    } else {
-        /* The request stays open; the refusal is on the record. */
-        const char *msg = c->errmsg;
-        struct audit_event ev = { .action = "UserRequestApprove", .mode = "request",
-                                  .record = st.row.user_token, .identity = rtoken,
-                                  .result = err, .msg = msg };
-
-        audit_write_alone(c, &ev);
-        c->errmsg = msg;
-    }
-out:
+    else if (st.row.user_token[0] != '\0')
+        audit_refusal(c, "UserRequestApprove", &st.row, err);   /* the request is unchanged */
     json_decref(st.doc);
     secbuf_wipe(st.dek, sizeof st.dek);
     store_request_row_cleanup(&st.row);
@@ -564,6 +569,8 @@ requests_cancel(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const c
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    if (err == BK_ECONFLICT)
+        audit_refusal(c, "UserRequestCancel", &row, err);
     json_decref(doc);
     json_decref(after);
     secbuf_wipe(dek, sizeof dek);

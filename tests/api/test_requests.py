@@ -270,7 +270,12 @@ def test_cancel_with_reason(api):
     assert assert_error(approve(api, rt), 409)["message"] == "request is cancelled"
     assert assert_error(cancel(api, rt), 409)["message"] == "request is cancelled"
     assert profile_of(api, tok) == p
-    assert "UserRequestCancel" in audit_titles(api, tok)
+    rows = [r for r in api.audit_rows(tok)["rows"] if r["title"] != "UserGet"]
+    assert [(r["title"], r["status"]) for r in rows[:3]] == [
+        ("UserRequestCancel", "error"), ("UserRequestApprove", "error"),
+        ("UserRequestGet", "ok")]
+    assert rows[0]["msg"] == "request is cancelled"
+    assert ("UserRequestCancel", "ok") in [(r["title"], r["status"]) for r in rows]
 
 
 def test_cancel_without_reason(api):
