@@ -3,14 +3,18 @@
 
 #include <stddef.h>
 
+#include "v1_consent.h"
 #include "v1_requests.h"
 #include "v1_user.h"
+#include "v2_consent.h"
 #include "v2_requests.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_consent_routes,
+    v2_consent_routes,
     v1_requests_routes,
     v2_requests_routes,
     NULL,

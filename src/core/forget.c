@@ -3,11 +3,13 @@
 
 #include <stddef.h>
 
+#include "agreements.h"
 #include "requests.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
+    agreements_forget,
     requests_forget_user,
     NULL,
 };

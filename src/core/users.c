@@ -343,18 +343,23 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    /* Read in a read transaction; only the audit event takes the write path. */
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
     err = resolve(c, ref, 0, &row);
     if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
-    if (err == BK_OK) {
-        ev.record = row.token;
-        ev.identity = ident;
-        ev.dek = dek;
-        err = audit_write(c, &ev);
-    }
+    store_rollback(&c->db);
+    if (err != BK_OK)
+        goto out;
+    ev.record = row.token;
+    ev.identity = ident;
+    ev.dek = dek;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    err = audit_write(c, &ev);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
@@ -559,4 +564,10 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
     return err;
+}
+
+enum bk_err
+users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out)
+{
+    return resolve(c, ref, 0, out);
 }

@@ -89,6 +89,12 @@ enum bk_err users_row_get(struct ctx *c, const struct user_ref *ref, int allow_d
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);
 
+/* Find the active user <ref> names within the open transaction of <c>, for
+ * services of other families that keep rows per user; fails with "not found"
+ * (c->errmsg) when there is none. The caller cleans *out up with
+ * store_user_row_cleanup(). */
+enum bk_err users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out);
+
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);
 

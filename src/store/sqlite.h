@@ -6,6 +6,7 @@
 #include "store.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_consent_ops sqlite_consent_ops;
 extern const struct store_requests_ops sqlite_requests_ops;
 
 #endif

@@ -415,3 +415,31 @@ class Server:
             if p.exists():
                 out.append(p)
         return out
+
+
+# ---------------------------------------------------------------- consents
+
+def brief(prefix="b"):
+    """A fresh legal-basis brief ([a-z0-9-], well under 64 characters)."""
+    return f"{prefix}-{uid()}"
+
+
+def consent_path(mode, identity, brief_=None):
+    p = f"/v1/consent/{mode}/{q(identity)}"
+    return p if brief_ is None else f"{p}/{q(brief_)}"
+
+
+def agreement_path(brief_, mode, identity):
+    return f"/v1/agreement/{q(brief_)}/{mode}/{q(identity)}"
+
+
+def user_ident(mode, token, prof):
+    """The identity to name a user created from <prof> with <token> by <mode>."""
+    return token if mode == "token" else prof[mode]
+
+
+def audit_titles(api, user_token):
+    """The actions of a user's audit events, newest first."""
+    r = api.audit_list(user_token, 0, 100)
+    assert r.status_code == 200, describe(r)
+    return [row["title"] for row in r.json()["rows"]]
