@@ -12,6 +12,8 @@
 #include "v2_appdata.h"
 #include "v2_sessions.h"
 #include "v2_system.h"
+#include "v1_requests.h"
+#include "v2_requests.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
@@ -25,6 +27,8 @@ static const struct route *const families[] = {
     v2_appdata_routes,
     v1_sessions_routes,
     v2_sessions_routes,
+    v1_requests_routes,
+    v2_requests_routes,
     NULL,
 };
 

@@ -35,7 +35,8 @@ struct ctx {
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
     const char *errmsg;          /* static text for the client when a call fails */
-    char msgbuf[160];            /* room for a formatted errmsg (ctx_failf) */
+    char msgbuf[160];            /* room for an errmsg composed per call (ctx_fail_at, JSON
+                                    Patch) */
 };
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

@@ -6,6 +6,7 @@
 #include "agreements.h"
 #include "appdata.h"
 #include "sessions.h"
+#include "requests.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
@@ -13,6 +14,7 @@ static const forget_fn purges[] = {
     agreements_forget,
     appdata_forget_user,
     sessions_forget_user,
+    requests_forget_user,
     NULL,
 };
 

@@ -403,6 +403,12 @@ merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
 }
 
 enum bk_err
+users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+{
+    return merge(c, before, arg, after_out);
+}
+
+enum bk_err
 users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
              users_transform_fn transform, void *arg, char token_out[37])
 {
@@ -494,20 +500,31 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
     return users_modify(c, ref, "UserUpdate", merge, (void *)changes, token_out);
 }
 
+enum bk_err
+users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
+{
+    return resolve(c, ref, allow_deleted, out);
+}
+
 /* Forget the user <ref> names within the open write transaction; a user
- * removed by SystemDeleteUserProfiles is forgotten too (by token). */
+ * removed by SystemDeleteUserProfiles is forgotten too (by token). <hook>
+ * (may be NULL) runs once the user is found, before anything is forgotten. */
 static enum bk_err
-forget_tx(struct ctx *c, const struct user_ref *ref, char token_out[37])
+forget_tx(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, void *arg,
+          char token_out[37])
 {
     struct user_row row;
     struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
 
+    token_out[0] = '\0';
     err = resolve(c, ref, ref->mode == MODE_TOKEN, &row);
     if (err == BK_OK && row.status == USER_DELETED) {
         store_user_row_cleanup(&row);
         return ctx_fail(c, BK_ENOTFOUND, "not found");
     }
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, &row, arg);
     for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
         err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
@@ -526,7 +543,8 @@ forget_tx(struct ctx *c, const struct user_ref *ref, char token_out[37])
 }
 
 enum bk_err
-users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, void *arg,
+                  char token_out[37])
 {
     enum bk_err err;
 
@@ -534,7 +552,7 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         return err;
-    err = forget_tx(c, ref, token_out);
+    err = forget_tx(c, ref, hook, arg, token_out);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
@@ -542,6 +560,12 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
     if (err != BK_OK)
         token_out[0] = '\0';
     return err;
+}
+
+enum bk_err
+users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+{
+    return users_delete_with(c, ref, NULL, NULL, token_out);
 }
 
 enum bk_err
@@ -558,7 +582,7 @@ users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n, char (*t
     if (err != BK_OK)
         return err;
     for (i = 0; i < n && err == BK_OK; i++) {
-        err = forget_tx(c, &refs[i], tokens_out[i]);
+        err = forget_tx(c, &refs[i], NULL, NULL, tokens_out[i]);
         if (err != BK_OK)
             *failed_at = i;
     }

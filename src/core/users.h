@@ -52,6 +52,10 @@ typedef enum bk_err (*users_transform_fn)(struct ctx *c, const json_t *before, v
 enum bk_err users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
                          users_transform_fn transform, void *arg, char token_out[37]);
 
+/* The transform users_update() uses: <arg> (a borrowed object) merged into
+ * <before>, a null value removing the field. */
+enum bk_err users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out);
+
 /* Read a user; *profile_out is a new reference (json_decref()). */
 enum bk_err users_get(struct ctx *c, const struct user_ref *ref, char token_out[37],
                       json_t **profile_out);
@@ -70,6 +74,22 @@ enum bk_err users_delete(struct ctx *c, const struct user_ref *ref, char token_o
  * reference that was refused (unknown user: BK_ENOTFOUND). */
 enum bk_err users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n,
                               char (*tokens_out)[37], size_t *failed_at);
+
+/* Runs inside users_delete_with()'s write transaction once the user <row>
+ * is found, before anything is forgotten; a non-BK_OK return rolls the
+ * delete back. */
+typedef enum bk_err (*users_delete_hook_fn)(struct ctx *c, const struct user_row *row, void *arg);
+
+/* users_delete() with <hook> (may be NULL) run in the same transaction, so a
+ * caller's own bookkeeping commits with the delete or not at all. */
+enum bk_err users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook,
+                              void *arg, char token_out[37]);
+
+/* Within the caller's open transaction: the row of the user <ref> names
+ * (deleted users too when <allow_deleted>, by token only). The caller calls
+ * store_user_row_cleanup(). BK_ENOTFOUND ("not found"), BK_EINVAL. */
+enum bk_err users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+                          struct user_row *out);
 
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */

@@ -1053,4 +1053,5 @@ const struct store_ops store_sqlite_ops = {
     .consent = &sqlite_consent_ops,
     .appdata = &sqlite_appdata_ops,
     .sessions = &sqlite_sessions_ops,
+    .requests = &sqlite_requests_ops,
 };

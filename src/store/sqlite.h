@@ -2,6 +2,7 @@
 #ifndef BK_STORE_SQLITE_H
 #define BK_STORE_SQLITE_H
 
+#include "requests.h"
 #include "store.h"
 #include "system.h"
 
@@ -10,5 +11,6 @@ extern const struct store_system_ops sqlite_system_ops;
 extern const struct store_consent_ops sqlite_consent_ops;
 extern const struct store_appdata_ops sqlite_appdata_ops;
 extern const struct store_sessions_ops sqlite_sessions_ops;
+extern const struct store_requests_ops sqlite_requests_ops;
 
 #endif

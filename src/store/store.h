@@ -108,6 +108,7 @@ struct store_ops {
     const struct store_consent_ops *consent;
     const struct store_appdata_ops *appdata;
     const struct store_sessions_ops *sessions;
+    const struct store_requests_ops *requests;
 };
 
 struct store {
