@@ -3,12 +3,20 @@
 
 #include <stddef.h>
 
+#include "v1_exp.h"
+#include "v1_shared.h"
 #include "v1_user.h"
+#include "v2_shared.h"
 #include "v2_user.h"
+#include "v2_versions.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v2_versions_routes,
+    v1_exp_routes,
+    v1_shared_routes,
+    v2_shared_routes,
     NULL,
 };
 

@@ -3,9 +3,16 @@
 
 #include <stddef.h>
 
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
+
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
+    versions_forget,
+    shared_forget,
+    expiration_forget,
     NULL,
 };
 

@@ -10,6 +10,9 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
 
@@ -17,6 +20,9 @@ static const struct {
     const char *name;
     sweep_fn fn;
 } sweeps[] = {
+    { "expired users", expiration_sweep },
+    { "expired shared records", shared_sweep },
+    { "old record versions", versions_sweep },
     { NULL, NULL },
 };
 

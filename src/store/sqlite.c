@@ -866,4 +866,7 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .versions = &sqlite_versions_ops,
+    .expiry = &sqlite_expiry_ops,
+    .shared = &sqlite_shared_ops,
 };

@@ -5,5 +5,8 @@
 #include "store.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_versions_ops sqlite_versions_ops;
+extern const struct store_expiry_ops sqlite_expiry_ops;
+extern const struct store_shared_ops sqlite_shared_ops;
 
 #endif
