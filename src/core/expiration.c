@@ -249,11 +249,13 @@ expiration_start(struct ctx *c, const struct user_ref *ref, const char *period, 
     return err;
 }
 
+/* Past its end time a record is expired, even before the sweep forgets it. */
 static const char *
-state_name(int state, int user_active)
+state_name(const struct expiry_row *e, int user_active, int64_t now)
 {
-    switch (state) {
-    case EXPIRY_WAIT:    return user_active ? "expiring" : "expired";
+    switch (e->state) {
+    case EXPIRY_WAIT:
+        return user_active && (e->endtime == 0 || e->endtime > now) ? "expiring" : "expired";
     case EXPIRY_RETAIN:  return "active";
     case EXPIRY_EXPIRED: return "expired";
     default:             return "none";
@@ -273,7 +275,7 @@ do_status(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN
         return BK_OK;
     if (err != BK_OK)
         return err;
-    out->expstatus = state_name(e.state, user->status == USER_ACTIVE);
+    out->expstatus = state_name(&e, user->status == USER_ACTIVE, c->now);
     out->exptime = e.state == EXPIRY_WAIT || e.state == EXPIRY_EXPIRED ? e.endtime : 0;
     if (have_dek && e.has_exptoken && e.exptoken_box != NULL &&
         record_open(c, dek, "exptoken", user->token, 0, e.exptoken_box, e.exptoken_box_len,
