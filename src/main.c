@@ -274,10 +274,6 @@ main(int argc, char **argv)
     }
     if (conf.log_level != NULL)
         log_set_level(conf.log_level);
-    if (conf.threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        conf.threads = n > 0 && n < 256 ? (unsigned)n : 2;
-    }
     app.conf = &conf;
     path = db_path(&a, &conf);
     if (path == NULL || ensure_parent_dir(path) != 0)

@@ -72,8 +72,9 @@ reply_err(struct api_reply *out, enum bk_err err, int v2, const char *msg)
     const char *dflt;
     unsigned status = errmap_status(err, v2, &dflt);
 
-    /* Messages of unexpected failures stay in the log. */
-    reply_error(out, status, status >= 500 || msg == NULL ? dflt : msg);
+    /* Messages of unexpected failures stay in the log; a 501 names what is
+     * not provided. */
+    reply_error(out, status, (status >= 500 && status != 501) || msg == NULL ? dflt : msg);
 }
 
 /* The media type of <ct> without parameters is <want>. */

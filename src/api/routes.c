@@ -3,6 +3,13 @@
 
 #include <stddef.h>
 
+#include "v1_consent.h"
+#include "v1_user.h"
+#include "v2_consent.h"
+#include "v1_appdata.h"
+#include "v1_sessions.h"
+#include "v2_appdata.h"
+#include "v2_sessions.h"
 #include "v1_exp.h"
 #include "v1_shared.h"
 #include "v1_user.h"
@@ -13,6 +20,12 @@
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_consent_routes,
+    v2_consent_routes,
+    v1_appdata_routes,
+    v2_appdata_routes,
+    v1_sessions_routes,
+    v2_sessions_routes,
     v2_versions_routes,
     v1_exp_routes,
     v1_shared_routes,

@@ -26,7 +26,7 @@ enum vtype {
     V_COUNTRY,      /* optional, 1 to 3 digits */
     V_LEVEL,        /* error|warn|info|debug */
     V_PORT,         /* int 1..65535 */
-    V_THREADS,      /* unsigned 0..THREADS_MAX, 0: one per core */
+    V_THREADS,      /* unsigned 0..THREADS_MAX, 0: the default (8 per core) */
     V_UINT,         /* unsigned 1..UINT_MAX */
     V_SIZE,         /* size_t 1..SIZE_MAX */
     V_BOOL,         /* true/false/yes/no */
@@ -104,13 +104,17 @@ say(char *errbuf, size_t errbuf_len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The default worker count: 8 per core, at least 8. Workers spend most of a
+ * write waiting for the group commit's fsync, so more of them than cores
+ * lets one fsync carry many writes. */
 static unsigned
-cores(void)
+default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (n < 1)
-        return 1;
+        n = 1;
+    n *= 8;
     return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
 }
 
@@ -130,7 +134,7 @@ conf_defaults(struct conf *c)
 {
     memset(c, 0, sizeof *c);
     c->port = 3000;
-    c->threads = cores();
+    c->threads = default_threads();
     c->create_user_without_access_token = 0;
     c->sweep_interval_ms = 1000;
     c->body_max_bytes = (size_t)1 << 20;
@@ -244,7 +248,7 @@ expected(enum vtype t)
     case V_COUNTRY:   return "a calling code of 1 to 3 digits";
     case V_LEVEL:     return "one of error, warn, info, debug";
     case V_PORT:      return "a whole number from 1 to 65535";
-    case V_THREADS:   return "a whole number from 0 to 1024 (0: one per core)";
+    case V_THREADS:   return "a whole number from 0 to 1024 (0: 8 per core)";
     case V_UINT:      return "a whole number from 1 to 4294967295";
     case V_SIZE:      return "a whole number of bytes, at least 1";
     case V_BOOL:      return "true, false, yes or no";
@@ -300,7 +304,7 @@ set_value(struct conf *c, const struct key *k, const char *s, size_t len, int qu
     case V_THREADS:
         if (quoted || is_null || !parse_uint(s, len, THREADS_MAX, &v))
             return BK_EINVAL;
-        *(unsigned *)member(c, k->off) = v == 0 ? cores() : (unsigned)v;
+        *(unsigned *)member(c, k->off) = v == 0 ? default_threads() : (unsigned)v;
         return BK_OK;
     case V_UINT:
         if (quoted || is_null || !parse_uint(s, len, 0xffffffffULL, &v) || v == 0)

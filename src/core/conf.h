@@ -12,7 +12,7 @@ struct conf {
     /* server: */
     char *host;                       /* server.host, env BUNKER_HOST; default "0.0.0.0" */
     int port;                         /* server.port, env BUNKER_PORT; default 3000 */
-    unsigned threads;                 /* server.threads; default: number of cores */
+    unsigned threads;                 /* server.threads; default 8 per core */
     /* generic: */
     int create_user_without_access_token; /* generic.create_user_without_access_token */
     char *default_country;            /* generic.default_country, digits, may be NULL */

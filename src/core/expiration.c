@@ -175,7 +175,7 @@ flow(struct ctx *c, const struct user_ref *ref, int allow_deleted, const char *a
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
-    err = users_find(c, ref, allow_deleted, &row);
+    err = users_find_any(c, ref, allow_deleted, &row);
     if (err == BK_OK && row.status == USER_ACTIVE) {
         err = record_dek(c, &row, dek);
         have_dek = err == BK_OK;

@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "agreements.h"
+#include "appdata.h"
+#include "sessions.h"
 #include "expiration.h"
 #include "shared.h"
 #include "versions.h"
@@ -10,6 +13,9 @@
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
+    agreements_forget,
+    appdata_forget_user,
+    sessions_forget_user,
     versions_forget,
     shared_forget,
     expiration_forget,

@@ -1,15 +1,11 @@
-/* Parsing "<digits><unit>" periods without sscanf or atoi. */
+/* Periods: core/duration plus months and years, parsed without sscanf or atoi. */
 #include "period.h"
 
+/* The units core/duration does not know. */
 static int64_t
-unit_seconds(char u)
+long_unit_seconds(char u)
 {
     switch (u) {
-    case 's': return 1;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    case 'w': return 7 * 86400;
-    case 'm':
     case 'M': return 31 * 86400;
     case 'y': return 365 * 86400;
     default:  return 0;
@@ -41,7 +37,10 @@ period_parse(const char *s, size_t len, int64_t *seconds_out)
     *seconds_out = 0;
     if (s == NULL || len < 2)
         return BK_EINVAL;
-    unit = unit_seconds(s[len - 1]);
+    if (duration_parse(s, len, seconds_out) == BK_OK)
+        return BK_OK;
+    *seconds_out = 0;
+    unit = long_unit_seconds(s[len - 1]);
     if (unit == 0 || !digits(s, len - 1, &n) || n == 0 || n > PERIOD_MAX_SECONDS / unit)
         return BK_EINVAL;
     *seconds_out = n * unit;

@@ -1,6 +1,7 @@
-/* Time periods as the configuration and the APIs write them: "30d", "1y",
- * "2s". Units: s seconds, h hours, d days, w weeks, m or M months (31 days,
- * as the released server counts them), y years (365 days). Pure functions. */
+/* Periods for expirations and retention: core/duration's grammar ("10s",
+ * "30m" minutes, "2h", "3d", "1w") plus the longer units the Pro API and
+ * the docs use: "M" months (31 days) and "y" years (365 days), e.g. "30d",
+ * "6M", "1y". And deadlines: a period from now, or a unix time. Pure. */
 #ifndef BK_PERIOD_H
 #define BK_PERIOD_H
 
@@ -8,8 +9,9 @@
 #include <stdint.h>
 
 #include "../base/err.h"
+#include "duration.h"
 
-#define PERIOD_MAX_SECONDS ((int64_t)200 * 365 * 86400)
+#define PERIOD_MAX_SECONDS DURATION_MAX_SECONDS
 
 /* The number of seconds <s> (<len> bytes) names: digits, then one unit
  * letter. BK_EINVAL for anything else, for zero, and for more than

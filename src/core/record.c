@@ -8,6 +8,10 @@
 #include "../vault/aead.h"
 #include "../vault/secbuf.h"
 
+/* Room for kind, tenant, an id such as "<token>/<64-char app name>" and a
+ * version, so that no place is ever cut short. */
+#define RECORD_PLACE_MAX 256
+
 static size_t
 place(char *out, size_t n, int64_t tenant, const char *kind, const char *id, int64_t version)
 {
@@ -19,7 +23,7 @@ place(char *out, size_t n, int64_t tenant, const char *kind, const char *id, int
 enum bk_err
 record_dek(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN])
 {
-    char p[128];
+    char p[RECORD_PLACE_MAX];
     size_t n = place(p, sizeof p, row->tenant, "dek", row->token, 0);
 
     if (row->dek == NULL)
@@ -30,7 +34,7 @@ record_dek(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN])
 enum bk_err
 record_dek_new(struct ctx *c, const char *token, uint8_t dek[KEYS_LEN], uint8_t **box_out)
 {
-    char p[128];
+    char p[RECORD_PLACE_MAX];
     size_t n = place(p, sizeof p, c->tenant, "dek", token, 0);
     uint8_t *box = mem_alloc(KEYS_DEK_BOX_LEN);
     enum bk_err err;
@@ -51,7 +55,7 @@ enum bk_err
 record_seal(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
             int64_t version, const json_t *doc, uint8_t **box_out, size_t *box_len)
 {
-    char p[128];
+    char p[RECORD_PLACE_MAX];
     size_t n = place(p, sizeof p, c->tenant, kind, id, version);
     size_t len;
     char *text;
@@ -73,7 +77,7 @@ enum bk_err
 record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
             int64_t version, const uint8_t *box, size_t box_len, json_t **out)
 {
-    char p[128];
+    char p[RECORD_PLACE_MAX];
     size_t n = place(p, sizeof p, c->tenant, kind, id, version);
     uint8_t *text = NULL;
     size_t len = 0;

@@ -162,7 +162,7 @@ shared_create(struct ctx *c, const struct user_ref *ref, const json_t *fields,
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
-    err = users_find(c, ref, 0, &user);
+    err = users_find(c, ref, &user);
     if (err == BK_OK)
         err = record_dek(c, &user, dek);
     if (err == BK_OK)

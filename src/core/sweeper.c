@@ -10,6 +10,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "sessions.h"
 #include "expiration.h"
 #include "shared.h"
 #include "versions.h"
@@ -20,6 +21,7 @@ static const struct {
     const char *name;
     sweep_fn fn;
 } sweeps[] = {
+    { "sessions", sessions_sweep },
     { "expired users", expiration_sweep },
     { "expired shared records", shared_sweep },
     { "old record versions", versions_sweep },

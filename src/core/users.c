@@ -349,7 +349,8 @@ open_profile(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], j
 }
 
 enum bk_err
-users_find(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
+users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+               struct user_row *out)
 {
     return resolve(c, ref, allow_deleted, out);
 }
@@ -387,12 +388,11 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    /* Read in a read transaction; only the audit event takes the write path. */
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
     err = resolve(c, ref, 0, &row);
-    if (err == BK_OK)
-        err = expiration_touch(c, &row, &meta_out->exp);
     if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
     if (err == BK_OK && version != 0 && version != row.version) {
@@ -400,17 +400,24 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
         profile = NULL;
         err = versions_open(c, VERSIONS_KIND_USER, row.token, dek, version, &profile);
     }
-    if (err == BK_OK) {
-        meta_out->version = version != 0 ? version : row.version;
-        if (version != 0) {
-            snprintf(vmsg, sizeof vmsg, "version %lld", (long long)version);
-            ev.msg = vmsg;
-        }
-        ev.record = row.token;
-        ev.identity = ident;
-        ev.dek = dek;
-        err = audit_write(c, &ev);
+    store_rollback(&c->db);
+    if (err != BK_OK)
+        goto out;
+    meta_out->version = version != 0 ? version : row.version;
+    if (version != 0) {
+        snprintf(vmsg, sizeof vmsg, "version %lld", (long long)version);
+        ev.msg = vmsg;
     }
+    ev.record = row.token;
+    ev.identity = ident;
+    ev.dek = dek;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    /* The access moves a sliding expiration, or finds the record expired. */
+    err = expiration_touch(c, &row, &meta_out->exp);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
@@ -596,4 +603,10 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
     return err;
+}
+
+enum bk_err
+users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out)
+{
+    return resolve(c, ref, 0, out);
 }

@@ -87,11 +87,9 @@ enum bk_err users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t ve
                            char token_out[37], struct user_meta *meta_out,
                            json_t **profile_out);
 
-/* Find the user <ref> names within the open transaction of <c>, without an
- * audit event; deleted users only when <allow_deleted>. BK_ENOTFOUND ("not
- * found"), BK_EINVAL for a malformed identity. The caller cleans up *out. */
-enum bk_err users_find(struct ctx *c, const struct user_ref *ref, int allow_deleted,
-                       struct user_row *out);
+/* users_find(), and deleted users too (by token only) when <allow_deleted>. */
+enum bk_err users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+                           struct user_row *out);
 
 /* Open the current profile of <row> into *out (a new object); its data key
  * goes to <dek> (wipe it after use). BK_ECORRUPT when it does not open. */
@@ -100,5 +98,11 @@ enum bk_err users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KE
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);
+
+/* Within the open transaction of <c>: the active user <ref> names, as stored
+ * (store_user_row_cleanup()). BK_ENOTFOUND ("not found") for an unknown or
+ * deleted user, BK_EINVAL for a malformed identity; c->errmsg says which.
+ * Writes no audit event: the caller does. */
+enum bk_err users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out);
 
 #endif

@@ -212,7 +212,7 @@ versions_user_list(struct ctx *c, const struct user_ref *ref, char token_out[37]
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
-    err = users_find(c, ref, 0, &row);
+    err = users_find(c, ref, &row);
     if (err == BK_OK)
         err = record_dek(c, &row, dek);
     if (err == BK_OK)

@@ -4,6 +4,8 @@
 #include "sqlite.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -77,11 +79,31 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 
+#define GC_RESULTS 1024          /* remembered batch results (a ring) */
+#define GC_MAX_JOBS 256          /* a batch commits once it holds this many writes */
+#define GC_MAX_WAIT_US 4000      /* ... or once its oldest write waited this long */
+
+/* Group commit: every write transaction runs inside a savepoint on one shared
+ * writer connection, under <wlock>. The last writer of a burst (nobody else
+ * waiting for <wlock>) commits the whole batch with one fsync; the others wait
+ * for that commit before they answer. A failed commit fails every write in
+ * the batch, none of which was acknowledged. */
 struct sq_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     unsigned n;
     struct sq_conn *conns;
+    struct sq_conn writer;
+    pthread_mutex_t wlock;
+    atomic_int wwaiting;
+    int txn_open;
+    uint64_t batch;
+    unsigned batch_jobs;
+    int64_t batch_started_us;
+    pthread_mutex_t glock;       /* guards done_batch and results */
+    pthread_cond_t gdone;
+    uint64_t done_batch;
+    enum bk_err results[GC_RESULTS];
 };
 
 enum bk_err
@@ -114,12 +136,12 @@ static void
 conn_close(struct sq_conn *c)
 {
     for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
-        sqlite3_finalize(c->cache[i].st);
-        c->cache[i].st = NULL;
-        c->cache[i].sql = NULL;
+        sqlite3_finalize(c->own_cache[i].st);
+        c->own_cache[i].st = NULL;
+        c->own_cache[i].sql = NULL;
     }
-    sqlite3_close_v2(c->db);
-    c->db = NULL;
+    sqlite3_close_v2(c->own_db);
+    c->own_db = c->db = NULL;
 }
 
 static enum bk_err
@@ -135,8 +157,10 @@ conn_open(const char *path, struct sq_conn *c)
     int rc;
 
     memset(c, 0, sizeof *c);
-    rc = sqlite3_open_v2(path, &c->db,
+    rc = sqlite3_open_v2(path, &c->own_db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    c->db = c->own_db;
+    c->cache = c->own_cache;
     if (rc != SQLITE_OK) {
         LOG_ERR(NULL, "sqlite", "cannot open %s: %s", path,
                 c->db ? sqlite3_errmsg(c->db) : "out of memory");
@@ -222,6 +246,25 @@ sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
     return err;
 }
 
+static void
+sq_close(void *cls)
+{
+    struct sq_pool *p = cls;
+
+    if (p == NULL)
+        return;
+    for (unsigned i = 0; i < p->n; i++)
+        conn_close(&p->conns[i]);
+    conn_close(&p->writer);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->wlock);
+    pthread_mutex_destroy(&p->glock);
+    pthread_cond_destroy(&p->gdone);
+    mem_free(p->conns);
+    mem_free(p);
+}
+
 static enum bk_err
 sq_open(const struct store_conf *conf, void **cls)
 {
@@ -242,38 +285,26 @@ sq_open(const struct store_conf *conf, void **cls)
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
-    for (p->n = 0; p->n < n; p->n++) {
+    pthread_mutex_init(&p->wlock, NULL);
+    pthread_mutex_init(&p->glock, NULL);
+    pthread_cond_init(&p->gdone, NULL);
+    err = conn_open(conf->path, &p->writer);
+    for (p->n = 0; err == BK_OK && p->n < n; p->n++) {
         err = conn_open(conf->path, &p->conns[p->n]);
+        p->conns[p->n].pool = p;
         if (err != BK_OK)
             break;
     }
     if (err != BK_OK) {
-        for (unsigned i = 0; i < p->n; i++)
-            conn_close(&p->conns[i]);
-        pthread_mutex_destroy(&p->lock);
-        pthread_cond_destroy(&p->freed);
-        mem_free(p->conns);
-        mem_free(p);
+        sq_close(p);
         return err;
     }
     *cls = p;
     return BK_OK;
 }
 
-static void
-sq_close(void *cls)
-{
-    struct sq_pool *p = cls;
 
-    if (p == NULL)
-        return;
-    for (unsigned i = 0; i < p->n; i++)
-        conn_close(&p->conns[i]);
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->freed);
-    mem_free(p->conns);
-    mem_free(p);
-}
+static void sq_rollback(void *conn);
 
 static enum bk_err
 sq_acquire(void *cls, void **conn)
@@ -300,8 +331,10 @@ sq_release(void *cls, void *conn)
     struct sq_pool *p = cls;
     struct sq_conn *c = conn;
 
-    if (!sqlite3_get_autocommit(c->db))
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (c->in_write)
+        sq_rollback(c);     /* a caller that forgot: its write is undone */
+    if (!sqlite3_get_autocommit(c->own_db))
+        sqlite3_exec(c->own_db, "ROLLBACK", NULL, NULL, NULL);
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
     pthread_cond_signal(&p->freed);
@@ -365,14 +398,140 @@ out:
     return err;
 }
 
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+wexec(struct sq_pool *p, const char *sql)
+{
+    return sqlite3_exec(p->writer.own_db, sql, NULL, NULL, NULL);
+}
+
+/* Commit the open batch; called with <wlock> held. */
+static enum bk_err
+batch_commit(struct sq_pool *p)
+{
+    int rc = wexec(p, "COMMIT");
+    enum bk_err err = rc == SQLITE_OK ? BK_OK : sq_err(p->writer.own_db, rc);
+
+    /* A failed COMMIT (I/O error, failed fsync) is fatal to the batch: roll
+     * back, never retry it as if nothing happened. */
+    if (err != BK_OK) {
+        LOG_ERR(NULL, "sqlite", "group commit of %u writes failed: %s", p->batch_jobs,
+                bk_err_str(err));
+        if (!sqlite3_get_autocommit(p->writer.own_db))
+            wexec(p, "ROLLBACK");
+    }
+    p->txn_open = 0;
+    pthread_mutex_lock(&p->glock);
+    p->results[p->batch % GC_RESULTS] = err;
+    p->done_batch = p->batch;
+    pthread_cond_broadcast(&p->gdone);
+    pthread_mutex_unlock(&p->glock);
+    return err;
+}
+
+static enum bk_err
+batch_wait(struct sq_pool *p, uint64_t batch)
+{
+    enum bk_err err;
+
+    pthread_mutex_lock(&p->glock);
+    while (p->done_batch < batch) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += GC_MAX_WAIT_US * 1000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&p->gdone, &p->glock, &until) == 0 || p->done_batch >= batch)
+            continue;
+        /* Nobody committed our batch in time: do it ourselves. */
+        pthread_mutex_unlock(&p->glock);
+        pthread_mutex_lock(&p->wlock);
+        if (p->txn_open && p->batch == batch)
+            batch_commit(p);
+        pthread_mutex_unlock(&p->wlock);
+        pthread_mutex_lock(&p->glock);
+    }
+    err = p->done_batch - batch < GC_RESULTS ? p->results[batch % GC_RESULTS] : BK_OK;
+    pthread_mutex_unlock(&p->glock);
+    return err;
+}
+
+/* A write left its savepoint; called with <wlock> held, which it releases.
+ * Commits the batch when nobody else is queued for it or it is full. */
+static enum bk_err
+job_finish(struct sq_pool *p, uint64_t batch, int wait)
+{
+    enum bk_err err = BK_OK;
+
+    if (atomic_load(&p->wwaiting) == 0 || p->batch_jobs >= GC_MAX_JOBS ||
+        now_us() - p->batch_started_us > GC_MAX_WAIT_US) {
+        err = batch_commit(p);
+        pthread_mutex_unlock(&p->wlock);
+        return wait ? err : BK_OK;
+    }
+    pthread_mutex_unlock(&p->wlock);
+    return wait ? batch_wait(p, batch) : BK_OK;
+}
+
 static enum bk_err
 sq_begin(void *conn, int write)
 {
     struct sq_conn *c = conn;
+    struct sq_pool *p = c->pool;
     sqlite3_stmt *st = NULL;
-    enum bk_err err = stmt(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, &st);
+    enum bk_err err;
+    int rc;
 
-    return err == BK_OK ? sq_exec_done(c, st) : err;
+    if (!write || p == NULL) {
+        err = stmt(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, &st);
+        return err == BK_OK ? sq_exec_done(c, st) : err;
+    }
+    atomic_fetch_add(&p->wwaiting, 1);
+    pthread_mutex_lock(&p->wlock);
+    atomic_fetch_sub(&p->wwaiting, 1);
+    if (!p->txn_open) {
+        rc = wexec(p, "BEGIN IMMEDIATE");
+        if (rc != SQLITE_OK) {
+            err = sq_err(p->writer.own_db, rc);
+            pthread_mutex_unlock(&p->wlock);
+            return err;
+        }
+        p->txn_open = 1;
+        p->batch++;
+        p->batch_jobs = 0;
+        p->batch_started_us = now_us();
+    }
+    rc = wexec(p, "SAVEPOINT job");
+    if (rc != SQLITE_OK) {
+        err = sq_err(p->writer.own_db, rc);
+        job_finish(p, p->batch, 0);
+        return err;
+    }
+    p->batch_jobs++;
+    c->db = p->writer.own_db;
+    c->cache = p->writer.own_cache;
+    c->in_write = 1;
+    c->batch = p->batch;
+    return BK_OK;
+}
+
+static void
+write_leave(struct sq_conn *c)
+{
+    c->db = c->own_db;
+    c->cache = c->own_cache;
+    c->in_write = 0;
 }
 
 static enum bk_err
@@ -380,11 +539,26 @@ sq_commit(void *conn)
 {
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
-    enum bk_err err = stmt(c, ST_COMMIT, &st);
+    enum bk_err err;
+    int rc;
 
+    if (c->in_write) {
+        struct sq_pool *p = c->pool;
+
+        write_leave(c);
+        rc = wexec(p, "RELEASE job");
+        if (rc != SQLITE_OK) {
+            err = sq_err(p->writer.own_db, rc);
+            wexec(p, "ROLLBACK TO job");
+            wexec(p, "RELEASE job");
+            job_finish(p, c->batch, 0);
+            return err;
+        }
+        return job_finish(p, c->batch, 1);
+    }
+    err = stmt(c, ST_COMMIT, &st);
     if (err == BK_OK)
         err = sq_exec_done(c, st);
-    /* A failed COMMIT (I/O error, failed fsync) leaves nothing half-done: roll back. */
     if (err != BK_OK && !sqlite3_get_autocommit(c->db))
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return err;
@@ -396,6 +570,15 @@ sq_rollback(void *conn)
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
 
+    if (c->in_write) {
+        struct sq_pool *p = c->pool;
+
+        write_leave(c);
+        wexec(p, "ROLLBACK TO job");
+        wexec(p, "RELEASE job");
+        job_finish(p, c->batch, 0);
+        return;
+    }
     if (sqlite3_get_autocommit(c->db))
         return;
     if (stmt(c, ST_ROLLBACK, &st) == BK_OK)
@@ -866,6 +1049,9 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .consent = &sqlite_consent_ops,
+    .appdata = &sqlite_appdata_ops,
+    .sessions = &sqlite_sessions_ops,
     .versions = &sqlite_versions_ops,
     .expiry = &sqlite_expiry_ops,
     .shared = &sqlite_shared_ops,

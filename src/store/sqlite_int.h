@@ -18,10 +18,20 @@ struct sq_cached {
     sqlite3_stmt *st;
 };
 
+struct sq_pool;
+
+/* One connection of the pool. During a write transaction <db> and <cache>
+ * point at the pool's shared writer connection (group commit), otherwise at
+ * this connection's own; family code uses only <db> and sq_prepare(). */
 struct sq_conn {
     sqlite3 *db;
-    struct sq_cached cache[SQ_CACHE_SLOTS];
+    struct sq_cached *cache;
+    sqlite3 *own_db;
+    struct sq_cached own_cache[SQ_CACHE_SLOTS];
+    struct sq_pool *pool;
     int in_use;
+    int in_write;           /* holds the writer lock inside a savepoint */
+    uint64_t batch;         /* the group-commit batch this write joined */
 };
 
 /* The store error for SQLite result <rc> on <db> (BUSY -> BK_ERETRY, ...). */

@@ -102,6 +102,9 @@ struct store_ops {
     /* Resource families: each has its own ops table declared in store/<family>.h,
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
+    const struct store_consent_ops *consent;
+    const struct store_appdata_ops *appdata;
+    const struct store_sessions_ops *sessions;
     const struct store_versions_ops *versions;
     const struct store_expiry_ops *expiry;
     const struct store_shared_ops *shared;

@@ -417,6 +417,62 @@ class Server:
         return out
 
 
+# ---------------------------------------------------------------- consents
+
+def brief(prefix="b"):
+    """A fresh legal-basis brief ([a-z0-9-], well under 64 characters)."""
+    return f"{prefix}-{uid()}"
+
+
+def consent_path(mode, identity, brief_=None):
+    p = f"/v1/consent/{mode}/{q(identity)}"
+    return p if brief_ is None else f"{p}/{q(brief_)}"
+
+
+def agreement_path(brief_, mode, identity):
+    return f"/v1/agreement/{q(brief_)}/{mode}/{q(identity)}"
+
+
+def user_ident(mode, token, prof):
+    """The identity to name a user created from <prof> with <token> by <mode>."""
+    return token if mode == "token" else prof[mode]
+
+
+def audit_titles(api, user_token):
+    """The actions of a user's audit events, newest first."""
+    r = api.audit_list(user_token, 0, 100)
+    assert r.status_code == 200, describe(r)
+    return [row["title"] for row in r.json()["rows"]]
+
+
+# ---------------------------------------------------------------- app data, sessions, raw db
+
+def app_path(mode, identity, appname):
+    return f"/v1/userapp/{mode}/{q(identity)}/{q(appname)}"
+
+
+def scan_db(srv, needles):
+    """(file name, needle) for each needle found in the SQLite file or its
+    companions; needles are str or bytes."""
+    found = []
+    for f in srv.db_files():
+        data = f.read_bytes()
+        for n in needles:
+            nb = n.encode() if isinstance(n, str) else n
+            if nb in data:
+                found.append((f.name, n))
+    return found
+
+
+def db_query(srv, sql, params=()):
+    """Rows of a read-only query on the server's SQLite file (it may be running)."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{srv.db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
 # ---------------------------------------------------------------- versions, expiration, shares
 
 def canonical_md5(doc):

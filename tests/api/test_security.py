@@ -94,3 +94,37 @@ def test_deleted_user_leaves_no_plaintext(fresh_server):
     assert_ok(api.delete_user("email", p["email"]))
     srv.stop()
     assert not scan(srv, [marker])
+
+
+def test_no_plaintext_agreement_fields_on_disk(fresh_server):
+    """Agreement free text, message and the other personal fields are sealed;
+    only the brief (a legal basis name) may be in clear."""
+    srv = fresh_server
+    api = srv.client()
+    marker = bl.uid()
+    needles = []
+    for i in range(3):
+        p = bl.profile()
+        tok = api.create_user(p)
+        brief = f"leak-brief-{i}"
+        fields = {"message": f"ConsentMessage{marker}{i}", "freetext": f"FreeText{marker}{i}",
+                  "who": f"WhoField{marker}{i}", "referencecode": f"RefCode{marker}{i}",
+                  "lastmodifiedby": f"Modifier{marker}{i}",
+                  "agreementmethod": f"Method{marker}{i}"}
+        needles += list(fields.values())
+        assert_ok(api.post(f"/v1/consent/email/{bl.q(p['email'])}/{brief}", json=fields))
+        assert_ok(api.v2("AgreementAccept", {"mode": "login", "identity": p["login"],
+                                             "brief": brief, **fields}))
+        assert_ok(api.delete(f"/v1/consent/token/{tok}/{brief}",
+                             json={"lastmodifiedby": f"Withdrawer{marker}{i}"}))
+        needles.append(f"Withdrawer{marker}{i}")
+        assert_ok(api.get(f"/v1/consent/token/{tok}"))
+        for row in assert_ok(api.audit_list(tok))["rows"]:
+            assert_ok(api.audit_get(row["atoken"]))
+    needles.append(marker)
+    time.sleep(0.5)
+    found = scan(srv, needles)
+    assert not found, f"plaintext agreement data on disk while running: {found[:20]}"
+    srv.stop()
+    found = scan(srv, needles)
+    assert not found, f"plaintext agreement data on disk after shutdown: {found[:20]}"

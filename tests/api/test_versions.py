@@ -17,7 +17,7 @@ OFF_MSG = "record versioning is not enabled"
 @pytest.fixture
 def vsrv(server_factory):
     return bl.started(server_factory, "versioning:\n  enabled: true\n  max_versions: 10\n"
-                                      "  max_version_retention_period: \"1m\"\n")
+                                      "  max_version_retention_period: \"30d\"\n")
 
 
 def create(api, p):

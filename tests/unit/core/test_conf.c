@@ -51,7 +51,8 @@ core_count(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (n < 1)
-        return 1;
+        n = 1;
+    n *= 8;   /* the default: 8 workers per core */
     return n > 1024 ? 1024 : (unsigned)n;
 }
 

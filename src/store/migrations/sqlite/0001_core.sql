@@ -43,3 +43,4 @@ CREATE TABLE audit (
     UNIQUE (tenant, atoken)
 );
 CREATE INDEX audit_by_record ON audit (tenant, record, id);
+CREATE INDEX audit_by_tenant ON audit (tenant, id);

@@ -1,0 +1,346 @@
+/* The app data service. One path for every per-user call: resolve the user,
+ * open their data key, read the record, do the operation, write the audit
+ * event, commit; on failure roll back and audit the refusal when the user
+ * was identified. */
+#include "appdata.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../store/appdata.h"
+#include "../vault/secbuf.h"
+#include "audit.h"
+#include "record.h"
+
+int
+appdata_name_valid(const char *name, size_t len)
+{
+    if (name == NULL || len == 0 || len > STORE_APPNAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+enum op { OP_PUT, OP_MERGE, OP_GET, OP_DELETE, OP_LIST };
+
+static const char *const op_action[] = {
+    [OP_PUT] = "AppdataCreate",
+    [OP_MERGE] = "AppdataUpdate",
+    [OP_GET] = "AppdataGet",
+    [OP_DELETE] = "AppdataDelete",
+    [OP_LIST] = "AppdataListUserAppNames",
+};
+
+/* What one call works on. */
+struct call {
+    enum op op;
+    const struct user_ref *ref;
+    char appname[STORE_APPNAME_MAX + 1];
+    const json_t *in;            /* PUT: the record; MERGE: the changes */
+    json_t *result;              /* GET: the record; LIST: the names */
+};
+
+static enum bk_err
+name_append(void *arg, const char *name)
+{
+    return json_array_append_new(arg, json_string(name)) == 0 ? BK_OK : BK_ENOMEM;
+}
+
+/* A new object: <base> with <changes> merged in (null removes). */
+static json_t *
+merged(const json_t *base, const json_t *changes)
+{
+    json_t *out = json_deep_copy(base), *v;
+    const char *key;
+
+    if (out == NULL)
+        return NULL;
+    json_object_foreach((json_t *)changes, key, v) {
+        int rc = json_is_null(v) ? (json_object_del(out, key), 0) : json_object_set(out, key, v);
+
+        if (rc != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static enum bk_err
+seal_put(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+         struct appdata_row *row, int existed, const json_t *doc)
+{
+    char id[37 + 1 + STORE_APPNAME_MAX + 1];
+    uint8_t *box = NULL;
+    size_t box_len = 0;
+    enum bk_err err;
+
+    snprintf(id, sizeof id, "%s/%s", user->token, row->appname);
+    row->tenant = c->tenant;
+    row->user_id = user->id;
+    row->version = existed ? row->version + 1 : 1;
+    row->updated = c->now;
+    if (!existed)
+        row->created = c->now;
+    err = record_seal(c, dek, "appdata", id, row->version, doc, &box, &box_len);
+    if (err != BK_OK)
+        return err;
+    mem_free(row->body);
+    row->body = box;
+    row->body_len = box_len;
+    return store_appdata_put(&c->db, row);
+}
+
+static enum bk_err
+open_record(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+            const struct appdata_row *row, json_t **out)
+{
+    char id[37 + 1 + STORE_APPNAME_MAX + 1];
+    enum bk_err err;
+
+    snprintf(id, sizeof id, "%s/%s", user->token, row->appname);
+    err = record_open(c, dek, "appdata", id, row->version, row->body, row->body_len, out);
+    if (err == BK_OK && !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        err = BK_ECORRUPT;
+    }
+    if (err != BK_OK)
+        LOG_ERR(c->rid, "appdata", "stored app data does not open: %s", bk_err_str(err));
+    return err == BK_ENOTFOUND ? BK_ECORRUPT : err;
+}
+
+/* The operation itself, within the open transaction, the user resolved. */
+static enum bk_err
+apply(struct ctx *c, struct call *k, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+      struct appdata_row *row, json_t **before, json_t **after)
+{
+    int existed = 0;
+    enum bk_err err;
+
+    if (k->op == OP_LIST) {
+        k->result = json_array();
+        if (k->result == NULL)
+            return BK_ENOMEM;
+        return store_appdata_list_user(&c->db, c->tenant, user->id, name_append, k->result);
+    }
+    err = store_appdata_get(&c->db, c->tenant, user->id, k->appname, row);
+    if (err == BK_OK) {
+        existed = 1;
+        err = open_record(c, user, dek, row, before);
+    } else if (err == BK_ENOTFOUND && k->op == OP_PUT) {
+        memset(row, 0, sizeof *row);
+        memcpy(row->appname, k->appname, sizeof row->appname);
+        err = BK_OK;
+    } else if (err == BK_ENOTFOUND) {
+        return ctx_fail(c, err, "not found");
+    }
+    if (err != BK_OK)
+        return err;
+    switch (k->op) {
+    case OP_PUT:
+        *after = json_incref((json_t *)k->in);
+        break;
+    case OP_MERGE:
+        *after = merged(*before, k->in);
+        if (*after == NULL)
+            return BK_ENOMEM;
+        break;
+    case OP_GET:
+        k->result = json_incref(*before);
+        return BK_OK;
+    case OP_DELETE:
+        return store_appdata_remove(&c->db, c->tenant, user->id, k->appname);
+    case OP_LIST:
+        break;
+    }
+    return seal_put(c, user, dek, row, existed, *after);
+}
+
+static enum bk_err
+run(struct ctx *c, struct call *k)
+{
+    struct user_row user;
+    struct appdata_row row;
+    uint8_t dek[KEYS_LEN];
+    json_t *before = NULL, *after = NULL;
+    char *ident = mem_strndup(k->ref->identity, k->ref->identity_len);
+    struct audit_event ev = { .action = op_action[k->op], .mode = users_mode_name(k->ref->mode) };
+    int resolved = 0;
+    enum bk_err err;
+
+    memset(&user, 0, sizeof user);
+    memset(&row, 0, sizeof row);
+    memset(dek, 0, sizeof dek);
+    if (ident == NULL)
+        return BK_ENOMEM;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        goto out;
+    err = users_find(c, k->ref, &user);
+    if (err == BK_OK) {
+        resolved = 1;
+        err = record_dek(c, &user, dek);
+        if (err == BK_ENOTFOUND)
+            err = BK_ECORRUPT;
+    }
+    if (err == BK_OK)
+        err = apply(c, k, &user, dek, &row, &before, &after);
+    ev.record = user.token;
+    ev.identity = ident;
+    ev.dek = resolved ? dek : NULL;
+    ev.msg = k->appname[0] != '\0' ? k->appname : NULL;
+    if (k->op != OP_GET) {
+        ev.before = before;
+        ev.after = after;
+    }
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err != BK_OK && resolved &&
+        (err == BK_EINVAL || err == BK_ENOTFOUND || err == BK_ECONFLICT)) {
+        const char *msg = c->errmsg;
+
+        ev.result = err;
+        ev.before = ev.after = NULL;
+        ev.msg = msg;
+        audit_write_alone(c, &ev);
+        c->errmsg = msg;
+    }
+out:
+    if (err != BK_OK) {
+        json_decref(k->result);
+        k->result = NULL;
+    }
+    json_decref(before);
+    json_decref(after);
+    secbuf_wipe(dek, sizeof dek);
+    store_appdata_row_cleanup(&row);
+    store_user_row_cleanup(&user);
+    mem_free(ident);
+    return err;
+}
+
+/* Check the name and the input before any work. */
+static enum bk_err
+call_init(struct ctx *c, struct call *k, enum op op, const struct user_ref *ref,
+          const char *appname, size_t appname_len, const json_t *in)
+{
+    memset(k, 0, sizeof *k);
+    k->op = op;
+    k->ref = ref;
+    k->in = in;
+    if (op != OP_LIST) {
+        if (!appdata_name_valid(appname, appname_len))
+            return ctx_fail(c, BK_EINVAL, "bad application name: use a-z, 0-9 and '-', "
+                                          "at most 64 characters");
+        memcpy(k->appname, appname, appname_len);
+        k->appname[appname_len] = '\0';
+    }
+    if ((op == OP_PUT || op == OP_MERGE) && !json_is_object(in))
+        return ctx_fail(c, BK_EINVAL, "app data must be a JSON object");
+    return BK_OK;
+}
+
+enum bk_err
+appdata_put(struct ctx *c, const struct user_ref *ref, const char *appname, size_t appname_len,
+            const json_t *data)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_PUT, ref, appname, appname_len, data);
+
+    return err == BK_OK ? run(c, &k) : err;
+}
+
+enum bk_err
+appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
+               size_t appname_len, const json_t *changes)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_MERGE, ref, appname, appname_len, changes);
+
+    return err == BK_OK ? run(c, &k) : err;
+}
+
+enum bk_err
+appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname, size_t appname_len,
+            json_t **data_out)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_GET, ref, appname, appname_len, NULL);
+
+    *data_out = NULL;
+    if (err == BK_OK)
+        err = run(c, &k);
+    if (err == BK_OK)
+        *data_out = k.result;
+    return err;
+}
+
+enum bk_err
+appdata_delete(struct ctx *c, const struct user_ref *ref, const char *appname,
+               size_t appname_len)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_DELETE, ref, appname, appname_len, NULL);
+
+    return err == BK_OK ? run(c, &k) : err;
+}
+
+enum bk_err
+appdata_list_user(struct ctx *c, const struct user_ref *ref, json_t **names_out)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_LIST, ref, NULL, 0, NULL);
+
+    *names_out = NULL;
+    if (err == BK_OK)
+        err = run(c, &k);
+    if (err == BK_OK)
+        *names_out = k.result;
+    return err;
+}
+
+enum bk_err
+appdata_list_all(struct ctx *c, json_t **names_out)
+{
+    struct audit_event ev = { .action = "AppdataListAppNames" };
+    json_t *names = json_array();
+    enum bk_err err;
+
+    *names_out = NULL;
+    if (names == NULL)
+        return BK_ENOMEM;
+    err = store_begin(&c->db, 1);
+    if (err == BK_OK) {
+        err = store_appdata_list_all(&c->db, c->tenant, name_append, names);
+        if (err == BK_OK)
+            err = audit_write(c, &ev);
+        if (err == BK_OK)
+            err = store_commit(&c->db);
+        else
+            store_rollback(&c->db);
+    }
+    if (err != BK_OK) {
+        json_decref(names);
+        return err;
+    }
+    *names_out = names;
+    return BK_OK;
+}
+
+enum bk_err
+appdata_forget_user(struct ctx *c, const struct user_row *user)
+{
+    return store_appdata_delete_user(&c->db, c->tenant, user->id);
+}

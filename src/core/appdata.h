@@ -1,0 +1,49 @@
+/* App data: one JSON object per user and application name, sealed under the
+ * user's data key with the place "appdata:<tenant>:<token>/<appname>:<version>".
+ * The application name is metadata, kept in clear; the content never is.
+ * Every call writes an audit event named after its Pro operation. */
+#ifndef BK_APPDATA_H
+#define BK_APPDATA_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "ctx.h"
+#include "users.h"
+
+/* 1 when <name> (<len> bytes) matches ^[a-z0-9-]+$ and has at most 64 bytes. */
+int appdata_name_valid(const char *name, size_t len);
+
+/* Create or overwrite the record <appname> of the user <ref> with <data>
+ * (borrowed; must be an object). BK_EINVAL for a bad name or data,
+ * BK_ENOTFOUND for an unknown user. Audited as "AppdataCreate". */
+enum bk_err appdata_put(struct ctx *c, const struct user_ref *ref, const char *appname,
+                        size_t appname_len, const json_t *data);
+
+/* Merge <changes> (borrowed object) into the existing record: a null value
+ * removes the field. BK_ENOTFOUND when the user or the record is missing.
+ * Audited as "AppdataUpdate". */
+enum bk_err appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
+                           size_t appname_len, const json_t *changes);
+
+/* The record as a new reference in *data_out (json_decref()). "AppdataGet". */
+enum bk_err appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname,
+                        size_t appname_len, json_t **data_out);
+
+/* Remove the record. BK_ENOTFOUND when there is none. "AppdataDelete". */
+enum bk_err appdata_delete(struct ctx *c, const struct user_ref *ref, const char *appname,
+                           size_t appname_len);
+
+/* The user's application names as a new JSON array of strings, sorted.
+ * "AppdataListUserAppNames". */
+enum bk_err appdata_list_user(struct ctx *c, const struct user_ref *ref, json_t **names_out);
+
+/* Every application name in the tenant, once each, sorted, as a new JSON
+ * array. "AppdataListAppNames". */
+enum bk_err appdata_list_all(struct ctx *c, json_t **names_out);
+
+/* Forget hook: remove every record of <user> within the open transaction. */
+enum bk_err appdata_forget_user(struct ctx *c, const struct user_row *user);
+
+#endif
