@@ -12,7 +12,6 @@
 #include "v2_sessions.h"
 #include "v1_exp.h"
 #include "v1_shared.h"
-#include "v1_user.h"
 #include "v2_shared.h"
 #include "v2_user.h"
 #include "v2_versions.h"
