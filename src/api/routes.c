@@ -14,7 +14,11 @@
 #include "v2_system.h"
 #include "v1_requests.h"
 #include "v2_requests.h"
+#include "v1_exp.h"
+#include "v1_shared.h"
+#include "v2_shared.h"
 #include "v2_user.h"
+#include "v2_versions.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
@@ -29,6 +33,10 @@ static const struct route *const families[] = {
     v2_sessions_routes,
     v1_requests_routes,
     v2_requests_routes,
+    v2_versions_routes,
+    v1_exp_routes,
+    v1_shared_routes,
+    v2_shared_routes,
     NULL,
 };
 

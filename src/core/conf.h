@@ -22,6 +22,11 @@ struct conf {
     char *max_audit_retention_period;
     char *max_session_retention_period;
     char *max_shareable_record_retention_period;
+    /* versioning: kept versions of user records (off by default) */
+    int versioning_enabled;           /* versioning.enabled */
+    unsigned max_versions;            /* versioning.max_versions; 0: no limit */
+    char *max_version_retention_period; /* versioning.max_version_retention_period, e.g. "1m";
+                                           NULL: no limit */
     /* ssl: */
     char *ssl_certificate;            /* ssl.ssl_certificate */
     char *ssl_certificate_key;        /* ssl.ssl_certificate_key */

@@ -7,6 +7,9 @@
 #include "appdata.h"
 #include "sessions.h"
 #include "requests.h"
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
@@ -15,6 +18,9 @@ static const forget_fn purges[] = {
     appdata_forget_user,
     sessions_forget_user,
     requests_forget_user,
+    versions_forget,
+    shared_forget,
+    expiration_forget,
     NULL,
 };
 

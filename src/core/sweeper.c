@@ -11,6 +11,9 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "sessions.h"
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
 
@@ -19,6 +22,9 @@ static const struct {
     sweep_fn fn;
 } sweeps[] = {
     { "sessions", sessions_sweep },
+    { "expired users", expiration_sweep },
+    { "expired shared records", shared_sweep },
+    { "old record versions", versions_sweep },
     { NULL, NULL },
 };
 

@@ -13,9 +13,11 @@
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "expiration.h"
 #include "forget.h"
 #include "normalize.h"
 #include "record.h"
+#include "versions.h"
 
 #define KINDS 5   /* index kinds 1..4 */
 
@@ -200,7 +202,8 @@ new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
 
 /* Insert within the open write transaction. */
 static enum bk_err
-new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
+new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
+                const struct expiry_req *exp)
 {
     static const struct index_set none;
     struct audit_event ev = {
@@ -212,13 +215,17 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
     if (err == BK_OK)
         err = index_apply(c, nu->row.id, &none, &nu->idx);
     if (err == BK_OK)
+        err = versions_user_write(c, &nu->row, nu->dek, NULL, profile);
+    if (err == BK_OK && exp != NULL)
+        err = expiration_user_created(c, &nu->row, nu->dek, exp);
+    if (err == BK_OK)
         err = audit_write(c, &ev);
     return err;
 }
 
-enum bk_err
-users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
-                  size_t *failed_at)
+static enum bk_err
+create_many(struct ctx *c, const json_t *const *profiles, size_t n, const struct expiry_req *exp,
+            char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
     size_t i, ready = 0;
@@ -239,7 +246,7 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i]);
+            err = new_user_insert(c, &nu[i], profiles[i], exp);
             if (err != BK_OK)
                 *failed_at = i;
         }
@@ -257,12 +264,26 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
 }
 
 enum bk_err
-users_create(struct ctx *c, const json_t *profile, char token_out[37])
+users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    return create_many(c, profiles, n, NULL, tokens_out, failed_at);
+}
+
+enum bk_err
+users_create_expiring(struct ctx *c, const json_t *profile, const struct expiry_req *exp,
+                      char token_out[37])
 {
     size_t failed_at;
 
     token_out[0] = '\0';
-    return users_create_many(c, &profile, 1, (char(*)[37])token_out, &failed_at);
+    return create_many(c, &profile, 1, exp, (char(*)[37])token_out, &failed_at);
+}
+
+enum bk_err
+users_create(struct ctx *c, const json_t *profile, char token_out[37])
+{
+    return users_create_expiring(c, profile, NULL, token_out);
 }
 
 /* Find the user <ref> names, within the open transaction. Deleted users are
@@ -329,9 +350,26 @@ open_profile(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], j
 }
 
 enum bk_err
+users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+               struct user_row *out)
+{
+    return resolve(c, ref, allow_deleted, out);
+}
+
+enum bk_err
 users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t **profile_out)
 {
+    struct user_meta meta;
+
+    return users_get_meta(c, ref, 0, token_out, &meta, profile_out);
+}
+
+enum bk_err
+users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
+               struct user_meta *meta_out, json_t **profile_out)
+{
     struct user_row row;
+    char vmsg[32];
     uint8_t dek[KEYS_LEN];
     json_t *profile = NULL;
     char *ident = identity_copy(ref);
@@ -340,6 +378,7 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
 
     *profile_out = NULL;
     token_out[0] = '\0';
+    memset(meta_out, 0, sizeof *meta_out);
     memset(&row, 0, sizeof row);
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
@@ -351,16 +390,29 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
     err = resolve(c, ref, 0, &row);
     if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
+    if (err == BK_OK && version != 0 && version != row.version) {
+        json_decref(profile);
+        profile = NULL;
+        err = versions_open(c, VERSIONS_KIND_USER, row.token, dek, version, &profile);
+    }
     store_rollback(&c->db);
     if (err != BK_OK)
         goto out;
+    meta_out->version = version != 0 ? version : row.version;
+    if (version != 0) {
+        snprintf(vmsg, sizeof vmsg, "version %lld", (long long)version);
+        ev.msg = vmsg;
+    }
     ev.record = row.token;
     ev.identity = ident;
     ev.dek = dek;
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
-    err = audit_write(c, &ev);
+    /* The access moves a sliding expiration, or finds the record expired. */
+    err = expiration_touch(c, &row, &meta_out->exp);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
@@ -458,6 +510,8 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
         newbody = NULL;
         err = store_user_update(&c->db, &row);
     }
+    if (err == BK_OK)
+        err = versions_user_write(c, &row, dek, before, after);
     ev.record = row.token;
     ev.identity = ident;
     ev.dek = resolved ? dek : NULL;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ctx.h"
+#include "expiration-t.h"
 
 enum user_mode {
     MODE_TOKEN = 0,
@@ -115,6 +116,28 @@ enum bk_err users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KE
 enum bk_err users_remove(struct ctx *c, const struct user_row *row, const char *action);
 enum bk_err users_restore(struct ctx *c, const struct user_row *row, const char *action,
                           json_t **profile_out);
+
+/* users_create with an expiration (<exp> borrowed; NULL or all zero: none). */
+enum bk_err users_create_expiring(struct ctx *c, const json_t *profile,
+                                  const struct expiry_req *exp, char token_out[37]);
+
+/* What a read returns besides the profile. */
+struct user_meta {
+    int64_t version;            /* the version returned */
+    struct expiry_times exp;
+};
+
+/* users_get of version <version> (0: the current one), with *meta_out filled.
+ * An older version needs versioning (BK_EINVAL otherwise); one not kept is
+ * BK_ENOTFOUND. A user whose expiration time has passed is not found. */
+enum bk_err users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version,
+                           char token_out[37], struct user_meta *meta_out,
+                           json_t **profile_out);
+
+/* users_find(), and deleted users too (by token only) when <allow_deleted>. */
+enum bk_err users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+                           struct user_row *out);
+
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);

@@ -1054,4 +1054,7 @@ const struct store_ops store_sqlite_ops = {
     .appdata = &sqlite_appdata_ops,
     .sessions = &sqlite_sessions_ops,
     .requests = &sqlite_requests_ops,
+    .versions = &sqlite_versions_ops,
+    .expiry = &sqlite_expiry_ops,
+    .shared = &sqlite_shared_ops,
 };

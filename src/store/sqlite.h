@@ -12,5 +12,8 @@ extern const struct store_consent_ops sqlite_consent_ops;
 extern const struct store_appdata_ops sqlite_appdata_ops;
 extern const struct store_sessions_ops sqlite_sessions_ops;
 extern const struct store_requests_ops sqlite_requests_ops;
+extern const struct store_versions_ops sqlite_versions_ops;
+extern const struct store_expiry_ops sqlite_expiry_ops;
+extern const struct store_shared_ops sqlite_shared_ops;
 
 #endif

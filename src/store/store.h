@@ -109,6 +109,9 @@ struct store_ops {
     const struct store_appdata_ops *appdata;
     const struct store_sessions_ops *sessions;
     const struct store_requests_ops *requests;
+    const struct store_versions_ops *versions;
+    const struct store_expiry_ops *expiry;
+    const struct store_shared_ops *shared;
 };
 
 struct store {
