@@ -174,6 +174,8 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
     err = store_acquire((struct store *)&app->store, &c.db);
     if (err == BK_OK) {
         err = r->handler(&c, req, m, body, &reply, out);
+        if (err == BK_EFORBID)
+            authz_refused(&c);
         store_release(&c.db);
     }
     json_decref(body);

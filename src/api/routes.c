@@ -4,11 +4,14 @@
 #include <stddef.h>
 
 #include "v1_user.h"
+#include "v2_access.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v2_access_routes,
+    v2_bulk_routes,
     NULL,
 };
 

@@ -6,6 +6,7 @@
 
 #include "../core/audit.h"
 #include "../core/users.h"
+#include "v2_access.h"
 #include "auditjson.h"
 #include "params.h"
 
@@ -25,13 +26,20 @@ profile_member(struct ctx *c, const json_t *body, const json_t **out)
 V2_HANDLER(v2_user_create)
 {
     const json_t *profile;
+    struct groups_sel sel;
     char token[37];
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
     err = profile_member(c, body, &profile);
     if (err == BK_OK)
-        err = users_create(c, profile, token);
+        err = v2_access_group_sel(c, body, 0, &sel);
+    if (err == BK_OK && sel.has_role && sel.group_id == 0 && sel.group_name == NULL)
+        err = ctx_fail(c, BK_EINVAL, "a role needs a group: add groupid or groupname");
+    if (err == BK_OK)
+        err = users_create_hooked(c, profile,
+                                  sel.group_id || sel.group_name ? groups_on_user_created : NULL,
+                                  &sel, token);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "token", token);

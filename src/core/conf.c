@@ -53,6 +53,8 @@ static const struct key keys[] = {
       offsetof(struct conf, max_session_retention_period) },
     { "policy", "max_shareable_record_retention_period", V_OPTSTRING,
       offsetof(struct conf, max_shareable_record_retention_period) },
+    { "bulk", "enabled", V_BOOL, offsetof(struct conf, bulk_enabled) },
+    { "bulk", "unlock_ttl_seconds", V_UINT, offsetof(struct conf, bulk_unlock_ttl_s) },
     { "ssl", "ssl_certificate", V_OPTSTRING, offsetof(struct conf, ssl_certificate) },
     { "ssl", "ssl_certificate_key", V_OPTSTRING, offsetof(struct conf, ssl_certificate_key) },
     { "limits", "body_max_bytes", V_SIZE, offsetof(struct conf, body_max_bytes) },
@@ -128,6 +130,8 @@ conf_defaults(struct conf *c)
     c->threads = cores();
     c->create_user_without_access_token = 0;
     c->sweep_interval_ms = 1000;
+    c->bulk_enabled = 1;
+    c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;

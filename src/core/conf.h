@@ -22,6 +22,10 @@ struct conf {
     char *max_audit_retention_period;
     char *max_session_retention_period;
     char *max_shareable_record_retention_period;
+    /* bulk: listing many records needs an unlock id (BulkListUnlock) */
+    int bulk_enabled;                 /* bulk.enabled; default true */
+    unsigned bulk_unlock_ttl_s;       /* bulk.unlock_ttl_seconds: how long an unlock id
+                                         lives; default 60 */
     /* ssl: */
     char *ssl_certificate;            /* ssl.ssl_certificate */
     char *ssl_certificate_key;        /* ssl.ssl_certificate_key */

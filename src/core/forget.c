@@ -3,9 +3,12 @@
 
 #include <stddef.h>
 
+#include "xtokens.h"
+
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
 static const forget_fn purges[] = {
+    xtokens_forget_user,
     NULL,
 };
 

@@ -10,6 +10,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "xtokens.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
 
@@ -17,6 +18,7 @@ static const struct {
     const char *name;
     sweep_fn fn;
 } sweeps[] = {
+    { "access tokens and unlock ids", xtokens_sweep },
     { NULL, NULL },
 };
 

@@ -12,9 +12,11 @@
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "authz.h"
 #include "forget.h"
 #include "normalize.h"
 #include "record.h"
+#include "search.h"
 
 #define KINDS 5   /* index kinds 1..4 */
 
@@ -197,9 +199,11 @@ new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
                        &nu->row.body, &nu->row.body_len);
 }
 
-/* Insert within the open write transaction. */
+/* Insert within the open write transaction; <hook> (may be NULL) adds what
+ * the caller keeps beside the user before the caller's rights are checked. */
 static enum bk_err
-new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
+new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
+                users_created_fn hook, void *hook_arg)
 {
     static const struct index_set none;
     struct audit_event ev = {
@@ -211,13 +215,19 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
     if (err == BK_OK)
         err = index_apply(c, nu->row.id, &none, &nu->idx);
     if (err == BK_OK)
+        err = search_index_update(c, nu->row.id, NULL, profile);
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, &nu->row, hook_arg);
+    if (err == BK_OK)
+        err = authz_target(c, &nu->row);
+    if (err == BK_OK)
         err = audit_write(c, &ev);
     return err;
 }
 
-enum bk_err
-users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
-                  size_t *failed_at)
+static enum bk_err
+create_many(struct ctx *c, const json_t *const *profiles, size_t n, users_created_fn hook,
+            void *hook_arg, char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
     size_t i, ready = 0;
@@ -238,7 +248,7 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i]);
+            err = new_user_insert(c, &nu[i], profiles[i], hook, hook_arg);
             if (err != BK_OK)
                 *failed_at = i;
         }
@@ -256,12 +266,29 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
 }
 
 enum bk_err
+users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    return create_many(c, profiles, n, NULL, NULL, tokens_out, failed_at);
+}
+
+enum bk_err
 users_create(struct ctx *c, const json_t *profile, char token_out[37])
 {
     size_t failed_at;
 
     token_out[0] = '\0';
-    return users_create_many(c, &profile, 1, (char(*)[37])token_out, &failed_at);
+    return create_many(c, &profile, 1, NULL, NULL, (char(*)[37])token_out, &failed_at);
+}
+
+enum bk_err
+users_create_hooked(struct ctx *c, const json_t *profile, users_created_fn hook, void *hook_arg,
+                    char token_out[37])
+{
+    size_t failed_at;
+
+    token_out[0] = '\0';
+    return create_many(c, &profile, 1, hook, hook_arg, (char(*)[37])token_out, &failed_at);
 }
 
 /* Find the user <ref> names, within the open transaction. Deleted users are
@@ -299,6 +326,8 @@ resolve(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct use
     }
     if (err == BK_ENOTFOUND)
         return ctx_fail(c, err, "not found");
+    if (err == BK_OK && (err = authz_target(c, out)) != BK_OK)
+        store_user_row_cleanup(out);
     return err;
 }
 
@@ -361,8 +390,10 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
         store_rollback(&c->db);
     if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
-        *profile_out = profile;
+        *profile_out = authz_mask(c, profile);
         profile = NULL;
+        if (*profile_out == NULL)
+            err = BK_ENOMEM;
     }
 out:
     json_decref(profile);
@@ -429,11 +460,15 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
     if (err == BK_OK)
         err = check_profile(c, after);
     if (err == BK_OK)
+        err = authz_check_change(c, before, after);
+    if (err == BK_OK)
         err = index_set_build(c, before, &have);
     if (err == BK_OK)
         err = index_set_build(c, after, &want);
     if (err == BK_OK)
         err = index_apply(c, row.id, &have, &want);
+    if (err == BK_OK)
+        err = search_index_update(c, row.id, before, after);
     if (err == BK_OK) {
         row.version++;
         row.updated = c->now;
@@ -538,4 +573,10 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
     return err;
+}
+
+enum bk_err
+users_resolve_row(struct ctx *c, const struct user_ref *ref, struct user_row *out)
+{
+    return resolve(c, ref, 0, out);
 }

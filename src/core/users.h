@@ -41,6 +41,15 @@ enum bk_err users_create(struct ctx *c, const json_t *profile, char token_out[37
 enum bk_err users_create_many(struct ctx *c, const json_t *const *profiles, size_t n,
                               char (*tokens_out)[37], size_t *failed_at);
 
+/* Called inside the creation transaction of <row>, before the caller's
+ * rights on the new user are checked (core/authz.c), to add what is kept
+ * beside the user (group memberships). A failure rolls the creation back. */
+typedef enum bk_err (*users_created_fn)(struct ctx *c, const struct user_row *row, void *arg);
+
+/* users_create() with <hook> (may be NULL) run in the same transaction. */
+enum bk_err users_create_hooked(struct ctx *c, const json_t *profile, users_created_fn hook,
+                                void *hook_arg, char token_out[37]);
+
 /* Computes the new profile from <before> (borrowed) into *after_out (a new
  * reference), or refuses with an error (c->errmsg set). */
 typedef enum bk_err (*users_transform_fn)(struct ctx *c, const json_t *before, void *arg,
@@ -68,6 +77,11 @@ enum bk_err users_delete(struct ctx *c, const struct user_ref *ref, char token_o
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);
+
+/* Resolve <ref> to its active user row within the caller's open transaction,
+ * with the caller's rights on that user checked (core/authz.c). BK_ENOTFOUND
+ * ("not found"), BK_EFORBID; the caller cleans up <out>. */
+enum bk_err users_resolve_row(struct ctx *c, const struct user_ref *ref, struct user_row *out);
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);

@@ -102,6 +102,7 @@ struct store_ops {
     /* Resource families: each has its own ops table declared in store/<family>.h,
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
+    const struct store_access_ops *access;
 };
 
 struct store {
