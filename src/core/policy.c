@@ -625,10 +625,14 @@ conds_hold(const struct stmt *st, const struct policy_subject *s, struct scratch
     return 1;
 }
 
+/* Whether resource <r> covers <need>. Group listings are also covered by the
+ * whole profile: the docs' sub-account policy grants GroupListUserGroups
+ * with profile, consent and appdata resources only. */
 static int
-covers(enum policy_part have, enum policy_part need)
+covers(const struct resource *r, enum policy_part need)
 {
-    return have == POLICY_PART_ALL || have == need;
+    return r->part == POLICY_PART_ALL || r->part == need ||
+           (need == POLICY_PART_GROUP && r->part == POLICY_PART_PROFILE && r->field[0] == '\0');
 }
 
 static int
@@ -689,7 +693,7 @@ stmt_target(const struct stmt *st, const char *via, enum policy_part part,
     for (size_t i = 0; i < st->nres; i++) {
         const struct resource *r = &st->res[i];
 
-        if (!covers(r->part, part))
+        if (!covers(r, part))
             continue;
         w->ntg = groups_of(s->tm, s->ntm, s->target,
                            r->scope == SCOPE_TARGET_MEMBERS ? r->role : NULL, w->tg);
