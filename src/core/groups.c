@@ -124,7 +124,7 @@ groups_resolve(struct ctx *c, const struct groups_sel *sel, int64_t *id_out)
         return ctx_fail(c, BK_EINVAL, "missing groupid or groupname");
     err = store_access_group_get(&c->db, c->tenant, sel->group_id, sel->group_name, &g);
     if (err == BK_ENOTFOUND)
-        return ctx_fail(c, err, "group not found");
+        return ctx_fail(c, err, "not found");
     if (err != BK_OK)
         return err;
     *id_out = g.id;
@@ -190,7 +190,7 @@ groups_delete_user(struct ctx *c, const struct groups_sel *sel, const struct use
     if (err == BK_OK) {
         err = store_access_member_delete(&c->db, c->tenant, group, row.id);
         if (err == BK_ENOTFOUND)
-            ctx_fail(c, err, "user is not in the group");
+            ctx_fail(c, err, "not found");
     }
     ev.record = row.token;
     err = finish(c, err, &ev);

@@ -126,7 +126,7 @@ roles_resolve(struct ctx *c, int64_t id, const char *name, int create, int64_t *
         return err;
     }
     if (err == BK_ENOTFOUND)
-        return ctx_fail(c, err, "role not found");
+        return ctx_fail(c, err, "not found");
     return err;
 }
 
@@ -147,7 +147,7 @@ do_link(struct ctx *c, void *arg)
         return err;
     err = store_access_policy_get(&c->db, c->tenant, a->policy_id, a->policy_name, &p);
     if (err == BK_ENOTFOUND)
-        return ctx_fail(c, err, "policy not found");
+        return ctx_fail(c, err, "not found");
     if (err != BK_OK)
         return err;
     err = store_access_role_link(&c->db, c->tenant, role, p.id);

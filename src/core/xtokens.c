@@ -257,7 +257,8 @@ xtokens_sweep(struct ctx *c)
 
     if (err != BK_OK)
         return err;
-    err = store_access_xtoken_sweep(&c->db, c->tenant, c->now);
+    /* Expired tokens stay an hour, so their holders hear "expired". */
+    err = store_access_xtoken_sweep(&c->db, c->tenant, c->now - XTOKENS_EXPIRED_KEEP_S);
     if (err == BK_OK)
         err = store_access_unlock_sweep(&c->db, c->tenant, c->now);
     if (err == BK_OK)

@@ -11,6 +11,7 @@
 #include "users.h"
 
 #define XTOKENS_DEFAULT_TTL_S (24 * 3600)   /* finaltime when neither time is given */
+#define XTOKENS_EXPIRED_KEEP_S 3600               /* expired tokens swept after this */
 #define XTOKENS_MAX_TTL_S (10LL * 366 * 24 * 3600)
 
 /* Seconds in a duration: digits with an optional unit s, m (minutes), h, d, w
