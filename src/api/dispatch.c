@@ -180,7 +180,8 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
     }
     json_decref(body);
     if (err != BK_OK) {
-        if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH)
+        if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH &&
+            err != BK_EFORBID)
             LOG_WARN(c.rid, "api", "%s %s failed: %s", req->method, r->pattern, bk_err_str(err));
         json_decref(reply);
         api_reply_cleanup(out);
