@@ -178,11 +178,14 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
     err = store_acquire((struct store *)&app->store, &c.db);
     if (err == BK_OK) {
         err = r->handler(&c, req, m, body, &reply, out);
+        if (err == BK_EFORBID)
+            authz_refused(&c);
         store_release(&c.db);
     }
     json_decref(body);
     if (err != BK_OK) {
-        if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH)
+        if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH &&
+            err != BK_EFORBID)
             LOG_WARN(c.rid, "api", "%s %s failed: %s", req->method, r->pattern, bk_err_str(err));
         json_decref(reply);
         api_reply_cleanup(out);

@@ -17,6 +17,7 @@
 #include "v1_exp.h"
 #include "v1_shared.h"
 #include "v2_shared.h"
+#include "v2_access.h"
 #include "v2_user.h"
 #include "v2_versions.h"
 
@@ -37,6 +38,8 @@ static const struct route *const families[] = {
     v1_exp_routes,
     v1_shared_routes,
     v2_shared_routes,
+    v2_access_routes,
+    v2_bulk_routes,
     NULL,
 };
 

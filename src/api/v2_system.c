@@ -7,7 +7,7 @@
 #include "../base/mem.h"
 #include "../core/report.h"
 #include "../core/system.h"
-#include "../core/unlock.h"
+#include "../core/bulk.h"
 #include "../core/users.h"
 #include "params.h"
 #include "reporthtml.h"
@@ -221,19 +221,6 @@ out:
     return err;
 }
 
-V2_HANDLER(v2_bulk_list_unlock)
-{
-    char uuid[37];
-    enum bk_err err;
-
-    (void)req, (void)m, (void)body, (void)raw;
-    err = unlock_create(c, uuid);
-    if (err != BK_OK)
-        return err;
-    *reply = json_pack("{s:s}", "unlockuuid", uuid);
-    return *reply ? BK_OK : BK_ENOMEM;
-}
-
 V2_HANDLER(v2_system_generate_wrapping_key)
 {
     (void)req, (void)m, (void)body, (void)reply, (void)raw;
@@ -259,7 +246,7 @@ V2_HANDLER(v2_system_get_system_stats)
 
 /* The admin check and the unlock id every cross-tenant call needs. */
 static enum bk_err
-admin_unlocked(struct ctx *c, const json_t *body)
+admin_unlocked(struct ctx *c, const json_t *body, const char *op)
 {
     const char *u = NULL;
     size_t len = 0;
@@ -268,9 +255,11 @@ admin_unlocked(struct ctx *c, const json_t *body)
     if (err != BK_OK)
         return err;
     err = params_str(c, body, "unlockuuid", &u, &len);
-    if (err != BK_OK && err != BK_ENOTFOUND)
+    if (err == BK_ENOTFOUND)
+        return ctx_fail(c, BK_EINVAL, "missing unlockuuid: call BulkListUnlock first");
+    if (err != BK_OK)
         return err;
-    return unlock_check(c, u, len);
+    return bulk_unlock_check(c, u, len, op);
 }
 
 V2_HANDLER(v2_system_get_user_profiles)
@@ -280,7 +269,7 @@ V2_HANDLER(v2_system_get_user_profiles)
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
-    err = admin_unlocked(c, body);
+    err = admin_unlocked(c, body, "SystemGetUserProfiles");
     if (err == BK_OK)
         err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
@@ -299,7 +288,7 @@ V2_HANDLER(v2_system_search_user_profiles)
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
-    err = admin_unlocked(c, body);
+    err = admin_unlocked(c, body, "SystemSearchUserProfiles");
     if (err == BK_OK) {
         err = params_str(c, body, "identity", &identity, &len);
         if (err == BK_ENOTFOUND || (err == BK_OK && len == 0))
@@ -347,7 +336,7 @@ V2_HANDLER(v2_system_delete_user_profiles)
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
-    err = admin_unlocked(c, body);
+    err = admin_unlocked(c, body, "SystemDeleteUserProfiles");
     if (err == BK_OK)
         err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
@@ -369,7 +358,7 @@ V2_HANDLER(v2_system_restore_user_profile)
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
-    err = admin_unlocked(c, body);
+    err = admin_unlocked(c, body, "SystemRestoreUserProfile");
     if (err == BK_OK) {
         err = params_str(c, body, "token", &token, &len);
         if (err == BK_ENOTFOUND)
@@ -433,7 +422,6 @@ V2_HANDLER(v2_system_get_user_html_report)
 const struct route v2_system_routes[] = {
     { "POST", "/v2/UserCreateBulk", v2_user_create_bulk, V2 | ROUTE_BODY_BULK, "UserCreateBulk" },
     { "POST", "/v2/UserDeleteBulk", v2_user_delete_bulk, V2 | ROUTE_BODY_BULK, "UserDeleteBulk" },
-    { "POST", "/v2/BulkListUnlock", v2_bulk_list_unlock, V2, "BulkListUnlock" },
     { "POST", "/v2/SystemGenerateWrappingKey", v2_system_generate_wrapping_key, V2,
       "SystemGenerateWrappingKey" },
     { "POST", "/v2/SystemGetSystemStats", v2_system_get_system_stats, V2,

@@ -10,7 +10,6 @@ extern const struct route v2_system_routes[];
 
 V2_HANDLER(v2_user_create_bulk);
 V2_HANDLER(v2_user_delete_bulk);
-V2_HANDLER(v2_bulk_list_unlock);
 V2_HANDLER(v2_system_generate_wrapping_key);
 V2_HANDLER(v2_system_get_system_stats);
 V2_HANDLER(v2_system_get_user_profiles);

@@ -6,6 +6,7 @@
 
 #include "../core/audit.h"
 #include "../core/users.h"
+#include "v2_access.h"
 #include "auditjson.h"
 #include "params.h"
 
@@ -26,6 +27,7 @@ V2_HANDLER(v2_user_create)
 {
     struct expiry_req exp;
     const json_t *profile;
+    struct groups_sel sel;
     char token[37];
     enum bk_err err;
 
@@ -34,7 +36,17 @@ V2_HANDLER(v2_user_create)
     if (err == BK_OK)
         err = params_expiry(c, body, &exp);
     if (err == BK_OK)
-        err = users_create_expiring(c, profile, &exp, token);
+        err = v2_access_group_sel(c, body, 0, &sel);
+    if (err == BK_OK && sel.has_role && sel.group_id == 0 && sel.group_name == NULL)
+        err = ctx_fail(c, BK_EINVAL, "a role needs a group: add groupid or groupname");
+    if (err == BK_OK) {
+        struct users_create_opts opts = {
+            .exp = &exp,
+            .hook = sel.group_id || sel.group_name ? groups_on_user_created : NULL,
+            .hook_arg = &sel,
+        };
+        err = users_create_with(c, profile, &opts, token);
+    }
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "token", token);

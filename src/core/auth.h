@@ -8,8 +8,9 @@
 #include "ctx.h"
 
 /* Identify the caller of <c> from <token> (<len> bytes; NULL when absent) and
- * set c->caller and c->who. BK_EAUTH when absent (message "missing
- * X-Bunker-Token header") or unknown ("access denied"). */
+ * set c->caller, c->who and, for access tokens, c->access. BK_EAUTH when
+ * absent (message "missing X-Bunker-Token header"), unknown ("access
+ * denied"), expired or revoked. */
 enum bk_err auth_identify(struct ctx *c, const char *token, size_t len);
 
 /* Whether <c> may create users without a token (config). */

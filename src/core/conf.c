@@ -57,6 +57,10 @@ static const struct key keys[] = {
     { "versioning", "max_versions", V_UINT, offsetof(struct conf, max_versions) },
     { "versioning", "max_version_retention_period", V_OPTSTRING,
       offsetof(struct conf, max_version_retention_period) },
+
+
+    { "bulk", "enabled", V_BOOL, offsetof(struct conf, bulk_enabled) },
+    { "bulk", "unlock_ttl_seconds", V_UINT, offsetof(struct conf, bulk_unlock_ttl_s) },
     { "ssl", "ssl_certificate", V_OPTSTRING, offsetof(struct conf, ssl_certificate) },
     { "ssl", "ssl_certificate_key", V_OPTSTRING, offsetof(struct conf, ssl_certificate_key) },
     { "limits", "body_max_bytes", V_SIZE, offsetof(struct conf, body_max_bytes) },
@@ -64,7 +68,6 @@ static const struct key keys[] = {
     { "limits", "json_max_depth", V_UINT, offsetof(struct conf, json_max_depth) },
     { "limits", "json_max_fields", V_UINT, offsetof(struct conf, json_max_fields) },
     { "limits", "bulk_json_max_fields", V_UINT, offsetof(struct conf, bulk_json_max_fields) },
-    { "bulk", "unlock_ttl_s", V_UINT, offsetof(struct conf, bulk_unlock_ttl_s) },
     { "metrics", "token", V_OPTSTRING, offsetof(struct conf, metrics_token) },
     { "metrics", "allow", V_OPTSTRING, offsetof(struct conf, metrics_allow) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
@@ -143,12 +146,13 @@ conf_defaults(struct conf *c)
     c->threads = default_threads();
     c->create_user_without_access_token = 0;
     c->sweep_interval_ms = 1000;
+    c->bulk_enabled = 1;
+    c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
     c->bulk_json_max_fields = 2000000;
-    c->bulk_unlock_ttl_s = 60;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {

@@ -27,6 +27,12 @@ struct conf {
     unsigned max_versions;            /* versioning.max_versions; 0: no limit */
     char *max_version_retention_period; /* versioning.max_version_retention_period, e.g. "1m";
                                            NULL: no limit */
+
+
+    /* bulk: listing many records needs an unlock id (BulkListUnlock) */
+    int bulk_enabled;                 /* bulk.enabled; default true */
+    unsigned bulk_unlock_ttl_s;       /* bulk.unlock_ttl_seconds: how long an unlock id
+                                         lives; default 60 */
     /* ssl: */
     char *ssl_certificate;            /* ssl.ssl_certificate */
     char *ssl_certificate_key;        /* ssl.ssl_certificate_key */
@@ -37,8 +43,6 @@ struct conf {
     unsigned json_max_fields;         /* limits.json_max_fields; default 10000 */
     unsigned bulk_json_max_fields;    /* limits.bulk_json_max_fields: the same for bulk routes;
                                          default 2000000 */
-    /* bulk: */
-    unsigned bulk_unlock_ttl_s;       /* bulk.unlock_ttl_s: life of a BulkListUnlock id; 60 */
     /* metrics (GET /metrics; /v1/metrics always takes the root token): */
     char *metrics_token;              /* metrics.token: a bearer token for scrapers, or NULL */
     char *metrics_allow;              /* metrics.allow: comma-separated client IPs let in

@@ -13,6 +13,7 @@
 #include "../store/store.h"
 #include "../vault/keys.h"
 #include "conf.h"
+#include "policy.h"
 
 /* Long-lived state shared read-only by all workers; owned by main(). */
 struct app {
@@ -23,7 +24,29 @@ struct app {
     int has_root_token;
 };
 
-enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1 };
+/* ROOT and TENANT (a tenant's admin token) bypass policies; USER and ROLE
+ * are access tokens made by XTokenCreateForUser and XTokenCreateForRole. */
+enum caller_kind {
+    CALLER_NONE = 0,
+    CALLER_ROOT = 1,
+    CALLER_TENANT = 2,
+    CALLER_USER = 3,
+    CALLER_ROLE = 4,
+};
+
+/* Who an access token speaks for, and what core/authz.c decided. */
+struct ctx_access {
+    int64_t xtoken_id;
+    int64_t user_id;             /* CALLER_USER: the token's user */
+    char user_token[37];
+    int64_t role_id;             /* CALLER_ROLE: the token's role */
+    char role_name[POLICY_NAME_MAX + 1];
+    const char *op;              /* the operation running (its Pro name) */
+    int limited;                 /* 1: only <view> of the last target may be seen */
+    struct policy_view view;
+    int refused;                 /* a policy refused the target <refused_record> */
+    char refused_record[37];
+};
 
 struct ctx {
     const struct app *app;
@@ -37,6 +60,9 @@ struct ctx {
     const char *errmsg;          /* static text for the client when a call fails */
     char msgbuf[160];            /* room for an errmsg composed per call (ctx_fail_at, JSON
                                     Patch) */
+
+
+    struct ctx_access access;    /* set by core/auth.c and core/authz.c */
 };
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

@@ -10,6 +10,7 @@
 #include "expiration.h"
 #include "shared.h"
 #include "versions.h"
+#include "xtokens.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
@@ -21,6 +22,7 @@ static const forget_fn purges[] = {
     versions_forget,
     shared_forget,
     expiration_forget,
+    xtokens_forget_user,
     NULL,
 };
 

@@ -14,6 +14,7 @@
 #include "expiration.h"
 #include "shared.h"
 #include "versions.h"
+#include "xtokens.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
 
@@ -25,6 +26,7 @@ static const struct {
     { "expired users", expiration_sweep },
     { "expired shared records", shared_sweep },
     { "old record versions", versions_sweep },
+    { "access tokens and unlock ids", xtokens_sweep },
     { NULL, NULL },
 };
 

@@ -13,10 +13,12 @@
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "authz.h"
 #include "expiration.h"
 #include "forget.h"
 #include "normalize.h"
 #include "record.h"
+#include "search.h"
 #include "versions.h"
 
 #define KINDS 5   /* index kinds 1..4 */
@@ -200,10 +202,11 @@ new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
                        &nu->row.body, &nu->row.body_len);
 }
 
-/* Insert within the open write transaction. */
+/* Insert within the open write transaction; <hook> (may be NULL) adds what
+ * the caller keeps beside the user before the caller's rights are checked. */
 static enum bk_err
 new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
-                const struct expiry_req *exp)
+                const struct users_create_opts *opts)
 {
     static const struct index_set none;
     struct audit_event ev = {
@@ -216,16 +219,22 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
         err = index_apply(c, nu->row.id, &none, &nu->idx);
     if (err == BK_OK)
         err = versions_user_write(c, &nu->row, nu->dek, NULL, profile);
-    if (err == BK_OK && exp != NULL)
-        err = expiration_user_created(c, &nu->row, nu->dek, exp);
+    if (err == BK_OK)
+        err = search_index_update(c, nu->row.id, NULL, profile);
+    if (err == BK_OK && opts != NULL && opts->exp != NULL)
+        err = expiration_user_created(c, &nu->row, nu->dek, opts->exp);
+    if (err == BK_OK && opts != NULL && opts->hook != NULL)
+        err = opts->hook(c, &nu->row, opts->hook_arg);
+    if (err == BK_OK)
+        err = authz_target(c, &nu->row);
     if (err == BK_OK)
         err = audit_write(c, &ev);
     return err;
 }
 
 static enum bk_err
-create_many(struct ctx *c, const json_t *const *profiles, size_t n, const struct expiry_req *exp,
-            char (*tokens_out)[37], size_t *failed_at)
+create_many(struct ctx *c, const json_t *const *profiles, size_t n,
+            const struct users_create_opts *opts, char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
     size_t i, ready = 0;
@@ -246,7 +255,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n, const struct
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i], exp);
+            err = new_user_insert(c, &nu[i], profiles[i], opts);
             if (err != BK_OK)
                 *failed_at = i;
         }
@@ -271,19 +280,19 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
 }
 
 enum bk_err
-users_create_expiring(struct ctx *c, const json_t *profile, const struct expiry_req *exp,
-                      char token_out[37])
+users_create_with(struct ctx *c, const json_t *profile, const struct users_create_opts *opts,
+                  char token_out[37])
 {
     size_t failed_at;
 
     token_out[0] = '\0';
-    return create_many(c, &profile, 1, exp, (char(*)[37])token_out, &failed_at);
+    return create_many(c, &profile, 1, opts, (char(*)[37])token_out, &failed_at);
 }
 
 enum bk_err
 users_create(struct ctx *c, const json_t *profile, char token_out[37])
 {
-    return users_create_expiring(c, profile, NULL, token_out);
+    return users_create_with(c, profile, NULL, token_out);
 }
 
 /* Find the user <ref> names, within the open transaction. Deleted users are
@@ -321,6 +330,8 @@ resolve(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct use
     }
     if (err == BK_ENOTFOUND)
         return ctx_fail(c, err, "not found");
+    if (err == BK_OK && (err = authz_target(c, out)) != BK_OK)
+        store_user_row_cleanup(out);
     return err;
 }
 
@@ -419,8 +430,10 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
         store_rollback(&c->db);
     if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
-        *profile_out = profile;
+        *profile_out = authz_mask(c, profile);
         profile = NULL;
+        if (*profile_out == NULL)
+            err = BK_ENOMEM;
     }
 out:
     json_decref(profile);
@@ -493,11 +506,15 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
     if (err == BK_OK)
         err = check_profile(c, after);
     if (err == BK_OK)
+        err = authz_check_change(c, before, after);
+    if (err == BK_OK)
         err = index_set_build(c, before, &have);
     if (err == BK_OK)
         err = index_set_build(c, after, &want);
     if (err == BK_OK)
         err = index_apply(c, row.id, &have, &want);
+    if (err == BK_OK)
+        err = search_index_update(c, row.id, before, after);
     if (err == BK_OK) {
         row.version++;
         row.updated = c->now;

@@ -42,6 +42,11 @@ enum bk_err users_create(struct ctx *c, const json_t *profile, char token_out[37
 enum bk_err users_create_many(struct ctx *c, const json_t *const *profiles, size_t n,
                               char (*tokens_out)[37], size_t *failed_at);
 
+/* Called inside the creation transaction of <row>, before the caller's
+ * rights on the new user are checked (core/authz.c), to add what is kept
+ * beside the user (group memberships). A failure rolls the creation back. */
+typedef enum bk_err (*users_created_fn)(struct ctx *c, const struct user_row *row, void *arg);
+
 /* Computes the new profile from <before> (borrowed) into *after_out (a new
  * reference), or refuses with an error (c->errmsg set). */
 typedef enum bk_err (*users_transform_fn)(struct ctx *c, const json_t *before, void *arg,
@@ -117,9 +122,19 @@ enum bk_err users_remove(struct ctx *c, const struct user_row *row, const char *
 enum bk_err users_restore(struct ctx *c, const struct user_row *row, const char *action,
                           json_t **profile_out);
 
-/* users_create with an expiration (<exp> borrowed; NULL or all zero: none). */
-enum bk_err users_create_expiring(struct ctx *c, const json_t *profile,
-                                  const struct expiry_req *exp, char token_out[37]);
+/* What a create does besides the profile: an expiration (<exp>, borrowed; NULL
+ * or all zero: none) and <hook> (may be NULL), run in the creating
+ * transaction to add what the caller keeps beside the user (group
+ * memberships) before the caller's rights on the new user are checked. */
+struct users_create_opts {
+    const struct expiry_req *exp;
+    users_created_fn hook;
+    void *hook_arg;
+};
+
+/* users_create() with <opts> (may be NULL). */
+enum bk_err users_create_with(struct ctx *c, const json_t *profile,
+                              const struct users_create_opts *opts, char token_out[37]);
 
 /* What a read returns besides the profile. */
 struct user_meta {
@@ -143,8 +158,9 @@ enum bk_err users_find_any(struct ctx *c, const struct user_ref *ref, int allow_
 int users_token_valid(const char *s, size_t len);
 
 /* Within the open transaction of <c>: the active user <ref> names, as stored
- * (store_user_row_cleanup()). BK_ENOTFOUND ("not found") for an unknown or
- * deleted user, BK_EINVAL for a malformed identity; c->errmsg says which.
+ * (store_user_row_cleanup()), with the caller's rights on that user checked
+ * (core/authz.c). BK_ENOTFOUND ("not found") for an unknown or deleted user,
+ * BK_EINVAL for a malformed identity, BK_EFORBID; c->errmsg says which.
  * Writes no audit event: the caller does. */
 enum bk_err users_find(struct ctx *c, const struct user_ref *ref, struct user_row *out);
 

@@ -1057,4 +1057,5 @@ const struct store_ops store_sqlite_ops = {
     .versions = &sqlite_versions_ops,
     .expiry = &sqlite_expiry_ops,
     .shared = &sqlite_shared_ops,
+    .access = &sqlite_access_ops,
 };

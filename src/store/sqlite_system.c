@@ -1,5 +1,5 @@
 /* SQLite backend of the "system" family: cross-tenant counts and status
- * changes, bulk unlock ids, and the SQL dump. The dump is the one place that
+ * changes, and the SQL dump. The dump is the one place that
  * prepares statements from text not written here: table names read from
  * sqlite_master (the schema, never client input), quoted as identifiers. */
 #include "sqlite.h"
@@ -19,11 +19,6 @@ static const char sql_count_all[] = "SELECT count(*) FROM users WHERE status = 1
 static const char sql_count_tenants[] = "SELECT count(DISTINCT tenant) FROM users";
 static const char sql_set_status[] = "UPDATE users SET status = ?4, updated = ?5 "
                                      "WHERE tenant = ?1 AND id = ?2 AND status = ?3";
-static const char sql_unlock_purge[] = "DELETE FROM bulk_unlock WHERE expires < ?1";
-static const char sql_unlock_put[] = "INSERT INTO bulk_unlock (tenant, hash, expires) "
-                                     "VALUES (?1, ?2, ?3)";
-static const char sql_unlock_check[] = "SELECT count(*) FROM bulk_unlock WHERE tenant = ?1 "
-                                       "AND hash = ?2 AND expires >= ?3";
 static const char sql_schema_tables[] =
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
     "AND (name NOT LIKE 'sqlite\\_%' ESCAPE '\\' OR name = 'sqlite_sequence') ORDER BY rowid";
@@ -92,47 +87,6 @@ sys_user_set_status(void *conn, int64_t tenant, int64_t id, int from, int to, in
     sqlite3_bind_int64(st, 5, when);
     err = sq_exec_done(c, st);
     if (err == BK_OK && sqlite3_changes(c->db) != 1)
-        err = BK_ENOTFOUND;
-    return err;
-}
-
-static enum bk_err
-sys_unlock_put(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], int64_t expires,
-               int64_t now)
-{
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_unlock_purge, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, now);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK)
-        err = sq_prepare(c, sql_unlock_put, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, expires);
-    return sq_exec_done(c, st);
-}
-
-static enum bk_err
-sys_unlock_check(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], int64_t now)
-{
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_unlock_check, &st);
-    int64_t n = 0;
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    err = sq_step_int64(c, st, &n);
-    if (err == BK_OK && n == 0)
         err = BK_ENOTFOUND;
     return err;
 }
@@ -352,6 +306,4 @@ const struct store_system_ops sqlite_system_ops = {
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
     .user_set_status = sys_user_set_status,
-    .unlock_put = sys_unlock_put,
-    .unlock_check = sys_unlock_check,
 };

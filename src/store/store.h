@@ -112,6 +112,7 @@ struct store_ops {
     const struct store_versions_ops *versions;
     const struct store_expiry_ops *expiry;
     const struct store_shared_ops *shared;
+    const struct store_access_ops *access;
 };
 
 struct store {

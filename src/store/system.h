@@ -1,6 +1,6 @@
 /* The "system" store family: what administration needs across the tenants
- * (counts, the tenants that hold users, soft-delete status changes), bulk
- * unlock ids, and the SQL dump behind GET /v1/sys/backup. */
+ * (counts, the tenants that hold users, soft-delete status changes) and the
+ * SQL dump behind GET /v1/sys/backup. */
 #ifndef BK_STORE_SYSTEM_H
 #define BK_STORE_SYSTEM_H
 
@@ -31,12 +31,6 @@ struct store_system_ops {
      * in <from>. */
     enum bk_err (*user_set_status)(void *conn, int64_t tenant, int64_t id, int from, int to,
                                    int64_t when);
-    /* Bulk unlock ids, kept as keyed hashes: store one (dropping expired
-     * ones), and check one is stored and unexpired at <now>. */
-    enum bk_err (*unlock_put)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
-                              int64_t expires, int64_t now);
-    enum bk_err (*unlock_check)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
-                                int64_t now);
 };
 
 #define STORE_SYSTEM(c) ((c)->store->ops->system)
@@ -82,22 +76,5 @@ store_system_user_set_status(struct store_conn *c, int64_t tenant, int64_t id, i
     return STORE_SYSTEM(c)->user_set_status(c->conn, tenant, id, from, to, when);
 }
 
-static inline enum bk_err
-store_system_unlock_put(struct store_conn *c, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
-                        int64_t expires, int64_t now)
-{
-    if (STORE_SYSTEM(c) == NULL)
-        return BK_ENOTIMPL;
-    return STORE_SYSTEM(c)->unlock_put(c->conn, tenant, hash, expires, now);
-}
-
-static inline enum bk_err
-store_system_unlock_check(struct store_conn *c, int64_t tenant,
-                          const uint8_t hash[STORE_HASH_LEN], int64_t now)
-{
-    if (STORE_SYSTEM(c) == NULL)
-        return BK_ENOTIMPL;
-    return STORE_SYSTEM(c)->unlock_check(c->conn, tenant, hash, now);
-}
 
 #endif

@@ -549,3 +549,31 @@ def wait_until(pred, timeout=8.0, step=0.1):
         if v or time.monotonic() > deadline:
             return v
         time.sleep(step)
+
+
+# ---------------------------------------------------------------- access control helpers
+
+def v2_ok(api, op, body):
+    """POST /v2/<op> and return the ok body."""
+    return assert_ok(api.v2(op, body))
+
+
+def unlock(api):
+    """A fresh bulk unlock id for <api>'s token."""
+    b = v2_ok(api, "BulkListUnlock", {})
+    assert UUID_ANY_RE.match(b["unlockuuid"]), b
+    return b["unlockuuid"]
+
+
+def xtoken_for_user(api, user_token, **times):
+    body = {"mode": "token", "identity": user_token}
+    body.update(times)
+    b = v2_ok(api, "XTokenCreateForUser", body)
+    assert UUID_ANY_RE.match(b["xtoken"]), b
+    return b["xtoken"]
+
+
+def xtoken_for_role(api, rolename, **times):
+    body = {"rolename": rolename}
+    body.update(times)
+    return v2_ok(api, "XTokenCreateForRole", body)["xtoken"]

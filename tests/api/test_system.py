@@ -87,7 +87,7 @@ def test_unlock_is_required_and_checked(api, server):
 
 
 def test_unlock_expires(server_factory):
-    srv = server_factory(conf="bulk:\n  unlock_ttl_s: 1\n")
+    srv = server_factory(conf="bulk:\n  unlock_ttl_seconds: 1\n")
     srv.init()
     srv.start()
     api = srv.client()
@@ -140,12 +140,14 @@ def test_delete_and_restore_user_profiles(api):
     assert_not_found(api.v2("SystemDeleteUserProfiles",
                             {"mode": "email", "identity": p["email"], "unlockuuid": u}))
     # restore by token and tenant
+    u = bl.bulk_unlock(api)   # an unlock id serves one operation
     b = assert_ok(api.v2("SystemRestoreUserProfile",
                          {"token": tok, "tenantname": "default", "unlockuuid": u}))
     assert b == {"status": "ok", "result": "restored", "token": tok, "profile": p}
     assert api.user_data("email", p["email"]) == p
     assert api.user_data("token", tok) == p
     # restoring an active user is a conflict
+    u = bl.bulk_unlock(api)   # an unlock id serves one operation
     b = assert_error(api.v2("SystemRestoreUserProfile",
                             {"token": tok, "tenantid": 0, "unlockuuid": u}), 409)
     titles = [e["title"] for e in api.audit_rows(tok)["rows"]]
@@ -181,12 +183,14 @@ def test_restore_fails_when_identity_was_taken(api):
     assert_ok(api.v2("SystemDeleteUserProfiles",
                      {"mode": "login", "identity": p["login"], "unlockuuid": u}))
     other = api.create_user({"login": p["login"]})
+    u = bl.bulk_unlock(api)   # an unlock id serves one operation
     b = assert_error(api.v2("SystemRestoreUserProfile",
                             {"token": tok, "tenantid": 0, "unlockuuid": u}), 409)
     assert b["message"] == "user with this login already exists"
     assert_not_found(api.get_user("token", tok))
     assert api.user_data("login", p["login"]) == {"login": p["login"]}
     assert_ok(api.delete_user("token", other))
+    u = bl.bulk_unlock(api)   # an unlock id serves one operation
     assert_ok(api.v2("SystemRestoreUserProfile", {"token": tok, "tenantid": 0, "unlockuuid": u}))
 
 
@@ -197,6 +201,7 @@ def test_forgetting_a_removed_user_is_final(api):
     assert_ok(api.v2("SystemDeleteUserProfiles",
                      {"mode": "email", "identity": p["email"], "unlockuuid": u}))
     assert_ok(api.delete_user("token", tok))
+    u = bl.bulk_unlock(api)   # an unlock id serves one operation
     assert_not_found(api.v2("SystemRestoreUserProfile",
                             {"token": tok, "tenantid": 0, "unlockuuid": u}))
 

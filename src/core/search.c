@@ -1,0 +1,361 @@
+/* Keyed trigram index and ranked fuzzy search. The store sees only 64-bit
+ * keyed hashes of trigrams; values are compared in memory after decryption. */
+#include "search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../store/access.h"
+#include "../vault/kdf.h"
+#include "../vault/secbuf.h"
+#include "audit.h"
+#include "authz.h"
+#include "normalize.h"
+#include "record.h"
+
+#define GRAMS_MAX (SEARCH_VALUE_MAX + 3)
+
+static const char *const kind_names[] = { "", "email", "phone", "login", "custom" };
+
+size_t
+search_normalize(int kind, const char *in, size_t len, char *out)
+{
+    size_t n = 0;
+
+    while (len > 0 && (*in == ' ' || *in == '\t' || *in == '\r' || *in == '\n')) {
+        in++;
+        len--;
+    }
+    while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t' || in[len - 1] == '\r' ||
+                       in[len - 1] == '\n'))
+        len--;
+    for (size_t i = 0; i < len && n < SEARCH_VALUE_MAX; i++) {
+        char ch = in[i];
+
+        if (kind == INDEX_PHONE && (ch < '0' || ch > '9'))
+            continue;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if ((unsigned char)ch < 0x20)
+            continue;
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+int
+search_infer_kind(const char *s, size_t len)
+{
+    int digits = 0;
+
+    if (memchr(s, '@', len) != NULL)
+        return INDEX_EMAIL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (strchr("+-() .", s[i]) == NULL)
+            return INDEX_LOGIN;
+    }
+    return digits > 0 ? INDEX_PHONE : INDEX_LOGIN;
+}
+
+/* Edit distance of <a> to the whole of <b> (<infix> 0), or to the best
+ * substring of <b> (<infix> 1: free start and end in <b>). */
+static size_t
+edit_distance(const char *a, size_t alen, const char *b, size_t blen, int infix)
+{
+    size_t prev[SEARCH_VALUE_MAX + 1], cur[SEARCH_VALUE_MAX + 1];
+    size_t best;
+
+    /* rows over a, columns over b */
+    for (size_t j = 0; j <= blen; j++)
+        prev[j] = infix ? 0 : j;
+    for (size_t i = 1; i <= alen; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= blen; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (blen + 1) * sizeof *prev);
+    }
+    if (!infix)
+        return prev[blen];
+    best = prev[0];
+    for (size_t j = 1; j <= blen; j++) {
+        if (prev[j] < best)
+            best = prev[j];
+    }
+    return best;
+}
+
+double
+search_similarity(const char *q, size_t qlen, const char *v, size_t vlen)
+{
+    size_t longest = qlen > vlen ? qlen : vlen;
+    double whole, part = 0.0;
+
+    if (qlen == 0 || vlen == 0)
+        return 0.0;
+    if (qlen > SEARCH_VALUE_MAX)
+        qlen = SEARCH_VALUE_MAX;
+    if (vlen > SEARCH_VALUE_MAX)
+        vlen = SEARCH_VALUE_MAX;
+    whole = 1.0 - (double)edit_distance(q, qlen, v, vlen, 0) / (double)longest;
+    if (qlen < vlen)
+        part = 0.95 * (1.0 - (double)edit_distance(q, qlen, v, vlen, 1) / (double)qlen);
+    return whole > part ? whole : part;
+}
+
+/* The indexed value of <kind> in <profile>, normalized into <out>. */
+static size_t
+value_of(const json_t *profile, int kind, char out[SEARCH_VALUE_MAX + 1])
+{
+    const json_t *v = profile ? json_object_get(profile, kind_names[kind]) : NULL;
+    char num[32];
+
+    out[0] = '\0';
+    if (json_is_string(v))
+        return search_normalize(kind, json_string_value(v), json_string_length(v), out);
+    if (json_is_integer(v) && kind != INDEX_EMAIL) {
+        int n = snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        return n > 0 ? search_normalize(kind, num, (size_t)n, out) : 0;
+    }
+    return 0;
+}
+
+static enum bk_err
+search_key(struct ctx *c, uint8_t key[KDF_HASH_LEN])
+{
+    static const char salt[] = "databunker-c v1";
+    static const char label[] = "fuzzy search n-grams";
+
+    return kdf_hkdf((const uint8_t *)salt, sizeof salt - 1, c->app->vault.master, KEYS_LEN,
+                    label, sizeof label - 1, key, KDF_HASH_LEN);
+}
+
+/* The distinct keyed hashes of the padded trigrams of <v>; returns how many. */
+static enum bk_err
+grams(const uint8_t key[KDF_HASH_LEN], int64_t tenant, int kind, const char *v, size_t vlen,
+      int64_t *out, size_t *n_out)
+{
+    char padded[SEARCH_VALUE_MAX + 3];
+    uint8_t msg[12], h[KDF_HASH_LEN];
+    size_t n = 0, plen = vlen + 3;
+
+    padded[0] = padded[1] = '\x01';
+    memcpy(padded + 2, v, vlen);
+    padded[vlen + 2] = '\x02';
+    for (int i = 0; i < 8; i++)
+        msg[i] = (uint8_t)((uint64_t)tenant >> (56 - 8 * i));
+    msg[8] = (uint8_t)kind;
+    for (size_t i = 0; i + 3 <= plen; i++) {
+        int64_t g = 0;
+        int seen = 0;
+        enum bk_err err;
+
+        memcpy(msg + 9, padded + i, 3);
+        err = kdf_hmac(key, KDF_HASH_LEN, msg, sizeof msg, h);
+        if (err != BK_OK)
+            return err;
+        for (int k = 0; k < 8; k++)
+            g = (int64_t)(((uint64_t)g << 8) | h[k]);
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = out[k] == g;
+        if (!seen)
+            out[n++] = g;
+    }
+    secbuf_wipe(padded, sizeof padded);
+    *n_out = n;
+    return BK_OK;
+}
+
+enum bk_err
+search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const json_t *after)
+{
+    char was[SEARCH_VALUE_MAX + 1], now[SEARCH_VALUE_MAX + 1];
+    uint8_t key[KDF_HASH_LEN];
+    int64_t g[GRAMS_MAX];
+    int have_key = 0;
+    enum bk_err err = BK_OK;
+
+    for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM && err == BK_OK; kind++) {
+        size_t wlen = value_of(before, kind, was), nlen = value_of(after, kind, now), ng = 0;
+
+        if (wlen == nlen && memcmp(was, now, nlen) == 0)
+            continue;
+        if (wlen > 0)
+            err = store_access_gram_delete(&c->db, c->tenant, kind, user_id);
+        if (err != BK_OK || nlen == 0)
+            continue;
+        if (!have_key) {
+            err = search_key(c, key);
+            have_key = err == BK_OK;
+        }
+        if (err == BK_OK)
+            err = grams(key, c->tenant, kind, now, nlen, g, &ng);
+        for (size_t i = 0; i < ng && err == BK_OK; i++)
+            err = store_access_gram_put(&c->db, c->tenant, kind, g[i], user_id);
+    }
+    secbuf_wipe(was, sizeof was);
+    secbuf_wipe(now, sizeof now);
+    secbuf_wipe(key, sizeof key);
+    /* A store without the access family keeps no search index. */
+    return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
+struct hit {
+    struct user_row row;
+    json_t *profile;
+    double score;
+};
+
+struct candidates {
+    int64_t ids[SEARCH_CANDIDATES];
+    size_t n;
+};
+
+static enum bk_err
+collect(void *arg, int64_t user_id, int64_t shared)
+{
+    struct candidates *cs = arg;
+
+    (void)shared;
+    if (cs->n < SEARCH_CANDIDATES)
+        cs->ids[cs->n++] = user_id;
+    return BK_OK;
+}
+
+static int
+by_score(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->row.id < y->row.id ? -1 : x->row.id > y->row.id;
+}
+
+/* Open candidate <id>, score it, keep it in <h> when close enough and visible. */
+static enum bk_err
+consider(struct ctx *c, int64_t id, int kind, const char *q, size_t qlen, struct hit *h,
+         int *kept)
+{
+    char v[SEARCH_VALUE_MAX + 1];
+    uint8_t dek[KEYS_LEN];
+    json_t *profile = NULL;
+    size_t vlen;
+    enum bk_err err;
+
+    *kept = 0;
+    memset(h, 0, sizeof *h);
+    err = store_access_user_by_id(&c->db, c->tenant, id, &h->row);
+    if (err == BK_ENOTFOUND || (err == BK_OK && h->row.status != USER_ACTIVE))
+        goto skip;
+    if (err != BK_OK)
+        return err;
+    err = authz_target(c, &h->row);
+    if (err == BK_EFORBID) {
+        c->access.refused = 0;
+        c->errmsg = NULL;
+        goto skip;
+    }
+    if (err == BK_OK)
+        err = record_dek(c, &h->row, dek);
+    if (err == BK_OK)
+        err = record_open(c, dek, "user", h->row.token, h->row.version, h->row.body,
+                          h->row.body_len, &profile);
+    secbuf_wipe(dek, sizeof dek);
+    if (err != BK_OK) {
+        LOG_WARN(c->rid, "search", "candidate does not open: %s", bk_err_str(err));
+        goto skip;
+    }
+    vlen = value_of(profile, kind, v);
+    h->score = search_similarity(q, qlen, v, vlen);
+    secbuf_wipe(v, sizeof v);
+    if (h->score < SEARCH_MIN_SCORE)
+        goto skip;
+    h->profile = authz_mask(c, profile);
+    if (h->profile == NULL) {
+        store_user_row_cleanup(&h->row);
+        return BK_ENOMEM;
+    }
+    *kept = 1;
+    return BK_OK;
+skip:
+    json_decref(profile);
+    store_user_row_cleanup(&h->row);
+    return BK_OK;
+}
+
+enum bk_err
+search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t limit,
+             search_hit_fn fn, void *arg)
+{
+    char q[SEARCH_VALUE_MAX + 1];
+    uint8_t key[KDF_HASH_LEN];
+    int64_t g[GRAMS_MAX];
+    struct candidates cs = { .n = 0 };
+    struct hit *hits = NULL;
+    struct buf js;
+    size_t qlen, ng = 0, nh = 0;
+    struct audit_event ev = { .action = "UserSearch" };
+    enum bk_err err;
+
+    if (kind == 0)
+        kind = search_infer_kind(identity, len);
+    ev.mode = kind_names[kind];
+    qlen = search_normalize(kind, identity, len, q);
+    if (qlen == 0)
+        return ctx_fail(c, BK_EINVAL, "missing identity");
+    buf_init(&js, 32 * GRAMS_MAX);
+    err = search_key(c, key);
+    if (err == BK_OK)
+        err = grams(key, c->tenant, kind, q, qlen, g, &ng);
+    secbuf_wipe(key, sizeof key);
+    for (size_t i = 0; i < ng && err == BK_OK; i++)
+        err = buf_printf(&js, "%s%lld", i ? "," : "[", (long long)g[i]);
+    if (err == BK_OK)
+        err = buf_printf(&js, "]");
+    hits = err == BK_OK ? mem_calloc(SEARCH_CANDIDATES, sizeof *hits) : NULL;
+    if (err == BK_OK && hits == NULL)
+        err = BK_ENOMEM;
+    if (err != BK_OK)
+        goto out;
+    err = store_begin(&c->db, 0);
+    if (err != BK_OK)
+        goto out;
+    err = store_access_gram_match(&c->db, c->tenant, kind, js.ptr, SEARCH_CANDIDATES,
+                                  collect, &cs);
+    for (size_t i = 0; i < cs.n && err == BK_OK; i++) {
+        int kept;
+
+        err = consider(c, cs.ids[i], kind, q, qlen, &hits[nh], &kept);
+        nh += kept;
+    }
+    store_rollback(&c->db);
+    if (err != BK_OK)
+        goto out;
+    qsort(hits, nh, sizeof *hits, by_score);
+    if (nh > limit)
+        nh = limit;
+    ev.result = BK_OK;
+    err = audit_write_alone(c, &ev);
+    for (size_t i = 0; i < nh && err == BK_OK; i++)
+        err = fn(arg, &hits[i].row, hits[i].profile, hits[i].score);
+out:
+    for (size_t i = 0; hits != NULL && i < SEARCH_CANDIDATES; i++) {
+        json_decref(hits[i].profile);
+        store_user_row_cleanup(&hits[i].row);
+    }
+    mem_free(hits);
+    buf_cleanup(&js);
+    secbuf_wipe(q, sizeof q);
+    return err;
+}

@@ -1,0 +1,51 @@
+/* Fuzzy search over the indexed identities (email, phone, login, custom)
+ * without a plaintext index: each normalized value is cut into padded
+ * trigrams, and only a keyed 64-bit hash of each trigram is stored (HMAC
+ * with a search key derived from the master key, bound to tenant and kind).
+ * A search hashes the query's trigrams the same way, takes the users sharing
+ * the most of them, decrypts only those and ranks them by edit distance. */
+#ifndef BK_SEARCH_H
+#define BK_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ctx.h"
+
+#define SEARCH_VALUE_MAX 256      /* bytes of a value that are indexed and compared */
+#define SEARCH_CANDIDATES 64      /* users decrypted per search, at most */
+#define SEARCH_MIN_SCORE 0.66     /* similarity below which a candidate is dropped */
+
+/* Keep the n-grams of <user_id> equal to its profile <after> (NULL: none),
+ * given they were built from <before> (NULL: none); kinds whose value did not
+ * change are left alone. Runs inside the caller's write transaction. */
+enum bk_err search_index_update(struct ctx *c, int64_t user_id, const json_t *before,
+                                const json_t *after);
+
+/* The kind (INDEX_EMAIL, INDEX_PHONE, INDEX_LOGIN) a query without a mode
+ * means: '@' is email, only digits and "+-() ." is phone, else login. */
+int search_infer_kind(const char *s, size_t len);
+
+/* The search form of a value: ASCII lower-cased and trimmed; phone numbers
+ * reduced to their digits. Writes at most SEARCH_VALUE_MAX bytes and a NUL
+ * into <out>; returns the length (0: nothing to index). */
+size_t search_normalize(int kind, const char *in, size_t len, char *out);
+
+/* Similarity in [0, 1] of query <q> to value <v> (both normalized): the best
+ * of the whole-string edit similarity and, slightly discounted, the best
+ * match of <q> inside <v> (typed prefixes and parts). */
+double search_similarity(const char *q, size_t qlen, const char *v, size_t vlen);
+
+/* One hit: the row, its profile as the caller may see it, and its score. */
+typedef enum bk_err (*search_hit_fn)(void *arg, const struct user_row *row,
+                                     const json_t *profile, double score);
+
+/* Users whose <kind> value is like <identity>, best first, at most <limit>;
+ * kind 0: inferred. Users the caller may not see are skipped. BK_EINVAL for
+ * an empty query. Writes one audit event (without the query). */
+enum bk_err search_users(struct ctx *c, int kind, const char *identity, size_t len,
+                         size_t limit, search_hit_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,395 @@
+/* The access-control family of the store: roles, policies, groups and their
+ * members, access tokens for users and roles, bulk unlock ids, the fuzzy
+ * search n-gram index, and the listings bulk calls need. Backends see names,
+ * ids, hashes and policy texts; never a token or a search term in clear. */
+#ifndef BK_STORE_ACCESS_H
+#define BK_STORE_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define ACCESS_NAME_MAX 128     /* longest role, group or policy name, in bytes */
+#define ACCESS_DESC_MAX 1024    /* longest description, in bytes */
+
+/* A role, policy or group as stored; strings are owned: access_named_cleanup(). */
+struct access_named {
+    int64_t id;
+    char *name;
+    char *descr;
+    char *extra;            /* policies: the policy JSON text; groups: the type */
+};
+
+/* One membership of a user in a group, with the role it holds there (role_id
+ * 0 and role_name "" for none). Strings are borrowed for the callback only. */
+struct access_member {
+    int64_t group_id;
+    int64_t user_id;
+    int64_t role_id;
+    const char *group_name;
+    const char *group_descr;
+    const char *role_name;
+};
+
+enum access_xtoken_kind { XTOKEN_USER = 3, XTOKEN_ROLE = 4 };
+
+struct access_xtoken {
+    int64_t id;
+    int64_t tenant;
+    uint8_t hash[STORE_HASH_LEN];
+    int kind;               /* enum access_xtoken_kind */
+    int64_t user_id;        /* XTOKEN_USER */
+    int64_t role_id;        /* XTOKEN_ROLE */
+    int64_t created;
+    int64_t finaltime;      /* unix seconds; 0: none */
+    int64_t slidingtime;    /* seconds of idleness allowed; 0: none */
+    int64_t lastused;
+};
+
+struct access_unlock {
+    char owner[48];
+    char purpose[160];      /* "" until the first use binds it */
+    int64_t expires;
+};
+
+typedef enum bk_err (*store_named_fn)(void *arg, const struct access_named *row);
+typedef enum bk_err (*store_member_fn)(void *arg, const struct access_member *m);
+typedef enum bk_err (*store_link_fn)(void *arg, int64_t role_id, int64_t policy_id);
+typedef enum bk_err (*store_user_fn)(void *arg, const struct user_row *row);
+typedef enum bk_err (*store_gram_fn)(void *arg, int64_t user_id, int64_t shared);
+
+struct store_access_ops {
+    /* the tenant's access version, bumped by every change to roles,
+     * policies or links, so caches of compiled policies know when to reload */
+    enum bk_err (*version_get)(void *conn, int64_t tenant, int64_t *out);
+    enum bk_err (*version_bump)(void *conn, int64_t tenant);
+    /* roles; *_get by <id> when <name> is NULL; BK_ECONFLICT on a taken name */
+    enum bk_err (*role_insert)(void *conn, int64_t tenant, const char *name, const char *descr,
+                               int64_t when, int64_t *id_out);
+    enum bk_err (*role_get)(void *conn, int64_t tenant, int64_t id, const char *name,
+                            struct access_named *out);
+    enum bk_err (*role_update)(void *conn, int64_t tenant, int64_t id, const char *name,
+                               const char *descr);
+    /* policies */
+    enum bk_err (*policy_insert)(void *conn, int64_t tenant, const char *name, const char *descr,
+                                 const char *body, int64_t when, int64_t *id_out);
+    enum bk_err (*policy_get)(void *conn, int64_t tenant, int64_t id, const char *name,
+                              struct access_named *out);
+    enum bk_err (*policy_update)(void *conn, int64_t tenant, int64_t id, const char *name,
+                                 const char *descr, const char *body, int64_t when);
+    enum bk_err (*policy_list)(void *conn, int64_t tenant, store_named_fn fn, void *arg);
+    enum bk_err (*role_link)(void *conn, int64_t tenant, int64_t role_id, int64_t policy_id);
+    enum bk_err (*role_links)(void *conn, int64_t tenant, store_link_fn fn, void *arg);
+    /* groups; *_get by <id> when <name> is NULL */
+    enum bk_err (*group_insert)(void *conn, int64_t tenant, const char *name, const char *descr,
+                                const char *gtype, int64_t when, int64_t *id_out);
+    enum bk_err (*group_get)(void *conn, int64_t tenant, int64_t id, const char *name,
+                             struct access_named *out);
+    enum bk_err (*group_update)(void *conn, int64_t tenant, int64_t id, const char *name,
+                                const char *descr, const char *gtype);
+    enum bk_err (*group_delete)(void *conn, int64_t tenant, int64_t id);   /* and its members */
+    enum bk_err (*group_list)(void *conn, int64_t tenant, store_named_fn fn, void *arg);
+    /* members: BK_ECONFLICT when (group, user, role) exists; delete removes
+     * every role of the user in the group, BK_ENOTFOUND when there was none */
+    enum bk_err (*member_add)(void *conn, int64_t tenant, int64_t group_id, int64_t user_id,
+                              int64_t role_id);
+    enum bk_err (*member_delete)(void *conn, int64_t tenant, int64_t group_id, int64_t user_id);
+    enum bk_err (*member_purge_user)(void *conn, int64_t tenant, int64_t user_id);
+    enum bk_err (*members_of_user)(void *conn, int64_t tenant, int64_t user_id,
+                                   store_member_fn fn, void *arg);
+    enum bk_err (*members_of_group)(void *conn, int64_t tenant, int64_t group_id,
+                                    store_member_fn fn, void *arg);
+    /* the active users of a group, one row each, by user id */
+    enum bk_err (*group_users_page)(void *conn, int64_t tenant, int64_t group_id, int64_t offset,
+                                    int64_t limit, int64_t *total, store_user_fn fn, void *arg);
+    /* access tokens */
+    enum bk_err (*xtoken_insert)(void *conn, struct access_xtoken *t);    /* sets t->id */
+    enum bk_err (*xtoken_by_hash)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                                  struct access_xtoken *out);
+    enum bk_err (*xtoken_touch)(void *conn, int64_t tenant, int64_t id, int64_t lastused);
+    enum bk_err (*xtoken_purge_user)(void *conn, int64_t tenant, int64_t user_id);
+    enum bk_err (*xtoken_sweep)(void *conn, int64_t tenant, int64_t now);
+    /* bulk unlock ids: bind sets the purpose only while it is still "" */
+    enum bk_err (*unlock_insert)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                                 const char *owner, int64_t expires);
+    enum bk_err (*unlock_get)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                              struct access_unlock *out);
+    enum bk_err (*unlock_bind)(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                               const char *purpose);
+    enum bk_err (*unlock_sweep)(void *conn, int64_t tenant, int64_t now);
+    /* listings for bulk calls */
+    enum bk_err (*users_page)(void *conn, int64_t tenant, int64_t offset, int64_t limit,
+                              int64_t *total, store_user_fn fn, void *arg);
+    enum bk_err (*user_by_id)(void *conn, int64_t tenant, int64_t id, struct user_row *out);
+    enum bk_err (*audit_page)(void *conn, int64_t tenant, int64_t offset, int64_t limit,
+                              int64_t *total, store_audit_fn fn, void *arg);
+    /* fuzzy search n-grams (keyed 64-bit hashes) */
+    enum bk_err (*gram_put)(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id);
+    enum bk_err (*gram_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
+    enum bk_err (*gram_purge_user)(void *conn, int64_t tenant, int64_t user_id);
+    /* users sharing the most of <grams_json> (a JSON array of integers), best
+     * first, at most <limit> */
+    enum bk_err (*gram_match)(void *conn, int64_t tenant, int kind, const char *grams_json,
+                              int64_t limit, store_gram_fn fn, void *arg);
+};
+
+void access_named_cleanup(struct access_named *n);
+
+#define ACCESS_OPS(c) ((c)->store->ops->access)
+#define ACCESS_CALL(c, verb, ...) \
+    (ACCESS_OPS(c) == NULL ? BK_ENOTIMPL : ACCESS_OPS(c)->verb((c)->conn, __VA_ARGS__))
+
+static inline enum bk_err
+store_access_version_get(struct store_conn *c, int64_t tenant, int64_t *out)
+{
+    return ACCESS_CALL(c, version_get, tenant, out);
+}
+
+static inline enum bk_err
+store_access_version_bump(struct store_conn *c, int64_t tenant)
+{
+    return ACCESS_CALL(c, version_bump, tenant);
+}
+
+static inline enum bk_err
+store_access_role_insert(struct store_conn *c, int64_t tenant, const char *name,
+                         const char *descr, int64_t when, int64_t *id_out)
+{
+    return ACCESS_CALL(c, role_insert, tenant, name, descr, when, id_out);
+}
+
+static inline enum bk_err
+store_access_role_get(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                      struct access_named *out)
+{
+    return ACCESS_CALL(c, role_get, tenant, id, name, out);
+}
+
+static inline enum bk_err
+store_access_role_update(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                         const char *descr)
+{
+    return ACCESS_CALL(c, role_update, tenant, id, name, descr);
+}
+
+static inline enum bk_err
+store_access_policy_insert(struct store_conn *c, int64_t tenant, const char *name,
+                           const char *descr, const char *body, int64_t when, int64_t *id_out)
+{
+    return ACCESS_CALL(c, policy_insert, tenant, name, descr, body, when, id_out);
+}
+
+static inline enum bk_err
+store_access_policy_get(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                        struct access_named *out)
+{
+    return ACCESS_CALL(c, policy_get, tenant, id, name, out);
+}
+
+static inline enum bk_err
+store_access_policy_update(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                           const char *descr, const char *body, int64_t when)
+{
+    return ACCESS_CALL(c, policy_update, tenant, id, name, descr, body, when);
+}
+
+static inline enum bk_err
+store_access_policy_list(struct store_conn *c, int64_t tenant, store_named_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, policy_list, tenant, fn, arg);
+}
+
+static inline enum bk_err
+store_access_role_link(struct store_conn *c, int64_t tenant, int64_t role_id, int64_t policy_id)
+{
+    return ACCESS_CALL(c, role_link, tenant, role_id, policy_id);
+}
+
+static inline enum bk_err
+store_access_role_links(struct store_conn *c, int64_t tenant, store_link_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, role_links, tenant, fn, arg);
+}
+
+static inline enum bk_err
+store_access_group_insert(struct store_conn *c, int64_t tenant, const char *name,
+                          const char *descr, const char *gtype, int64_t when, int64_t *id_out)
+{
+    return ACCESS_CALL(c, group_insert, tenant, name, descr, gtype, when, id_out);
+}
+
+static inline enum bk_err
+store_access_group_get(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                       struct access_named *out)
+{
+    return ACCESS_CALL(c, group_get, tenant, id, name, out);
+}
+
+static inline enum bk_err
+store_access_group_update(struct store_conn *c, int64_t tenant, int64_t id, const char *name,
+                          const char *descr, const char *gtype)
+{
+    return ACCESS_CALL(c, group_update, tenant, id, name, descr, gtype);
+}
+
+static inline enum bk_err
+store_access_group_delete(struct store_conn *c, int64_t tenant, int64_t id)
+{
+    return ACCESS_CALL(c, group_delete, tenant, id);
+}
+
+static inline enum bk_err
+store_access_group_list(struct store_conn *c, int64_t tenant, store_named_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, group_list, tenant, fn, arg);
+}
+
+static inline enum bk_err
+store_access_member_add(struct store_conn *c, int64_t tenant, int64_t group_id,
+                        int64_t user_id, int64_t role_id)
+{
+    return ACCESS_CALL(c, member_add, tenant, group_id, user_id, role_id);
+}
+
+static inline enum bk_err
+store_access_member_delete(struct store_conn *c, int64_t tenant, int64_t group_id,
+                           int64_t user_id)
+{
+    return ACCESS_CALL(c, member_delete, tenant, group_id, user_id);
+}
+
+static inline enum bk_err
+store_access_member_purge_user(struct store_conn *c, int64_t tenant, int64_t user_id)
+{
+    return ACCESS_CALL(c, member_purge_user, tenant, user_id);
+}
+
+static inline enum bk_err
+store_access_members_of_user(struct store_conn *c, int64_t tenant, int64_t user_id,
+                             store_member_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, members_of_user, tenant, user_id, fn, arg);
+}
+
+static inline enum bk_err
+store_access_members_of_group(struct store_conn *c, int64_t tenant, int64_t group_id,
+                              store_member_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, members_of_group, tenant, group_id, fn, arg);
+}
+
+static inline enum bk_err
+store_access_group_users_page(struct store_conn *c, int64_t tenant, int64_t group_id,
+                              int64_t offset, int64_t limit, int64_t *total, store_user_fn fn,
+                              void *arg)
+{
+    return ACCESS_CALL(c, group_users_page, tenant, group_id, offset, limit, total, fn, arg);
+}
+
+static inline enum bk_err
+store_access_xtoken_insert(struct store_conn *c, struct access_xtoken *t)
+{
+    return ACCESS_CALL(c, xtoken_insert, t);
+}
+
+static inline enum bk_err
+store_access_xtoken_by_hash(struct store_conn *c, int64_t tenant,
+                            const uint8_t hash[STORE_HASH_LEN], struct access_xtoken *out)
+{
+    return ACCESS_CALL(c, xtoken_by_hash, tenant, hash, out);
+}
+
+static inline enum bk_err
+store_access_xtoken_touch(struct store_conn *c, int64_t tenant, int64_t id, int64_t lastused)
+{
+    return ACCESS_CALL(c, xtoken_touch, tenant, id, lastused);
+}
+
+static inline enum bk_err
+store_access_xtoken_purge_user(struct store_conn *c, int64_t tenant, int64_t user_id)
+{
+    return ACCESS_CALL(c, xtoken_purge_user, tenant, user_id);
+}
+
+static inline enum bk_err
+store_access_xtoken_sweep(struct store_conn *c, int64_t tenant, int64_t now)
+{
+    return ACCESS_CALL(c, xtoken_sweep, tenant, now);
+}
+
+static inline enum bk_err
+store_access_unlock_insert(struct store_conn *c, int64_t tenant,
+                           const uint8_t hash[STORE_HASH_LEN], const char *owner,
+                           int64_t expires)
+{
+    return ACCESS_CALL(c, unlock_insert, tenant, hash, owner, expires);
+}
+
+static inline enum bk_err
+store_access_unlock_get(struct store_conn *c, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                        struct access_unlock *out)
+{
+    return ACCESS_CALL(c, unlock_get, tenant, hash, out);
+}
+
+static inline enum bk_err
+store_access_unlock_bind(struct store_conn *c, int64_t tenant,
+                         const uint8_t hash[STORE_HASH_LEN], const char *purpose)
+{
+    return ACCESS_CALL(c, unlock_bind, tenant, hash, purpose);
+}
+
+static inline enum bk_err
+store_access_unlock_sweep(struct store_conn *c, int64_t tenant, int64_t now)
+{
+    return ACCESS_CALL(c, unlock_sweep, tenant, now);
+}
+
+static inline enum bk_err
+store_access_users_page(struct store_conn *c, int64_t tenant, int64_t offset, int64_t limit,
+                        int64_t *total, store_user_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, users_page, tenant, offset, limit, total, fn, arg);
+}
+
+static inline enum bk_err
+store_access_user_by_id(struct store_conn *c, int64_t tenant, int64_t id, struct user_row *out)
+{
+    return ACCESS_CALL(c, user_by_id, tenant, id, out);
+}
+
+static inline enum bk_err
+store_access_audit_page(struct store_conn *c, int64_t tenant, int64_t offset, int64_t limit,
+                        int64_t *total, store_audit_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, audit_page, tenant, offset, limit, total, fn, arg);
+}
+
+static inline enum bk_err
+store_access_gram_put(struct store_conn *c, int64_t tenant, int kind, int64_t gram,
+                      int64_t user_id)
+{
+    return ACCESS_CALL(c, gram_put, tenant, kind, gram, user_id);
+}
+
+static inline enum bk_err
+store_access_gram_delete(struct store_conn *c, int64_t tenant, int kind, int64_t user_id)
+{
+    return ACCESS_CALL(c, gram_delete, tenant, kind, user_id);
+}
+
+static inline enum bk_err
+store_access_gram_purge_user(struct store_conn *c, int64_t tenant, int64_t user_id)
+{
+    return ACCESS_CALL(c, gram_purge_user, tenant, user_id);
+}
+
+static inline enum bk_err
+store_access_gram_match(struct store_conn *c, int64_t tenant, int kind, const char *grams_json,
+                        int64_t limit, store_gram_fn fn, void *arg)
+{
+    return ACCESS_CALL(c, gram_match, tenant, kind, grams_json, limit, fn, arg);
+}
+
+#endif

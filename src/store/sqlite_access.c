@@ -1,0 +1,909 @@
+/* SQLite implementation of the access-control family (store/access.h).
+ * Every statement is static text with bound parameters and filters on the
+ * tenant. */
+#include "sqlite.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../base/mem.h"
+#include "access.h"
+#include "sqlite_int.h"
+
+#define USER_COLS "u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, " \
+                  "u.updated"
+#define AUDIT_COLS "id, tenant, atoken, record, at, action, who, mode, status, msg, sealed, " \
+                   "prev_hash, hash"
+
+static const char sql_version_get[] = "SELECT version FROM access_version WHERE tenant = ?1";
+static const char sql_version_bump[] =
+    "INSERT INTO access_version (tenant, version) VALUES (?1, 1) "
+    "ON CONFLICT (tenant) DO UPDATE SET version = version + 1";
+static const char sql_role_insert[] =
+    "INSERT INTO access_roles (tenant, name, descr, created) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_role_by_id[] =
+    "SELECT id, name, descr, '' FROM access_roles WHERE tenant = ?1 AND id = ?2";
+static const char sql_role_by_name[] =
+    "SELECT id, name, descr, '' FROM access_roles WHERE tenant = ?1 AND name = ?2";
+static const char sql_role_update[] =
+    "UPDATE access_roles SET name = coalesce(?3, name), descr = coalesce(?4, descr) "
+    "WHERE tenant = ?1 AND id = ?2";
+static const char sql_policy_insert[] =
+    "INSERT INTO access_policies (tenant, name, descr, body, created, updated) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
+static const char sql_policy_by_id[] =
+    "SELECT id, name, descr, body FROM access_policies WHERE tenant = ?1 AND id = ?2";
+static const char sql_policy_by_name[] =
+    "SELECT id, name, descr, body FROM access_policies WHERE tenant = ?1 AND name = ?2";
+static const char sql_policy_update[] =
+    "UPDATE access_policies SET name = coalesce(?3, name), descr = coalesce(?4, descr), "
+    "body = coalesce(?5, body), updated = ?6 WHERE tenant = ?1 AND id = ?2";
+static const char sql_policy_list[] =
+    "SELECT id, name, descr, body FROM access_policies WHERE tenant = ?1 ORDER BY id";
+static const char sql_role_link[] =
+    "INSERT INTO access_role_policies (tenant, role_id, policy_id) VALUES (?1, ?2, ?3)";
+static const char sql_role_links[] =
+    "SELECT role_id, policy_id FROM access_role_policies WHERE tenant = ?1";
+static const char sql_group_insert[] =
+    "INSERT INTO access_groups (tenant, name, descr, gtype, created) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_group_by_id[] =
+    "SELECT id, name, descr, gtype FROM access_groups WHERE tenant = ?1 AND id = ?2";
+static const char sql_group_by_name[] =
+    "SELECT id, name, descr, gtype FROM access_groups WHERE tenant = ?1 AND name = ?2";
+static const char sql_group_update[] =
+    "UPDATE access_groups SET name = coalesce(?3, name), descr = coalesce(?4, descr), "
+    "gtype = coalesce(?5, gtype) WHERE tenant = ?1 AND id = ?2";
+static const char sql_group_delete[] = "DELETE FROM access_groups WHERE tenant = ?1 AND id = ?2";
+static const char sql_group_delete_members[] =
+    "DELETE FROM access_members WHERE tenant = ?1 AND group_id = ?2";
+static const char sql_group_list[] =
+    "SELECT id, name, descr, gtype FROM access_groups WHERE tenant = ?1 ORDER BY id";
+static const char sql_member_add[] =
+    "INSERT INTO access_members (tenant, group_id, user_id, role_id) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_member_delete[] =
+    "DELETE FROM access_members WHERE tenant = ?1 AND group_id = ?2 AND user_id = ?3";
+static const char sql_member_purge[] =
+    "DELETE FROM access_members WHERE tenant = ?1 AND user_id = ?2";
+static const char sql_members_of_user[] =
+    "SELECT m.group_id, m.user_id, m.role_id, g.name, g.descr, coalesce(r.name, '') "
+    "FROM access_members m JOIN access_groups g ON g.id = m.group_id AND g.tenant = m.tenant "
+    "LEFT JOIN access_roles r ON r.id = m.role_id AND r.tenant = m.tenant "
+    "WHERE m.tenant = ?1 AND m.user_id = ?2 ORDER BY m.group_id, m.role_id";
+static const char sql_members_of_group[] =
+    "SELECT m.group_id, m.user_id, m.role_id, g.name, g.descr, coalesce(r.name, '') "
+    "FROM access_members m JOIN access_groups g ON g.id = m.group_id AND g.tenant = m.tenant "
+    "LEFT JOIN access_roles r ON r.id = m.role_id AND r.tenant = m.tenant "
+    "WHERE m.tenant = ?1 AND m.group_id = ?2 ORDER BY m.user_id, m.role_id";
+static const char sql_group_users_count[] =
+    "SELECT count(DISTINCT m.user_id) FROM access_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.tenant = ?1 AND m.group_id = ?2 AND u.tenant = ?1 AND u.status = 1";
+static const char sql_group_users_page[] =
+    "SELECT " USER_COLS " FROM users u WHERE u.tenant = ?1 AND u.status = 1 AND u.id IN "
+    "(SELECT user_id FROM access_members WHERE tenant = ?1 AND group_id = ?2) "
+    "ORDER BY u.id LIMIT ?3 OFFSET ?4";
+static const char sql_xtoken_insert[] =
+    "INSERT INTO access_xtokens (tenant, hash, kind, user_id, role_id, created, finaltime, "
+    "slidingtime, lastused) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_xtoken_by_hash[] =
+    "SELECT id, tenant, hash, kind, user_id, role_id, created, finaltime, slidingtime, lastused "
+    "FROM access_xtokens WHERE tenant = ?1 AND hash = ?2";
+static const char sql_xtoken_touch[] =
+    "UPDATE access_xtokens SET lastused = ?3 WHERE tenant = ?1 AND id = ?2 AND lastused < ?3";
+static const char sql_xtoken_purge[] =
+    "DELETE FROM access_xtokens WHERE tenant = ?1 AND kind = 3 AND user_id = ?2";
+static const char sql_xtoken_sweep[] =
+    "DELETE FROM access_xtokens WHERE tenant = ?1 AND ((finaltime > 0 AND finaltime <= ?2) OR "
+    "(slidingtime > 0 AND lastused + slidingtime <= ?2))";
+static const char sql_unlock_insert[] =
+    "INSERT INTO access_unlocks (tenant, hash, owner, purpose, expires) "
+    "VALUES (?1, ?2, ?3, '', ?4)";
+static const char sql_unlock_get[] =
+    "SELECT owner, purpose, expires FROM access_unlocks WHERE tenant = ?1 AND hash = ?2";
+static const char sql_unlock_bind[] =
+    "UPDATE access_unlocks SET purpose = ?3 WHERE tenant = ?1 AND hash = ?2 AND purpose = ''";
+static const char sql_unlock_sweep[] =
+    "DELETE FROM access_unlocks WHERE tenant = ?1 AND expires <= ?2";
+static const char sql_users_count[] =
+    "SELECT count(*) FROM users WHERE tenant = ?1 AND status = 1";
+static const char sql_users_page[] =
+    "SELECT " USER_COLS " FROM users u WHERE u.tenant = ?1 AND u.status = 1 ORDER BY u.id "
+    "LIMIT ?2 OFFSET ?3";
+static const char sql_user_by_id[] =
+    "SELECT " USER_COLS " FROM users u WHERE u.tenant = ?1 AND u.id = ?2";
+static const char sql_audit_count[] = "SELECT count(*) FROM audit WHERE tenant = ?1";
+static const char sql_audit_page[] =
+    "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3";
+static const char sql_gram_put[] =
+    "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT DO NOTHING";
+static const char sql_gram_delete[] =
+    "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?3 AND kind = ?2";
+static const char sql_gram_purge[] =
+    "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?2";
+static const char sql_gram_match[] =
+    "SELECT user_id, count(*) AS n FROM search_grams WHERE tenant = ?1 AND kind = ?2 "
+    "AND gram IN (SELECT value FROM json_each(?3)) GROUP BY user_id ORDER BY n DESC, user_id "
+    "LIMIT ?4";
+
+/* Prepare <sql> on <conn>; the caller binds and steps. */
+static enum bk_err
+prep(void *conn, const char *sql, sqlite3_stmt **st)
+{
+    return sq_prepare(conn, sql, st);
+}
+
+static enum bk_err
+exec_changes(struct sq_conn *c, sqlite3_stmt *st, int want_change)
+{
+    enum bk_err err = sq_exec_done(c, st);
+
+    if (err == BK_OK && want_change && sqlite3_changes(c->db) == 0)
+        err = BK_ENOTFOUND;
+    return err;
+}
+
+static enum bk_err
+count_one(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, int bind_id,
+          int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+
+    *out = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    if (bind_id)
+        sqlite3_bind_int64(st, 2, id);
+    return sq_step_int64(c, st, out);
+}
+
+static enum bk_err
+a_version_get(void *conn, int64_t tenant, int64_t *out)
+{
+    enum bk_err err = count_one(conn, sql_version_get, tenant, 0, 0, out);
+
+    if (err == BK_ENOTFOUND) {
+        *out = 0;
+        err = BK_OK;
+    }
+    return err;
+}
+
+static enum bk_err
+a_version_bump(void *conn, int64_t tenant)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_version_bump, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    return sq_exec_done(conn, st);
+}
+
+/* Insert with (tenant, name, descr, extra?, when); *id_out from the rowid. */
+static enum bk_err
+insert_named(struct sq_conn *c, const char *sql, int64_t tenant, const char *name,
+             const char *descr, const char *extra, int64_t when, int64_t *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+    int i = 4;
+
+    *id_out = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sq_bind_text(st, 2, name);
+    sq_bind_text(st, 3, descr ? descr : "");
+    if (extra != NULL)
+        sq_bind_text(st, i++, extra);
+    sqlite3_bind_int64(st, i, when);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK)
+        *id_out = sqlite3_last_insert_rowid(c->db);
+    return err;
+}
+
+static enum bk_err
+get_named(struct sq_conn *c, const char *by_id, const char *by_name, int64_t tenant, int64_t id,
+          const char *name, struct access_named *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, name ? by_name : by_id, &st);
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    if (name)
+        sq_bind_text(st, 2, name);
+    else
+        sqlite3_bind_int64(st, 2, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        err = sq_col_strdup(st, 1, &out->name);
+        if (err == BK_OK)
+            err = sq_col_strdup(st, 2, &out->descr);
+        if (err == BK_OK)
+            err = sq_col_strdup(st, 3, &out->extra);
+        if (err != BK_OK)
+            access_named_cleanup(out);
+    } else {
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+list_named(struct sq_conn *c, const char *sql, int64_t tenant, store_named_fn fn, void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct access_named n = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = (char *)sqlite3_column_text(st, 1),
+            .descr = (char *)sqlite3_column_text(st, 2),
+            .extra = (char *)sqlite3_column_text(st, 3),
+        };
+        err = fn(arg, &n);
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_role_insert(void *conn, int64_t tenant, const char *name, const char *descr, int64_t when,
+              int64_t *id_out)
+{
+    return insert_named(conn, sql_role_insert, tenant, name, descr, NULL, when, id_out);
+}
+
+static enum bk_err
+a_role_get(void *conn, int64_t tenant, int64_t id, const char *name, struct access_named *out)
+{
+    return get_named(conn, sql_role_by_id, sql_role_by_name, tenant, id, name, out);
+}
+
+static enum bk_err
+a_role_update(void *conn, int64_t tenant, int64_t id, const char *name, const char *descr)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_role_update, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    sq_bind_text(st, 3, name);
+    sq_bind_text(st, 4, descr);
+    return exec_changes(conn, st, 1);
+}
+
+static enum bk_err
+a_policy_insert(void *conn, int64_t tenant, const char *name, const char *descr,
+                const char *body, int64_t when, int64_t *id_out)
+{
+    return insert_named(conn, sql_policy_insert, tenant, name, descr, body, when, id_out);
+}
+
+static enum bk_err
+a_policy_get(void *conn, int64_t tenant, int64_t id, const char *name, struct access_named *out)
+{
+    return get_named(conn, sql_policy_by_id, sql_policy_by_name, tenant, id, name, out);
+}
+
+static enum bk_err
+a_policy_update(void *conn, int64_t tenant, int64_t id, const char *name, const char *descr,
+                const char *body, int64_t when)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_policy_update, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    sq_bind_text(st, 3, name);
+    sq_bind_text(st, 4, descr);
+    sq_bind_text(st, 5, body);
+    sqlite3_bind_int64(st, 6, when);
+    return exec_changes(conn, st, 1);
+}
+
+static enum bk_err
+a_policy_list(void *conn, int64_t tenant, store_named_fn fn, void *arg)
+{
+    return list_named(conn, sql_policy_list, tenant, fn, arg);
+}
+
+static enum bk_err
+a_role_link(void *conn, int64_t tenant, int64_t role_id, int64_t policy_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_role_link, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, role_id);
+    sqlite3_bind_int64(st, 3, policy_id);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_role_links(void *conn, int64_t tenant, store_link_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_role_links, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_group_insert(void *conn, int64_t tenant, const char *name, const char *descr,
+               const char *gtype, int64_t when, int64_t *id_out)
+{
+    return insert_named(conn, sql_group_insert, tenant, name, descr, gtype ? gtype : "", when,
+                        id_out);
+}
+
+static enum bk_err
+a_group_get(void *conn, int64_t tenant, int64_t id, const char *name, struct access_named *out)
+{
+    return get_named(conn, sql_group_by_id, sql_group_by_name, tenant, id, name, out);
+}
+
+static enum bk_err
+a_group_update(void *conn, int64_t tenant, int64_t id, const char *name, const char *descr,
+               const char *gtype)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_group_update, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    sq_bind_text(st, 3, name);
+    sq_bind_text(st, 4, descr);
+    sq_bind_text(st, 5, gtype);
+    return exec_changes(conn, st, 1);
+}
+
+static enum bk_err
+exec_tenant_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, int want_change)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_changes(c, st, want_change);
+}
+
+static enum bk_err
+a_group_delete(void *conn, int64_t tenant, int64_t id)
+{
+    enum bk_err err = exec_tenant_id(conn, sql_group_delete_members, tenant, id, 0);
+
+    return err == BK_OK ? exec_tenant_id(conn, sql_group_delete, tenant, id, 1) : err;
+}
+
+static enum bk_err
+a_group_list(void *conn, int64_t tenant, store_named_fn fn, void *arg)
+{
+    return list_named(conn, sql_group_list, tenant, fn, arg);
+}
+
+static enum bk_err
+a_member_add(void *conn, int64_t tenant, int64_t group_id, int64_t user_id, int64_t role_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_member_add, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, group_id);
+    sqlite3_bind_int64(st, 3, user_id);
+    sqlite3_bind_int64(st, 4, role_id);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_member_delete(void *conn, int64_t tenant, int64_t group_id, int64_t user_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_member_delete, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, group_id);
+    sqlite3_bind_int64(st, 3, user_id);
+    return exec_changes(conn, st, 1);
+}
+
+static enum bk_err
+a_member_purge_user(void *conn, int64_t tenant, int64_t user_id)
+{
+    return exec_tenant_id(conn, sql_member_purge, tenant, user_id, 0);
+}
+
+static enum bk_err
+list_members(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, store_member_fn fn,
+             void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct access_member m = {
+            .group_id = sqlite3_column_int64(st, 0),
+            .user_id = sqlite3_column_int64(st, 1),
+            .role_id = sqlite3_column_int64(st, 2),
+            .group_name = (const char *)sqlite3_column_text(st, 3),
+            .group_descr = (const char *)sqlite3_column_text(st, 4),
+            .role_name = (const char *)sqlite3_column_text(st, 5),
+        };
+        err = fn(arg, &m);
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_members_of_user(void *conn, int64_t tenant, int64_t user_id, store_member_fn fn, void *arg)
+{
+    return list_members(conn, sql_members_of_user, tenant, user_id, fn, arg);
+}
+
+static enum bk_err
+a_members_of_group(void *conn, int64_t tenant, int64_t group_id, store_member_fn fn, void *arg)
+{
+    return list_members(conn, sql_members_of_group, tenant, group_id, fn, arg);
+}
+
+static enum bk_err
+read_user(sqlite3_stmt *st, struct user_row *out)
+{
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->tenant = sqlite3_column_int64(st, 1);
+    sq_col_text(st, 2, out->token, sizeof out->token);
+    out->status = sqlite3_column_int(st, 3);
+    out->version = sqlite3_column_int64(st, 6);
+    out->created = sqlite3_column_int64(st, 7);
+    out->updated = sqlite3_column_int64(st, 8);
+    err = sq_col_blob(st, 4, &out->dek, &out->dek_len);
+    if (err == BK_OK)
+        err = sq_col_blob(st, 5, &out->body, &out->body_len);
+    if (err != BK_OK)
+        store_user_row_cleanup(out);
+    return err;
+}
+
+/* Step <st> (bound already) and pass each user row to <fn>. */
+static enum bk_err
+each_user(struct sq_conn *c, sqlite3_stmt *st, store_user_fn fn, void *arg)
+{
+    enum bk_err err = BK_OK;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct user_row row;
+
+        err = read_user(st, &row);
+        if (err == BK_OK)
+            err = fn(arg, &row);
+        store_user_row_cleanup(&row);
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_group_users_page(void *conn, int64_t tenant, int64_t group_id, int64_t offset, int64_t limit,
+                   int64_t *total, store_user_fn fn, void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = count_one(conn, sql_group_users_count, tenant, group_id, 1, total);
+
+    if (err == BK_OK)
+        err = prep(conn, sql_group_users_page, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, group_id);
+    sqlite3_bind_int64(st, 3, limit);
+    sqlite3_bind_int64(st, 4, offset);
+    return each_user(conn, st, fn, arg);
+}
+
+static enum bk_err
+a_xtoken_insert(void *conn, struct access_xtoken *t)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_xtoken_insert, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, t->tenant);
+    sqlite3_bind_blob(st, 2, t->hash, STORE_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, t->kind);
+    sqlite3_bind_int64(st, 4, t->user_id);
+    sqlite3_bind_int64(st, 5, t->role_id);
+    sqlite3_bind_int64(st, 6, t->created);
+    sqlite3_bind_int64(st, 7, t->finaltime);
+    sqlite3_bind_int64(st, 8, t->slidingtime);
+    sqlite3_bind_int64(st, 9, t->lastused);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK)
+        t->id = sqlite3_last_insert_rowid(c->db);
+    return err;
+}
+
+static enum bk_err
+a_xtoken_by_hash(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                 struct access_xtoken *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_xtoken_by_hash, &st);
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->tenant = sqlite3_column_int64(st, 1);
+        if (sqlite3_column_bytes(st, 2) == STORE_HASH_LEN)
+            memcpy(out->hash, sqlite3_column_blob(st, 2), STORE_HASH_LEN);
+        out->kind = sqlite3_column_int(st, 3);
+        out->user_id = sqlite3_column_int64(st, 4);
+        out->role_id = sqlite3_column_int64(st, 5);
+        out->created = sqlite3_column_int64(st, 6);
+        out->finaltime = sqlite3_column_int64(st, 7);
+        out->slidingtime = sqlite3_column_int64(st, 8);
+        out->lastused = sqlite3_column_int64(st, 9);
+    } else {
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_xtoken_touch(void *conn, int64_t tenant, int64_t id, int64_t lastused)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_xtoken_touch, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, lastused);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_xtoken_purge_user(void *conn, int64_t tenant, int64_t user_id)
+{
+    return exec_tenant_id(conn, sql_xtoken_purge, tenant, user_id, 0);
+}
+
+static enum bk_err
+a_xtoken_sweep(void *conn, int64_t tenant, int64_t now)
+{
+    return exec_tenant_id(conn, sql_xtoken_sweep, tenant, now, 0);
+}
+
+static enum bk_err
+a_unlock_insert(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+                const char *owner, int64_t expires)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_unlock_insert, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    sq_bind_text(st, 3, owner);
+    sqlite3_bind_int64(st, 4, expires);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_unlock_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+             struct access_unlock *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_unlock_get, &st);
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        sq_col_text(st, 0, out->owner, sizeof out->owner);
+        sq_col_text(st, 1, out->purpose, sizeof out->purpose);
+        out->expires = sqlite3_column_int64(st, 2);
+    } else {
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_unlock_bind(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+              const char *purpose)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_unlock_bind, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_blob(st, 2, hash, STORE_HASH_LEN, SQLITE_STATIC);
+    sq_bind_text(st, 3, purpose);
+    return exec_changes(conn, st, 1);
+}
+
+static enum bk_err
+a_unlock_sweep(void *conn, int64_t tenant, int64_t now)
+{
+    return exec_tenant_id(conn, sql_unlock_sweep, tenant, now, 0);
+}
+
+static enum bk_err
+a_users_page(void *conn, int64_t tenant, int64_t offset, int64_t limit, int64_t *total,
+             store_user_fn fn, void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = count_one(conn, sql_users_count, tenant, 0, 0, total);
+
+    if (err == BK_OK)
+        err = prep(conn, sql_users_page, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    return each_user(conn, st, fn, arg);
+}
+
+static enum bk_err
+a_user_by_id(void *conn, int64_t tenant, int64_t id, struct user_row *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_user_by_id, &st);
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = read_user(st, out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+read_audit(sqlite3_stmt *st, struct audit_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->tenant = sqlite3_column_int64(st, 1);
+    sq_col_text(st, 2, out->atoken, sizeof out->atoken);
+    sq_col_text(st, 3, out->record, sizeof out->record);
+    out->when = sqlite3_column_int64(st, 4);
+    sq_col_text(st, 5, out->action, sizeof out->action);
+    sq_col_text(st, 6, out->who, sizeof out->who);
+    sq_col_text(st, 7, out->mode, sizeof out->mode);
+    sq_col_text(st, 8, out->status, sizeof out->status);
+    sq_col_text(st, 9, out->msg, sizeof out->msg);
+    if (sqlite3_column_bytes(st, 11) == STORE_HASH_LEN)
+        memcpy(out->prev_hash, sqlite3_column_blob(st, 11), STORE_HASH_LEN);
+    if (sqlite3_column_bytes(st, 12) == STORE_HASH_LEN)
+        memcpy(out->hash, sqlite3_column_blob(st, 12), STORE_HASH_LEN);
+    /* bulk listings never open the sealed details */
+    return BK_OK;
+}
+
+static enum bk_err
+a_audit_page(void *conn, int64_t tenant, int64_t offset, int64_t limit, int64_t *total,
+             store_audit_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = count_one(c, sql_audit_count, tenant, 0, 0, total);
+    int rc;
+
+    if (err == BK_OK)
+        err = prep(c, sql_audit_page, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct audit_row row;
+
+        err = read_audit(st, &row);
+        if (err == BK_OK)
+            err = fn(arg, &row);
+        store_audit_row_cleanup(&row);
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_gram_put, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, gram);
+    sqlite3_bind_int64(st, 4, user_id);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_gram_delete, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, user_id);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
+{
+    return exec_tenant_id(conn, sql_gram_purge, tenant, user_id, 0);
+}
+
+static enum bk_err
+a_gram_match(void *conn, int64_t tenant, int kind, const char *grams_json, int64_t limit,
+             store_gram_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_gram_match, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sq_bind_text(st, 3, grams_json);
+    sqlite3_bind_int64(st, 4, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+        if (err != BK_OK)
+            break;
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+const struct store_access_ops sqlite_access_ops = {
+    .version_get = a_version_get,
+    .version_bump = a_version_bump,
+    .role_insert = a_role_insert,
+    .role_get = a_role_get,
+    .role_update = a_role_update,
+    .policy_insert = a_policy_insert,
+    .policy_get = a_policy_get,
+    .policy_update = a_policy_update,
+    .policy_list = a_policy_list,
+    .role_link = a_role_link,
+    .role_links = a_role_links,
+    .group_insert = a_group_insert,
+    .group_get = a_group_get,
+    .group_update = a_group_update,
+    .group_delete = a_group_delete,
+    .group_list = a_group_list,
+    .member_add = a_member_add,
+    .member_delete = a_member_delete,
+    .member_purge_user = a_member_purge_user,
+    .members_of_user = a_members_of_user,
+    .members_of_group = a_members_of_group,
+    .group_users_page = a_group_users_page,
+    .xtoken_insert = a_xtoken_insert,
+    .xtoken_by_hash = a_xtoken_by_hash,
+    .xtoken_touch = a_xtoken_touch,
+    .xtoken_purge_user = a_xtoken_purge_user,
+    .xtoken_sweep = a_xtoken_sweep,
+    .unlock_insert = a_unlock_insert,
+    .unlock_get = a_unlock_get,
+    .unlock_bind = a_unlock_bind,
+    .unlock_sweep = a_unlock_sweep,
+    .users_page = a_users_page,
+    .user_by_id = a_user_by_id,
+    .audit_page = a_audit_page,
+    .gram_put = a_gram_put,
+    .gram_delete = a_gram_delete,
+    .gram_purge_user = a_gram_purge_user,
+    .gram_match = a_gram_match,
+};
