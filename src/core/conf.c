@@ -439,41 +439,24 @@ parser_error(const yaml_parser_t *p, char *errbuf, size_t errbuf_len)
     return BK_EINVAL;
 }
 
-enum bk_err
-conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len)
+/* Parse the YAML that <parser> is set up to read into <c>. */
+static enum bk_err
+load_parser(struct conf *c, yaml_parser_t *parser, char *errbuf, size_t errbuf_len)
 {
-    yaml_parser_t parser;
     yaml_document_t doc, extra;
     struct conf tmp;
-    FILE *f = NULL;
-    int have_parser = 0, have_doc = 0, have_tmp = 0;
+    int have_doc = 0, have_tmp = 0;
     enum bk_err err;
 
-    say(errbuf, errbuf_len, "%s", "");
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-
-        say(errbuf, errbuf_len, "cannot open: %s", strerror(e));
-        err = e == ENOENT ? BK_ENOTFOUND : BK_EINVAL;
-        goto out;
-    }
-    if (yaml_parser_initialize(&parser) != 1) {
-        say(errbuf, errbuf_len, "out of memory");
-        err = BK_ENOMEM;
-        goto out;
-    }
-    have_parser = 1;
-    yaml_parser_set_input_file(&parser, f);
-    if (yaml_parser_load(&parser, &doc) != 1) {
-        err = parser_error(&parser, errbuf, errbuf_len);
+    if (yaml_parser_load(parser, &doc) != 1) {
+        err = parser_error(parser, errbuf, errbuf_len);
         goto out;
     }
     have_doc = 1;
     if (yaml_document_get_root_node(&doc) != NULL) {
         /* a second document would be silently ignored: refuse it */
-        if (yaml_parser_load(&parser, &extra) != 1) {
-            err = parser_error(&parser, errbuf, errbuf_len);
+        if (yaml_parser_load(parser, &extra) != 1) {
+            err = parser_error(parser, errbuf, errbuf_len);
             goto out;
         }
         if (yaml_document_get_root_node(&extra) != NULL) {
@@ -502,10 +485,50 @@ out:
         conf_cleanup(&tmp);
     if (have_doc)
         yaml_document_delete(&doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
-    if (f != NULL)
+    return err;
+}
+
+enum bk_err
+conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len)
+{
+    yaml_parser_t parser;
+    FILE *f = NULL;
+    enum bk_err err;
+
+    say(errbuf, errbuf_len, "%s", "");
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+
+        say(errbuf, errbuf_len, "cannot open: %s", strerror(e));
+        return e == ENOENT ? BK_ENOTFOUND : BK_EINVAL;
+    }
+    if (yaml_parser_initialize(&parser) != 1) {
+        say(errbuf, errbuf_len, "out of memory");
         fclose(f);
+        return BK_ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    err = load_parser(c, &parser, errbuf, errbuf_len);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return err;
+}
+
+enum bk_err
+conf_load_buffer(struct conf *c, const char *text, size_t len, char *errbuf, size_t errbuf_len)
+{
+    yaml_parser_t parser;
+    enum bk_err err;
+
+    say(errbuf, errbuf_len, "%s", "");
+    if (yaml_parser_initialize(&parser) != 1) {
+        say(errbuf, errbuf_len, "out of memory");
+        return BK_ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    err = load_parser(c, &parser, errbuf, errbuf_len);
+    yaml_parser_delete(&parser);
     return err;
 }
 

@@ -41,6 +41,9 @@ enum bk_err conf_defaults(struct conf *c);
  * malformed file or a value of the wrong type is BK_EINVAL with a message in
  * <errbuf> (of <errbuf_len> bytes) naming the line. */
 enum bk_err conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len);
+/* The same for YAML text <text> of <len> bytes held in memory (borrowed). */
+enum bk_err conf_load_buffer(struct conf *c, const char *text, size_t len, char *errbuf,
+                             size_t errbuf_len);
 /* Apply environment overrides (BUNKER_HOST, BUNKER_PORT, DATABUNKER_DB_PATH,
  * DATABUNKER_LOG_LEVEL, DATABUNKER_CREATE_USER_WITHOUT_TOKEN) over <c>.
  * BK_EINVAL for a value that does not parse. */
