@@ -11,6 +11,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "migrations.h"
+#include "proof.h"
 #include "sqlite_int.h"
 
 
@@ -730,8 +731,8 @@ sq_audit_insert(void *conn, const struct audit_row *row)
     return sq_exec_done(c, st);
 }
 
-static enum bk_err
-read_audit(sqlite3_stmt *st, struct audit_row *out)
+enum bk_err
+sq_read_audit(sqlite3_stmt *st, struct audit_row *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
@@ -767,7 +768,7 @@ sq_audit_get(void *conn, int64_t tenant, const char *atoken, struct audit_row *o
     sqlite3_bind_text(st, 2, atoken, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = read_audit(st, out);
+        err = sq_read_audit(st, out);
     else
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     sq_done(st);
@@ -807,7 +808,7 @@ sq_audit_list_user(void *conn, int64_t tenant, const char *record, int64_t offse
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct audit_row row;
 
-        err = read_audit(st, &row);
+        err = sq_read_audit(st, &row);
         if (err == BK_OK)
             err = fn(arg, &row);
         store_audit_row_cleanup(&row);
@@ -866,4 +867,5 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .proof = &sqlite_proof_ops,
 };

@@ -5,5 +5,6 @@
 #include "store.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_proof_ops sqlite_proof_ops;
 
 #endif

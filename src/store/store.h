@@ -58,6 +58,8 @@ struct store_conf {
     unsigned pool_size;    /* connections to open (one per worker) */
 };
 
+struct store_proof_ops;
+
 struct store_ops {
     const char *name;
     unsigned version;
@@ -102,6 +104,7 @@ struct store_ops {
     /* Resource families: each has its own ops table declared in store/<family>.h,
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
+    const struct store_proof_ops *proof;    /* store/proof.h */
 };
 
 struct store {
