@@ -83,7 +83,15 @@ struct sq_pool {
     pthread_cond_t freed;
     unsigned n;
     struct sq_conn *conns;
+    char *path;
 };
+
+/* Set when a statement on this thread's borrowed connection failed with an
+ * I/O error (a failed write or fsync): after that SQLite's view of the file
+ * cannot be trusted, so the connection is closed and opened afresh when it
+ * is given back, and the failed transaction is never retried on it. A
+ * connection is used by one thread between acquire and release. */
+static _Thread_local int io_failed;
 
 enum bk_err
 sq_err(sqlite3 *db, int rc)
@@ -103,6 +111,7 @@ sq_err(sqlite3 *db, int rc)
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
+        io_failed = 1;
         LOG_ERR(NULL, "sqlite", "I/O failure: %s", sqlite3_errmsg(db));
         return BK_EUNAVAIL;
     default:
@@ -241,6 +250,12 @@ sq_open(const struct store_conf *conf, void **cls)
         mem_free(p);
         return BK_ENOMEM;
     }
+    p->path = mem_strdup(conf->path);
+    if (p->path == NULL) {
+        mem_free(p->conns);
+        mem_free(p);
+        return BK_ENOMEM;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
     for (p->n = 0; p->n < n; p->n++) {
@@ -254,6 +269,7 @@ sq_open(const struct store_conf *conf, void **cls)
         pthread_mutex_destroy(&p->lock);
         pthread_cond_destroy(&p->freed);
         mem_free(p->conns);
+        mem_free(p->path);
         mem_free(p);
         return err;
     }
@@ -273,8 +289,28 @@ sq_close(void *cls)
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
     mem_free(p->conns);
+    mem_free(p->path);
     mem_free(p);
 }
+
+/* Close <c> and open it again on <p>'s file; on failure c->db stays NULL and
+ * the next acquire tries again. */
+static enum bk_err
+conn_reopen(struct sq_pool *p, struct sq_conn *c)
+{
+    enum bk_err err;
+
+    if (c->db != NULL)
+        conn_close(c);
+    err = conn_open(p->path, c);
+    c->in_use = 1;
+    if (err != BK_OK)
+        LOG_ERR(NULL, "sqlite", "cannot reopen the database after an I/O error: %s",
+                bk_err_str(err));
+    return err;
+}
+
+static void sq_release(void *cls, void *conn);
 
 static enum bk_err
 sq_acquire(void *cls, void **conn)
@@ -287,6 +323,11 @@ sq_acquire(void *cls, void **conn)
             if (!p->conns[i].in_use) {
                 p->conns[i].in_use = 1;
                 pthread_mutex_unlock(&p->lock);
+                io_failed = 0;
+                if (p->conns[i].db == NULL && conn_reopen(p, &p->conns[i]) != BK_OK) {
+                    sq_release(p, &p->conns[i]);
+                    return BK_EUNAVAIL;
+                }
                 *conn = &p->conns[i];
                 return BK_OK;
             }
@@ -301,8 +342,13 @@ sq_release(void *cls, void *conn)
     struct sq_pool *p = cls;
     struct sq_conn *c = conn;
 
-    if (!sqlite3_get_autocommit(c->db))
+    if (c->db != NULL && !sqlite3_get_autocommit(c->db))
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (io_failed && c->db != NULL) {
+        LOG_WARN(NULL, "sqlite", "reopening a connection after an I/O error");
+        conn_reopen(p, c);
+    }
+    io_failed = 0;
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
     pthread_cond_signal(&p->freed);
