@@ -224,8 +224,13 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
         .threads = conf->threads,
         .cert_path = conf->ssl_certificate,
         .key_path = conf->ssl_certificate_key,
-        .timeout_s = 30,
-        .max_connections = 4096,
+        .timeout_s = conf->connection_timeout_s,
+        .max_connections = conf->max_connections,
+        .per_ip_connections = conf->per_ip_connection_limit,
+        .rate_ip_per_s = conf->ratelimit_ip_per_s,
+        .rate_ip_burst = conf->ratelimit_ip_burst,
+        .rate_token_per_s = conf->ratelimit_token_per_s,
+        .rate_token_burst = conf->ratelimit_token_burst,
     };
     struct http_server *srv = NULL;
     struct sweeper *sw = NULL;

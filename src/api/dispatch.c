@@ -98,7 +98,8 @@ decode_body(const struct app *app, const struct api_req *req, unsigned flags, js
     *out = NULL;
     if (!(flags & (ROUTE_BODY_JSON | ROUTE_BODY_FORM)))
         return BK_OK;
-    while (i < req->body_len && strchr(" \t\r\n", req->body[i]) != NULL)
+    /* (strchr finds the terminator too: a NUL byte is not white space) */
+    while (i < req->body_len && req->body[i] != '\0' && strchr(" \t\r\n", req->body[i]) != NULL)
         i++;
     if (i == req->body_len) {
         /* An empty body is the same as {} (published clients send it). */

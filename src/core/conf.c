@@ -30,6 +30,7 @@ enum vtype {
     V_UINT,         /* unsigned 1..UINT_MAX */
     V_SIZE,         /* size_t 1..SIZE_MAX */
     V_BOOL,         /* true/false/yes/no */
+    V_UINT0,        /* unsigned 0..UINT_MAX */
 };
 
 struct key {
@@ -60,6 +61,16 @@ static const struct key keys[] = {
     { "limits", "json_max_depth", V_UINT, offsetof(struct conf, json_max_depth) },
     { "limits", "json_max_fields", V_UINT, offsetof(struct conf, json_max_fields) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
+    { "server", "connection_timeout_s", V_UINT, offsetof(struct conf, connection_timeout_s) },
+    { "server", "max_connections", V_UINT, offsetof(struct conf, max_connections) },
+    { "server", "per_ip_connection_limit", V_UINT0,
+      offsetof(struct conf, per_ip_connection_limit) },
+    { "ratelimit", "per_ip_per_second", V_UINT0, offsetof(struct conf, ratelimit_ip_per_s) },
+    { "ratelimit", "per_ip_burst", V_UINT0, offsetof(struct conf, ratelimit_ip_burst) },
+    { "ratelimit", "per_token_per_second", V_UINT0,
+      offsetof(struct conf, ratelimit_token_per_s) },
+    { "ratelimit", "per_token_burst", V_UINT0, offsetof(struct conf, ratelimit_token_burst) },
+    { "erasure", "ledger_path", V_OPTSTRING, offsetof(struct conf, erasure_ledger) },
 };
 
 /* Every string member, for copying and freeing. */
@@ -73,6 +84,7 @@ static const size_t string_members[] = {
     offsetof(struct conf, ssl_certificate_key),
     offsetof(struct conf, db_path),
     offsetof(struct conf, log_level),
+    offsetof(struct conf, erasure_ledger),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -132,6 +144,9 @@ conf_defaults(struct conf *c)
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
+    c->connection_timeout_s = 30;
+    c->max_connections = 4096;
+    c->per_ip_connection_limit = 256;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {
@@ -243,6 +258,7 @@ expected(enum vtype t)
     case V_UINT:      return "a whole number from 1 to 4294967295";
     case V_SIZE:      return "a whole number of bytes, at least 1";
     case V_BOOL:      return "true, false, yes or no";
+    case V_UINT0:     return "a whole number from 0 to 4294967295";
     }
     return "another value";
 }
@@ -299,6 +315,11 @@ set_value(struct conf *c, const struct key *k, const char *s, size_t len, int qu
         return BK_OK;
     case V_UINT:
         if (quoted || is_null || !parse_uint(s, len, 0xffffffffULL, &v) || v == 0)
+            return BK_EINVAL;
+        *(unsigned *)member(c, k->off) = (unsigned)v;
+        return BK_OK;
+    case V_UINT0:
+        if (quoted || is_null || !parse_uint(s, len, 0xffffffffULL, &v))
             return BK_EINVAL;
         *(unsigned *)member(c, k->off) = (unsigned)v;
         return BK_OK;

@@ -33,6 +33,18 @@ struct conf {
     /* database: */
     char *db_path;                    /* SQLite file; env DATABUNKER_DB_PATH */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
+    /* connection limits (section "server"): */
+    unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */
+    unsigned max_connections;         /* server.max_connections; default 4096 */
+    unsigned per_ip_connection_limit; /* server.per_ip_connection_limit; 0: none; default 256 */
+    /* rate limits (section "ratelimit"), token buckets kept per process, so
+     * per instance when several run; 0 switches a limit off (the default): */
+    unsigned ratelimit_ip_per_s;      /* ratelimit.per_ip_per_second */
+    unsigned ratelimit_ip_burst;      /* ratelimit.per_ip_burst; 0: twice the rate */
+    unsigned ratelimit_token_per_s;   /* ratelimit.per_token_per_second */
+    unsigned ratelimit_token_burst;   /* ratelimit.per_token_burst; 0: twice the rate */
+    /* erasure ledger (section "erasure"): */
+    char *erasure_ledger;             /* erasure.ledger_path; default <database>.erasures */
 };
 
 /* Fill <c> with the defaults (allocating its strings). */
