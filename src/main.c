@@ -16,6 +16,8 @@
 #include "core/auditverify.h"
 #include "core/bootstrap.h"
 #include "core/conf.h"
+#include "core/erasure.h"
+#include "core/ledger.h"
 #include "core/sweeper.h"
 #include "http/server.h"
 #include "vault/kdf.h"
@@ -196,6 +198,43 @@ demo_key(const char *dbpath, char out[65])
     return 0;
 }
 
+/* Open the erasure ledger (erasure.ledger_path, else <db>.erasures) and
+ * forget again whoever a restored database brought back. */
+static int
+open_ledger(struct app *app, const struct conf *conf, const char *dbpath)
+{
+    char buf[4200];
+    const char *lp = conf->erasure_ledger;
+    size_t n = 0;
+    enum bk_err err;
+
+    if (lp == NULL) {
+        if ((size_t)snprintf(buf, sizeof buf, "%s.erasures", dbpath) >= sizeof buf)
+            return -1;
+        lp = buf;
+    }
+    err = ledger_open(lp, &app->vault, &app->ledger);
+    if (err == BK_ECORRUPT) {
+        fprintf(stderr, "databunker: the erasure ledger %s does not verify under this "
+                        "vault's key (altered, or another vault's): refusing to start\n", lp);
+        return -1;
+    }
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot open the erasure ledger %s: %s\n", lp,
+                bk_err_str(err));
+        return -1;
+    }
+    err = erasure_replay(app, &n);
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot re-apply the erasure ledger: %s\n",
+                bk_err_str(err));
+        return -1;
+    }
+    LOG_INFO(NULL, "main", "erasure ledger: %zu entries, %zu re-applied",
+             ledger_count(app->ledger), n);
+    return 0;
+}
+
 static int
 audit_verify(const struct app *app)
 {
@@ -367,11 +406,14 @@ main(int argc, char **argv)
         rc = audit_verify(&app);
         goto out;
     }
+    if (open_ledger(&app, &conf, path) != 0)
+        goto out;
     if (a.cmd == CMD_DEMO)
         LOG_INFO(NULL, "main", "demo mode: root token DEMO, database %s", path);
     rc = serve(&app, &conf, &a);
 out:
     secbuf_wipe(demo_hex, sizeof demo_hex);
+    ledger_close(app.ledger);
     keys_wipe(&app.vault);
     store_close(&app.store);
     mem_free(path);

@@ -11,6 +11,8 @@
 #include "../vault/keys.h"
 #include "conf.h"
 
+struct ledger;
+
 /* Long-lived state shared read-only by all workers; owned by main(). */
 struct app {
     const struct conf *conf;
@@ -18,6 +20,7 @@ struct app {
     struct store store;
     uint8_t root_token_hash[KEYS_LEN];
     int has_root_token;
+    struct ledger *ledger;       /* erasure ledger (core/ledger.h); NULL: none */
 };
 
 enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1 };

@@ -13,6 +13,7 @@
 #include "../vault/secbuf.h"
 #include "audit.h"
 #include "forget.h"
+#include "ledger.h"
 #include "normalize.h"
 #include "record.h"
 
@@ -488,11 +489,36 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
     return users_modify(c, ref, "UserUpdate", merge, (void *)changes, token_out);
 }
 
+/* Forget <row> within the open write transaction: indexes, every family's
+ * rows, the data key and profile; then the audit event. With <ledger_too> the
+ * erasure is first made durable in the erasure ledger, so that a restored
+ * older database copy cannot bring the user back. */
+static enum bk_err
+forget_row(struct ctx *c, const struct user_row *row, const char *mode, int ledger_too,
+           const char *msg)
+{
+    struct audit_event ev = { .action = "UserDelete", .mode = mode, .record = row->token,
+                              .msg = msg };
+    enum bk_err err = BK_OK;
+
+    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
+        err = store_index_delete(&c->db, c->tenant, kind, row->id);
+    if (err == BK_OK)
+        err = forget_user_data(c, row);
+    if (err == BK_OK)
+        err = store_user_shred(&c->db, c->tenant, row->id, c->now);
+    if (err == BK_OK && ledger_too && c->app->ledger != NULL)
+        err = ledger_append(c->app->ledger, c->tenant, row->token, c->now);
+    /* No data key any more: the event keeps nothing personal. */
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    return err;
+}
+
 enum bk_err
 users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
 {
     struct user_row row;
-    struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
 
     token_out[0] = '\0';
@@ -501,23 +527,43 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
     if (err != BK_OK)
         return err;
     err = resolve(c, ref, 0, &row);
-    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
-        err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
-        err = forget_user_data(c, &row);
-    if (err == BK_OK)
-        err = store_user_shred(&c->db, c->tenant, row.id, c->now);
-    if (err == BK_OK) {
-        /* No data key any more: the event keeps nothing personal. */
-        ev.record = row.token;
-        err = audit_write(c, &ev);
-    }
+        err = forget_row(c, &row, users_mode_name(ref->mode), 1, NULL);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
     if (err == BK_OK)
         memcpy(token_out, row.token, 37);
+    store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_forget_again(struct ctx *c, const char *token, int *applied)
+{
+    struct user_row row;
+    enum bk_err err;
+
+    *applied = 0;
+    memset(&row, 0, sizeof row);
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = store_user_by_token(&c->db, c->tenant, token, &row);
+    if (err == BK_ENOTFOUND || (err == BK_OK && row.status != USER_ACTIVE)) {
+        store_rollback(&c->db);
+        store_user_row_cleanup(&row);
+        return BK_OK;
+    }
+    if (err == BK_OK)
+        err = forget_row(c, &row, "token", 0, "re-applied from the erasure ledger");
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK)
+        *applied = 1;
     store_user_row_cleanup(&row);
     return err;
 }

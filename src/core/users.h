@@ -65,6 +65,11 @@ enum bk_err users_update(struct ctx *c, const struct user_ref *ref, const json_t
  * stays known as deleted. */
 enum bk_err users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37]);
 
+/* Forget the user with <token> again if it is active: what start-up does for
+ * each erasure in the ledger after an older database copy was restored. The
+ * audit event says so. *applied is 1 when the user had come back. */
+enum bk_err users_forget_again(struct ctx *c, const char *token, int *applied);
+
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);
