@@ -33,8 +33,16 @@ dispatch_body_limit(const struct app *app, const char *method, const char *path)
     struct route_match m;
     size_t limit = 0;
 
-    if (routes_find(method, path, &m) != ROUTE_FOUND)
+    switch (routes_find(method, path, &m)) {
+    case ROUTE_FOUND:
+        break;
+    case ROUTE_NO_MEMORY:
+        /* Unknown whether a body belongs here: read it under the usual cap
+         * rather than drop it, so that a body is never taken for an empty one. */
+        return app->conf->body_max_bytes;
+    default:
         return 0;
+    }
     if (m.route->flags & (ROUTE_BODY_JSON | ROUTE_BODY_FORM))
         limit = m.route->flags & ROUTE_BODY_BULK ? app->conf->bulk_body_max_bytes
                                                   : app->conf->body_max_bytes;
@@ -216,6 +224,9 @@ dispatch_request(const struct app *app, const struct api_req *req, struct api_re
         return;
     case ROUTE_BAD_PATH:
         reply_error(out, 400, "bad characters in the request path");
+        return;
+    case ROUTE_NO_MEMORY:
+        reply_error(out, 503, "service busy, retry");
         return;
     case ROUTE_NO_PATH:
         break;

@@ -106,12 +106,13 @@ seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     d = json_object();
     if (d == NULL)
         return BK_ENOMEM;
-    if (ev->identity != NULL)
-        json_object_set_new(d, "identity", json_string(ev->identity));
-    if (ev->before != NULL)
-        json_object_set(d, "before", (json_t *)ev->before);
-    if (ev->after != NULL)
-        json_object_set(d, "after", (json_t *)ev->after);
+    if ((ev->identity != NULL &&
+         json_object_set_new(d, "identity", json_string(ev->identity)) != 0) ||
+        (ev->before != NULL && json_object_set(d, "before", (json_t *)ev->before) != 0) ||
+        (ev->after != NULL && json_object_set(d, "after", (json_t *)ev->after) != 0)) {
+        json_decref(d);
+        return BK_ENOMEM;
+    }
     err = record_seal(c, ev->dek, "audit", row->atoken, 0, d, &row->sealed, &row->sealed_len);
     json_decref(d);
     return err;

@@ -381,8 +381,15 @@ merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
     const char *key;
     json_t *v;
 
+    unsigned long failed = mem_failures();
+
     (void)c;
     *out = json_deep_copy(base);
+    if (*out != NULL && mem_failures() != failed) {
+        /* a copy made while an allocation failed may lack members */
+        json_decref(*out);
+        *out = NULL;
+    }
     if (*out == NULL)
         return BK_ENOMEM;
     json_object_foreach((json_t *)changes, key, v) {
