@@ -14,6 +14,7 @@ import bunkerlib as bl
 from bunkerlib import assert_ok
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 
 class TLSServer(bl.Server):

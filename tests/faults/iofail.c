@@ -56,6 +56,29 @@ note_hit(const char *ctl)
     syscall(SYS_close, (int)fd);
 }
 
+/* Copy the <i>-th space-separated word of <s> into <out>; 0 when missing or
+ * too long. */
+static int
+word(const char *s, int i, char *out, size_t n)
+{
+    size_t len;
+
+    for (;;) {
+        s += strspn(s, " \t\r\n");
+        len = strcspn(s, " \t\r\n");
+        if (len == 0)
+            return 0;
+        if (i-- == 0)
+            break;
+        s += len;
+    }
+    if (len >= n)
+        return 0;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return 1;
+}
+
 /* The errno to fail <op> on <fd> with, or 0. */
 static int
 fault_for(enum op op, int fd)
@@ -72,8 +95,8 @@ fault_for(enum op op, int fd)
     if (n <= 0)
         return 0;
     line[n] = '\0';
-    part[0] = '\0';
-    if (sscanf(line, "%127s %31s %899s", ops, err, part) < 3)
+    if (!word(line, 0, ops, sizeof ops) || !word(line, 1, err, sizeof err) ||
+        !word(line, 2, part, sizeof part))
         return 0;
     if (strstr(ops, "all") != NULL)
         mask = OP_WRITE | OP_PWRITE | OP_FSYNC | OP_FDATASYNC;
