@@ -210,13 +210,12 @@ run_failing(enum op op, unsigned long n, int *seq)
                                 (!json_equal(before, after) &&
                                  (json_object_get(after, "login") != NULL ||
                                   strcmp(json_string_value(json_object_get(after, "fname")),
-                                         "Changed") != 0))))
-        {
+                                         "Changed") != 0)))) {
             char *b1 = json_dumps(before, 0), *a1 = after ? json_dumps(after, 0) : NULL;
             fail_msg("update, allocation %lu failing (answer %u): neither before nor after\n"
                      "  before %s\n  after %s", n, status, b1, a1 ? a1 : "(none)");
-            free(b1);
-            free(a1);
+            mem_free(b1);
+            mem_free(a1);
         }
         if (op == OP_UPDATE && status == 200 && json_equal(before, after))
             fail_msg("update, allocation %lu failing: acknowledged but not stored", n);
