@@ -22,8 +22,13 @@ demo: build
 test: deps
 	@bash scripts/test.sh
 
+# libFuzzer targets (clang, ASan+UBSan) in build-fuzz/, each run FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
 bench: build
 	@bash bench/run.sh
 
 clean:
-	rm -rf build build-asan test-output
+	rm -rf build build-asan build-fuzz test-output

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test suite: the unit tests (under ASan+UBSan) and the API suite
-# against the release build and against the sanitizer build. Its last line
+# Runs every test suite: the unit tests (under ASan+UBSan), the API suite
+# against the release build and against the sanitizer build, and a short
+# smoke run of every fuzz target (scripts/fuzz.sh). Its last line
 # sums them up as "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +30,8 @@ echo "== API tests: ASan+UBSan build =="
 DATABUNKER_BIN="$root/build-asan/databunker" DATABUNKER_SANITIZED=1 \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api --junitxml="$out/api-asan.xml"
 
-/usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml
+echo "== fuzz smoke (3 s per target) =="
+bash scripts/fuzz.sh 3 "$out/fuzz.xml"
+
+/usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml \
+    "$out"/fuzz.xml

@@ -62,6 +62,7 @@ codec_json_decode(const char *body, size_t len, const struct codec_limits *lim, 
                   const char **errmsg)
 {
     json_error_t jerr;
+    unsigned long failed;
     enum bk_err err;
 
     *out = NULL;
@@ -73,8 +74,21 @@ codec_json_decode(const char *body, size_t len, const struct codec_limits *lim, 
     err = scan(body, len, lim, errmsg);
     if (err != BK_OK)
         return err;
+    failed = mem_failures();
     *out = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    if (*out != NULL && mem_failures() != failed) {
+        /* jansson's lexer ignores a failed buffer growth and drops the byte:
+         * a value parsed while an allocation failed cannot be trusted */
+        json_decref(*out);
+        *out = NULL;
+        return BK_ENOMEM;
+    }
     if (*out == NULL) {
+        /* jansson reports some allocation failures as parse errors */
+        if (mem_failures() != failed || json_error_code(&jerr) == json_error_out_of_memory) {
+            *errmsg = NULL;
+            return BK_ENOMEM;
+        }
         *errmsg = json_error_code(&jerr) == json_error_duplicate_key ? "duplicate key in JSON"
                                                                      : "malformed JSON";
         return BK_EINVAL;
@@ -199,7 +213,13 @@ codec_form_decode(const char *body, size_t len, const struct codec_limits *lim, 
 enum bk_err
 codec_json_encode(const json_t *v, char **out, size_t *out_len)
 {
+    unsigned long failed = mem_failures();
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    if (s != NULL && mem_failures() != failed) {
+        mem_free(s);    /* possibly built with bytes missing */
+        s = NULL;
+    }
 
     *out = s;
     *out_len = s ? strlen(s) : 0;

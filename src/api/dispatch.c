@@ -34,8 +34,16 @@ dispatch_body_limit(const struct app *app, const char *method, const char *path)
     struct route_match m;
     size_t limit = 0;
 
-    if (routes_find(method, path, &m) != ROUTE_FOUND)
+    switch (routes_find(method, path, &m)) {
+    case ROUTE_FOUND:
+        break;
+    case ROUTE_NO_MEMORY:
+        /* Unknown whether a body belongs here: read it under the usual cap
+         * rather than drop it, so that a body is never taken for an empty one. */
+        return app->conf->body_max_bytes;
+    default:
         return 0;
+    }
     if (m.route->flags & (ROUTE_BODY_JSON | ROUTE_BODY_FORM))
         limit = m.route->flags & ROUTE_BODY_BULK ? app->conf->bulk_body_max_bytes
                                                   : app->conf->body_max_bytes;
@@ -102,7 +110,8 @@ decode_body(const struct app *app, const struct api_req *req, unsigned flags, js
     *out = NULL;
     if (!(flags & (ROUTE_BODY_JSON | ROUTE_BODY_FORM)))
         return BK_OK;
-    while (i < req->body_len && strchr(" \t\r\n", req->body[i]) != NULL)
+    /* (strchr finds the terminator too: a NUL byte is not white space) */
+    while (i < req->body_len && req->body[i] != '\0' && strchr(" \t\r\n", req->body[i]) != NULL)
         i++;
     if (i == req->body_len) {
         /* An empty body is the same as {} (published clients send it). */
@@ -224,6 +233,9 @@ dispatch_request(const struct app *app, const struct api_req *req, struct api_re
         break;
     case ROUTE_BAD_PATH:
         reply_error(out, 400, "bad characters in the request path");
+        break;
+    case ROUTE_NO_MEMORY:
+        reply_error(out, 503, "service busy, retry");
         break;
     case ROUTE_NO_PATH:
         reply_error(out, 404, "not found");

@@ -82,7 +82,7 @@ capture(const char *pattern, const struct seg *segs, struct route_match *out)
             return ROUTE_BAD_PATH;
         dec = mem_alloc(segs[i].n + 1);
         if (dec == NULL)
-            return ROUTE_BAD_PATH;
+            return ROUTE_NO_MEMORY;
         if (codec_percent_decode(segs[i].p, segs[i].n, 0, dec, &dec_len) != BK_OK ||
             dec_len > ROUTE_PARAM_MAX) {
             mem_free(dec);
@@ -102,6 +102,7 @@ route_find(const struct route *routes, const char *method, const char *path,
     struct seg segs[ROUTE_MAX_SEGMENTS];
     size_t len = strlen(path);
     int nsegs, path_seen = 0;
+    enum route_result res;
 
     memset(out, 0, sizeof *out);
     if (len > 1 && path[len - 1] == '/')
@@ -116,10 +117,11 @@ route_find(const struct route *routes, const char *method, const char *path,
         if (strcmp(r->method, method) != 0)
             continue;
         out->route = r;
-        if (capture(r->pattern, segs, out) != ROUTE_FOUND) {
+        res = capture(r->pattern, segs, out);
+        if (res != ROUTE_FOUND) {
             route_match_cleanup(out);
             out->route = NULL;
-            return ROUTE_BAD_PATH;
+            return res;
         }
         return ROUTE_FOUND;
     }

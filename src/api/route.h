@@ -50,7 +50,13 @@ struct route_match {
     size_t param_len[ROUTE_MAX_PARAMS];
 };
 
-enum route_result { ROUTE_FOUND = 0, ROUTE_NO_PATH, ROUTE_NO_METHOD, ROUTE_BAD_PATH };
+enum route_result {
+    ROUTE_FOUND = 0,
+    ROUTE_NO_PATH,
+    ROUTE_NO_METHOD,
+    ROUTE_BAD_PATH,
+    ROUTE_NO_MEMORY,            /* decoding a parameter could not allocate */
+};
 
 /* Match <method> and raw <path> against <routes> (terminated by a NULL
  * method). One trailing slash is ignored. ROUTE_BAD_PATH for a parameter that

@@ -51,7 +51,7 @@ routes_find(const char *method, const char *path, struct route_match *out)
     for (size_t i = 0; families[i] != NULL; i++) {
         enum route_result r = route_find(families[i], method, path, out);
 
-        if (r == ROUTE_FOUND || r == ROUTE_BAD_PATH)
+        if (r == ROUTE_FOUND || r == ROUTE_BAD_PATH || r == ROUTE_NO_MEMORY)
             return r;
         if (r == ROUTE_NO_METHOD)
             best = r;

@@ -8,6 +8,13 @@
 #include <string.h>
 
 static atomic_ulong fail_countdown;   /* 0: off */
+static _Thread_local unsigned long failures;
+
+unsigned long
+mem_failures(void)
+{
+    return failures;
+}
 static atomic_int fail_sticky;
 
 void
@@ -15,6 +22,12 @@ mem_fail_after(unsigned long n, int sticky)
 {
     atomic_store(&fail_sticky, sticky);
     atomic_store(&fail_countdown, n);
+}
+
+int
+mem_fail_pending(void)
+{
+    return atomic_load(&fail_countdown) != 0;
 }
 
 static int
@@ -33,12 +46,21 @@ should_fail(void)
     return 0;
 }
 
+/* Count <p> as a failure when NULL. */
+static void *
+counted(void *p)
+{
+    if (p == NULL)
+        failures++;
+    return p;
+}
+
 void *
 mem_alloc(size_t n)
 {
     if (should_fail())
-        return NULL;
-    return malloc(n ? n : 1);
+        return counted(NULL);
+    return counted(malloc(n ? n : 1));
 }
 
 void *
@@ -47,16 +69,16 @@ mem_calloc(size_t count, size_t size)
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
     if (should_fail())
-        return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+        return counted(NULL);
+    return counted(calloc(count ? count : 1, size ? size : 1));
 }
 
 void *
 mem_realloc(void *p, size_t n)
 {
     if (should_fail())
-        return NULL;
-    return realloc(p, n ? n : 1);
+        return counted(NULL);
+    return counted(realloc(p, n ? n : 1));
 }
 
 void

@@ -20,5 +20,11 @@ char *mem_strndup(const char *s, size_t n);
 /* Fault injection for tests: the <n>-th allocation from now on fails (and
  * every one after it when <sticky>); 0 switches it off. */
 void mem_fail_after(unsigned long n, int sticky);
+/* 1 while an armed failure has not happened yet (the countdown runs). */
+int mem_fail_pending(void);
+/* How many allocations have failed on this thread so far (injected or real).
+ * Lets a caller of a library that reports allocation failure as a parse
+ * error (jansson) tell the two apart: compare before and after the call. */
+unsigned long mem_failures(void);
 
 #endif

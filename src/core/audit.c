@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "../base/log.h"
+#include "../store/proof.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
 #include "record.h"
@@ -65,6 +66,35 @@ audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN])
     return ok ? BK_OK : BK_ECRYPTO;
 }
 
+enum bk_err
+audit_head_mac(const struct vault *v, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
+               uint8_t out[STORE_HASH_LEN])
+{
+    static const char label[] = "databunker audit head v1";
+    uint8_t msg[sizeof label + 8 + STORE_HASH_LEN];
+
+    memcpy(msg, label, sizeof label);
+    for (int i = 0; i < 8; i++)
+        msg[sizeof label + i] = (uint8_t)((uint64_t)tenant >> (56 - 8 * i));
+    memcpy(msg + sizeof label + 8, hash, STORE_HASH_LEN);
+    return kdf_hmac(v->audit_key, KEYS_LEN, msg, sizeof msg, out);
+}
+
+/* The signed head moves with every event, in the same transaction. */
+static enum bk_err
+head_advance(struct ctx *c, const struct audit_row *row)
+{
+    struct audit_head h;
+    enum bk_err err;
+
+    h.tenant = row->tenant;
+    memcpy(h.hash, row->hash, STORE_HASH_LEN);
+    err = audit_head_mac(&c->app->vault, h.tenant, h.hash, h.mac);
+    if (err == BK_OK)
+        err = store_proof_head_put(&c->db, &h);
+    return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
 static enum bk_err
 seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
 {
@@ -76,12 +106,13 @@ seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     d = json_object();
     if (d == NULL)
         return BK_ENOMEM;
-    if (ev->identity != NULL)
-        json_object_set_new(d, "identity", json_string(ev->identity));
-    if (ev->before != NULL)
-        json_object_set(d, "before", (json_t *)ev->before);
-    if (ev->after != NULL)
-        json_object_set(d, "after", (json_t *)ev->after);
+    if ((ev->identity != NULL &&
+         json_object_set_new(d, "identity", json_string(ev->identity)) != 0) ||
+        (ev->before != NULL && json_object_set(d, "before", (json_t *)ev->before) != 0) ||
+        (ev->after != NULL && json_object_set(d, "after", (json_t *)ev->after) != 0)) {
+        json_decref(d);
+        return BK_ENOMEM;
+    }
     err = record_seal(c, ev->dek, "audit", row->atoken, 0, d, &row->sealed, &row->sealed_len);
     json_decref(d);
     return err;
@@ -112,6 +143,8 @@ audit_write(struct ctx *c, const struct audit_event *ev)
         err = audit_row_hash(&row, row.hash);
     if (err == BK_OK)
         err = store_audit_insert(&c->db, &row);
+    if (err == BK_OK)
+        err = head_advance(c, &row);
     if (err != BK_OK)
         LOG_ERR(c->rid, "audit", "cannot write audit event: %s", bk_err_str(err));
     store_audit_row_cleanup(&row);

@@ -55,4 +55,10 @@ void audit_view_cleanup(struct audit_view *v);
 /* The chain hash of <row> given its prev_hash: what audit_write stores. */
 enum bk_err audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN]);
 
+/* The MAC of a tenant's chain head (the hash of its newest event) under the
+ * audit key: kept beside the chain so that removing the newest events, which
+ * leaves a valid but shorter chain, is detected by whoever holds the key. */
+enum bk_err audit_head_mac(const struct vault *v, int64_t tenant,
+                           const uint8_t hash[STORE_HASH_LEN], uint8_t out[STORE_HASH_LEN]);
+
 #endif

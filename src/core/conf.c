@@ -30,6 +30,7 @@ enum vtype {
     V_UINT,         /* unsigned 1..UINT_MAX */
     V_SIZE,         /* size_t 1..SIZE_MAX */
     V_BOOL,         /* true/false/yes/no */
+    V_UINT0,        /* unsigned 0..UINT_MAX */
 };
 
 struct key {
@@ -71,6 +72,16 @@ static const struct key keys[] = {
     { "metrics", "token", V_OPTSTRING, offsetof(struct conf, metrics_token) },
     { "metrics", "allow", V_OPTSTRING, offsetof(struct conf, metrics_allow) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
+    { "server", "connection_timeout_s", V_UINT, offsetof(struct conf, connection_timeout_s) },
+    { "server", "max_connections", V_UINT, offsetof(struct conf, max_connections) },
+    { "server", "per_ip_connection_limit", V_UINT0,
+      offsetof(struct conf, per_ip_connection_limit) },
+    { "ratelimit", "per_ip_per_second", V_UINT0, offsetof(struct conf, ratelimit_ip_per_s) },
+    { "ratelimit", "per_ip_burst", V_UINT0, offsetof(struct conf, ratelimit_ip_burst) },
+    { "ratelimit", "per_token_per_second", V_UINT0,
+      offsetof(struct conf, ratelimit_token_per_s) },
+    { "ratelimit", "per_token_burst", V_UINT0, offsetof(struct conf, ratelimit_token_burst) },
+    { "erasure", "ledger_path", V_OPTSTRING, offsetof(struct conf, erasure_ledger) },
 };
 
 /* Every string member, for copying and freeing. */
@@ -87,6 +98,7 @@ static const size_t string_members[] = {
     offsetof(struct conf, log_level),
     offsetof(struct conf, metrics_token),
     offsetof(struct conf, metrics_allow),
+    offsetof(struct conf, erasure_ledger),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -153,6 +165,9 @@ conf_defaults(struct conf *c)
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
     c->bulk_json_max_fields = 2000000;
+    c->connection_timeout_s = 30;
+    c->max_connections = 4096;
+    c->per_ip_connection_limit = 256;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {
@@ -264,6 +279,7 @@ expected(enum vtype t)
     case V_UINT:      return "a whole number from 1 to 4294967295";
     case V_SIZE:      return "a whole number of bytes, at least 1";
     case V_BOOL:      return "true, false, yes or no";
+    case V_UINT0:     return "a whole number from 0 to 4294967295";
     }
     return "another value";
 }
@@ -320,6 +336,11 @@ set_value(struct conf *c, const struct key *k, const char *s, size_t len, int qu
         return BK_OK;
     case V_UINT:
         if (quoted || is_null || !parse_uint(s, len, 0xffffffffULL, &v) || v == 0)
+            return BK_EINVAL;
+        *(unsigned *)member(c, k->off) = (unsigned)v;
+        return BK_OK;
+    case V_UINT0:
+        if (quoted || is_null || !parse_uint(s, len, 0xffffffffULL, &v))
             return BK_EINVAL;
         *(unsigned *)member(c, k->off) = (unsigned)v;
         return BK_OK;
@@ -460,41 +481,24 @@ parser_error(const yaml_parser_t *p, char *errbuf, size_t errbuf_len)
     return BK_EINVAL;
 }
 
-enum bk_err
-conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len)
+/* Parse the YAML that <parser> is set up to read into <c>. */
+static enum bk_err
+load_parser(struct conf *c, yaml_parser_t *parser, char *errbuf, size_t errbuf_len)
 {
-    yaml_parser_t parser;
     yaml_document_t doc, extra;
     struct conf tmp;
-    FILE *f = NULL;
-    int have_parser = 0, have_doc = 0, have_tmp = 0;
+    int have_doc = 0, have_tmp = 0;
     enum bk_err err;
 
-    say(errbuf, errbuf_len, "%s", "");
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-
-        say(errbuf, errbuf_len, "cannot open: %s", strerror(e));
-        err = e == ENOENT ? BK_ENOTFOUND : BK_EINVAL;
-        goto out;
-    }
-    if (yaml_parser_initialize(&parser) != 1) {
-        say(errbuf, errbuf_len, "out of memory");
-        err = BK_ENOMEM;
-        goto out;
-    }
-    have_parser = 1;
-    yaml_parser_set_input_file(&parser, f);
-    if (yaml_parser_load(&parser, &doc) != 1) {
-        err = parser_error(&parser, errbuf, errbuf_len);
+    if (yaml_parser_load(parser, &doc) != 1) {
+        err = parser_error(parser, errbuf, errbuf_len);
         goto out;
     }
     have_doc = 1;
     if (yaml_document_get_root_node(&doc) != NULL) {
         /* a second document would be silently ignored: refuse it */
-        if (yaml_parser_load(&parser, &extra) != 1) {
-            err = parser_error(&parser, errbuf, errbuf_len);
+        if (yaml_parser_load(parser, &extra) != 1) {
+            err = parser_error(parser, errbuf, errbuf_len);
             goto out;
         }
         if (yaml_document_get_root_node(&extra) != NULL) {
@@ -523,10 +527,50 @@ out:
         conf_cleanup(&tmp);
     if (have_doc)
         yaml_document_delete(&doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
-    if (f != NULL)
+    return err;
+}
+
+enum bk_err
+conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len)
+{
+    yaml_parser_t parser;
+    FILE *f = NULL;
+    enum bk_err err;
+
+    say(errbuf, errbuf_len, "%s", "");
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+
+        say(errbuf, errbuf_len, "cannot open: %s", strerror(e));
+        return e == ENOENT ? BK_ENOTFOUND : BK_EINVAL;
+    }
+    if (yaml_parser_initialize(&parser) != 1) {
+        say(errbuf, errbuf_len, "out of memory");
         fclose(f);
+        return BK_ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    err = load_parser(c, &parser, errbuf, errbuf_len);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return err;
+}
+
+enum bk_err
+conf_load_buffer(struct conf *c, const char *text, size_t len, char *errbuf, size_t errbuf_len)
+{
+    yaml_parser_t parser;
+    enum bk_err err;
+
+    say(errbuf, errbuf_len, "%s", "");
+    if (yaml_parser_initialize(&parser) != 1) {
+        say(errbuf, errbuf_len, "out of memory");
+        return BK_ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    err = load_parser(c, &parser, errbuf, errbuf_len);
+    yaml_parser_delete(&parser);
     return err;
 }
 

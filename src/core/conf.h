@@ -50,6 +50,18 @@ struct conf {
     /* database: */
     char *db_path;                    /* SQLite file; env DATABUNKER_DB_PATH */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
+    /* connection limits (section "server"): */
+    unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */
+    unsigned max_connections;         /* server.max_connections; default 4096 */
+    unsigned per_ip_connection_limit; /* server.per_ip_connection_limit; 0: none; default 256 */
+    /* rate limits (section "ratelimit"), token buckets kept per process, so
+     * per instance when several run; 0 switches a limit off (the default): */
+    unsigned ratelimit_ip_per_s;      /* ratelimit.per_ip_per_second */
+    unsigned ratelimit_ip_burst;      /* ratelimit.per_ip_burst; 0: twice the rate */
+    unsigned ratelimit_token_per_s;   /* ratelimit.per_token_per_second */
+    unsigned ratelimit_token_burst;   /* ratelimit.per_token_burst; 0: twice the rate */
+    /* erasure ledger (section "erasure"): */
+    char *erasure_ledger;             /* erasure.ledger_path; default <database>.erasures */
 };
 
 /* Fill <c> with the defaults (allocating its strings). */
@@ -58,6 +70,9 @@ enum bk_err conf_defaults(struct conf *c);
  * malformed file or a value of the wrong type is BK_EINVAL with a message in
  * <errbuf> (of <errbuf_len> bytes) naming the line. */
 enum bk_err conf_load_file(struct conf *c, const char *path, char *errbuf, size_t errbuf_len);
+/* The same for YAML text <text> of <len> bytes held in memory (borrowed). */
+enum bk_err conf_load_buffer(struct conf *c, const char *text, size_t len, char *errbuf,
+                             size_t errbuf_len);
 /* Apply environment overrides (BUNKER_HOST, BUNKER_PORT, DATABUNKER_DB_PATH,
  * DATABUNKER_LOG_LEVEL, DATABUNKER_CREATE_USER_WITHOUT_TOKEN) over <c>.
  * BK_EINVAL for a value that does not parse. */

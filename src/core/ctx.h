@@ -15,6 +15,8 @@
 #include "conf.h"
 #include "policy.h"
 
+struct ledger;
+
 /* Long-lived state shared read-only by all workers; owned by main(). */
 struct app {
     const struct conf *conf;
@@ -22,6 +24,7 @@ struct app {
     struct store store;
     uint8_t root_token_hash[KEYS_LEN];
     int has_root_token;
+    struct ledger *ledger;       /* erasure ledger (core/ledger.h); NULL: none */
 };
 
 /* ROOT and TENANT (a tenant's admin token) bypass policies; USER and ROLE

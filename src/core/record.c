@@ -59,11 +59,19 @@ record_seal(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const 
     size_t n = place(p, sizeof p, c->tenant, kind, id, version);
     size_t len;
     char *text;
+    unsigned long failed;
     enum bk_err err;
 
     *box_out = NULL;
     *box_len = 0;
+    failed = mem_failures();
     text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text != NULL && mem_failures() != failed) {
+        /* never seal a text jansson built while an allocation failed */
+        secbuf_wipe(text, strlen(text));
+        mem_free(text);
+        text = NULL;
+    }
     if (text == NULL)
         return BK_ENOMEM;
     len = strlen(text);
@@ -81,13 +89,26 @@ record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const 
     size_t n = place(p, sizeof p, c->tenant, kind, id, version);
     uint8_t *text = NULL;
     size_t len = 0;
+    json_error_t jerr;
+    unsigned long failed;
     enum bk_err err;
 
     *out = NULL;
     err = aead_open(dek, p, n, box, box_len, &text, &len);
     if (err != BK_OK)
         return err;
-    *out = json_loadb((const char *)text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+    failed = mem_failures();
+    *out = json_loadb((const char *)text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     secbuf_free(text, len + 1);
-    return *out != NULL ? BK_OK : BK_ECORRUPT;
+    if (*out != NULL && mem_failures() != failed) {
+        /* jansson may have dropped a byte on a failed allocation (see codec.c) */
+        json_decref(*out);
+        *out = NULL;
+        return BK_ENOMEM;
+    }
+    if (*out != NULL)
+        return BK_OK;
+    /* an authentic box that does not parse is corrupt; a failed allocation is not */
+    return mem_failures() != failed || json_error_code(&jerr) == json_error_out_of_memory
+               ? BK_ENOMEM : BK_ECORRUPT;
 }

@@ -16,6 +16,7 @@
 #include "authz.h"
 #include "expiration.h"
 #include "forget.h"
+#include "ledger.h"
 #include "normalize.h"
 #include "record.h"
 #include "search.h"
@@ -451,8 +452,15 @@ merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
     const char *key;
     json_t *v;
 
+    unsigned long failed = mem_failures();
+
     (void)c;
     *out = json_deep_copy(base);
+    if (*out != NULL && mem_failures() != failed) {
+        /* a copy made while an allocation failed may lack members */
+        json_decref(*out);
+        *out = NULL;
+    }
     if (*out == NULL)
         return BK_ENOMEM;
     json_object_foreach((json_t *)changes, key, v) {
@@ -571,6 +579,32 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
     return users_modify(c, ref, "UserUpdate", merge, (void *)changes, token_out);
 }
 
+/* Forget <row> within the open write transaction: indexes, every family's
+ * rows, the data key and profile; then the audit event. With <ledger_too> the
+ * erasure is first made durable in the erasure ledger, so that a restored
+ * older database copy cannot bring the user back. */
+static enum bk_err
+forget_row(struct ctx *c, const struct user_row *row, const char *mode, int ledger_too,
+           const char *msg)
+{
+    struct audit_event ev = { .action = "UserDelete", .mode = mode, .record = row->token,
+                              .msg = msg };
+    enum bk_err err = BK_OK;
+
+    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
+        err = store_index_delete(&c->db, c->tenant, kind, row->id);
+    if (err == BK_OK)
+        err = forget_user_data(c, row);
+    if (err == BK_OK)
+        err = store_user_shred(&c->db, c->tenant, row->id, c->now);
+    if (err == BK_OK && ledger_too && c->app->ledger != NULL)
+        err = ledger_append(c->app->ledger, c->tenant, row->token, c->now);
+    /* No data key any more: the event keeps nothing personal. */
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    return err;
+}
+
 enum bk_err
 users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
 {
@@ -585,7 +619,6 @@ forget_tx(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, 
           char token_out[37])
 {
     struct user_row row;
-    struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
 
     token_out[0] = '\0';
@@ -596,17 +629,8 @@ forget_tx(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, 
     }
     if (err == BK_OK && hook != NULL)
         err = hook(c, &row, arg);
-    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
-        err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
-        err = forget_user_data(c, &row);
-    if (err == BK_OK)
-        err = store_user_shred(&c->db, c->tenant, row.id, c->now);
-    if (err == BK_OK) {
-        /* No data key any more: the event keeps nothing personal. */
-        ev.record = row.token;
-        err = audit_write(c, &ev);
-    }
+        err = forget_row(c, &row, users_mode_name(ref->mode), 1, NULL);
     if (err == BK_OK)
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
@@ -661,6 +685,35 @@ users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n, char (*t
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    return err;
+}
+
+enum bk_err
+users_forget_again(struct ctx *c, const char *token, int *applied)
+{
+    struct user_row row;
+    enum bk_err err;
+
+    *applied = 0;
+    memset(&row, 0, sizeof row);
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = store_user_by_token(&c->db, c->tenant, token, &row);
+    if (err == BK_ENOTFOUND || (err == BK_OK && row.status != USER_ACTIVE)) {
+        store_rollback(&c->db);
+        store_user_row_cleanup(&row);
+        return BK_OK;
+    }
+    if (err == BK_OK)
+        err = forget_row(c, &row, "token", 0, "re-applied from the erasure ledger");
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK)
+        *applied = 1;
+    store_user_row_cleanup(&row);
     return err;
 }
 

@@ -97,6 +97,12 @@ enum bk_err users_delete_with(struct ctx *c, const struct user_ref *ref, users_d
 enum bk_err users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted,
                           struct user_row *out);
 
+
+/* Forget the user with <token> again if it is active: what start-up does for
+ * each erasure in the ledger after an older database copy was restored. The
+ * audit event says so. *applied is 1 when the user had come back. */
+enum bk_err users_forget_again(struct ctx *c, const char *token, int *applied);
+
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -17,18 +19,23 @@
 #include "../base/buf.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "ratelimit.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
     const struct app *app;
     char *cert;
     char *key;
+    struct ratelimit *rl_ip;
+    struct ratelimit *rl_token;
 };
 
 struct reqstate {
     struct buf body;
     size_t limit;
     int too_big;
+    int limited;                /* over a rate limit: answer 429 */
+    int answered;               /* refused at the first call: ignore the rest */
     char ip[INET6_ADDRSTRLEN];
 };
 
@@ -52,6 +59,7 @@ send_reply(struct MHD_Connection *conn, struct api_reply *r)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
+    const char *ct;
     char *body = r->body;
 
     r->body = NULL;
@@ -60,10 +68,22 @@ send_reply(struct MHD_Connection *conn, struct api_reply *r)
         mem_free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            r->content_type ? r->content_type : "application/json");
+    ct = r->content_type ? r->content_type : "application/json";
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
+    /* Security headers on every answer; pages get a policy that still lets
+     * them load their own scripts and styles, API answers one that loads
+     * nothing. Neither may be framed. */
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            strncmp(ct, "text/html", 9) == 0
+                                ? "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                                  "form-action 'self'"
+                                : "default-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->status == 429)
+        MHD_add_response_header(resp, "Retry-After", "1");
     ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -101,6 +121,73 @@ client_ip(struct MHD_Connection *conn, char *out, size_t n)
                   (socklen_t)n);
 }
 
+struct hdrscan {
+    unsigned content_length;
+    unsigned transfer_encoding;
+    int bad;
+};
+
+/* Headers that smuggle: a NUL inside a name or value, white space in a name
+ * ("Content-Length : 5"), a repeated Content-Length, Transfer-Encoding other
+ * than plain chunked, or both Transfer-Encoding and Content-Length (RFC 9112
+ * 6.1: a front end and this server could disagree on where the body ends). */
+static enum MHD_Result
+scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+            const char *value, size_t value_size)
+{
+    struct hdrscan *h = cls;
+
+    (void)kind;
+    if (key == NULL || strlen(key) != key_size || (value && strlen(value) != value_size) ||
+        strpbrk(key, " \t") != NULL) {
+        h->bad = 1;
+        return MHD_YES;
+    }
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        h->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        h->transfer_encoding++;
+        if (value == NULL || strcasecmp(value, "chunked") != 0)
+            h->bad = 1;
+    }
+    return MHD_YES;
+}
+
+static int
+headers_ambiguous(struct MHD_Connection *conn)
+{
+    struct hdrscan h = { 0, 0, 0 };
+
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
+    return h.bad || h.content_length > 1 || h.transfer_encoding > 1 ||
+           (h.transfer_encoding && h.content_length);
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether the client's address and access token both have a token left. */
+static int
+within_rate(struct http_server *srv, struct MHD_Connection *conn, const char *ip)
+{
+    const char *tok;
+    int64_t t;
+
+    if (srv->rl_ip == NULL && srv->rl_token == NULL)
+        return 1;
+    t = now_ms();
+    if (!ratelimit_allow(srv->rl_ip, ip, strlen(ip), t))
+        return 0;
+    tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Token");
+    return tok == NULL || ratelimit_allow(srv->rl_token, tok, strlen(tok), t);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size,
@@ -133,6 +220,21 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         }
         client_ip(conn, st->ip, sizeof st->ip);
         *con_cls = st;
+        if (headers_ambiguous(conn)) {
+            /* answered before any body is read; MHD closes the connection after */
+            LOG_INFO(NULL, "http", "refused a request with ambiguous framing headers");
+            st->answered = 1;
+            st->limit = 0;
+            return send_static_error(conn, 400, "malformed request headers");
+        }
+        st->limited = !within_rate(srv, conn, st->ip);
+        if (st->limited)
+            st->limit = 0;      /* the body is not read */
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (st->answered) {
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -144,6 +246,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         }
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (st->limited) {
+        dispatch_count_refused(method, url, 429);
+        return send_static_error(conn, 429, "too many requests");
     }
     if (st->too_big) {
         dispatch_count_refused(method, url, 413);
@@ -230,6 +336,11 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
     if (s == NULL)
         return BK_ENOMEM;
     s->app = app;
+    if (ratelimit_new(hc->rate_ip_per_s, hc->rate_ip_burst, &s->rl_ip) != BK_OK ||
+        ratelimit_new(hc->rate_token_per_s, hc->rate_token_burst, &s->rl_token) != BK_OK) {
+        http_server_stop(s);
+        return BK_ENOMEM;
+    }
     if (hc->cert_path != NULL && hc->key_path != NULL) {
         s->cert = read_file(hc->cert_path);
         s->key = read_file(hc->key_path);
@@ -246,6 +357,7 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
             { MHD_OPTION_THREAD_POOL_SIZE, hc->threads ? hc->threads : 2, NULL },
             { MHD_OPTION_CONNECTION_TIMEOUT, hc->timeout_s, NULL },
             { MHD_OPTION_CONNECTION_LIMIT, hc->max_connections, NULL },
+            { MHD_OPTION_PER_IP_CONNECTION_LIMIT, hc->per_ip_connections, NULL },
             { MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL },
             { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_none, NULL },
             { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
@@ -275,5 +387,7 @@ http_server_stop(struct http_server *s)
         memset(s->key, 0, strlen(s->key));
     mem_free(s->cert);
     mem_free(s->key);
+    ratelimit_free(s->rl_ip);
+    ratelimit_free(s->rl_token);
     mem_free(s);
 }

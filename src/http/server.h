@@ -16,6 +16,11 @@ struct http_conf {
     const char *key_path;
     unsigned timeout_s;          /* idle connection timeout */
     unsigned max_connections;
+    unsigned per_ip_connections; /* 0: no per-address limit */
+    unsigned rate_ip_per_s;      /* requests a second per client address; 0: off */
+    unsigned rate_ip_burst;
+    unsigned rate_token_per_s;   /* requests a second per access token; 0: off */
+    unsigned rate_token_burst;
 };
 
 /* Start serving <app> (borrowed; must outlive the server). *out is the new

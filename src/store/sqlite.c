@@ -13,6 +13,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "migrations.h"
+#include "proof.h"
 #include "sqlite_int.h"
 
 
@@ -100,11 +101,20 @@ struct sq_pool {
     uint64_t batch;
     unsigned batch_jobs;
     int64_t batch_started_us;
+    int batch_broken;            /* a write hit an I/O error: the batch cannot commit */
     pthread_mutex_t glock;       /* guards done_batch and results */
     pthread_cond_t gdone;
     uint64_t done_batch;
     enum bk_err results[GC_RESULTS];
+    char *path;
 };
+
+/* Set when a statement on this thread's borrowed connection failed with an
+ * I/O error (a failed write or fsync): after that SQLite's view of the file
+ * cannot be trusted, so the connection is closed and opened afresh when it
+ * is given back, and the failed transaction is never retried on it. A
+ * connection is used by one thread between acquire and release. */
+static _Thread_local int io_failed;
 
 enum bk_err
 sq_err(sqlite3 *db, int rc)
@@ -124,6 +134,7 @@ sq_err(sqlite3 *db, int rc)
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
+        io_failed = 1;
         LOG_ERR(NULL, "sqlite", "I/O failure: %s", sqlite3_errmsg(db));
         return BK_EUNAVAIL;
     default:
@@ -262,6 +273,7 @@ sq_close(void *cls)
     pthread_mutex_destroy(&p->glock);
     pthread_cond_destroy(&p->gdone);
     mem_free(p->conns);
+    mem_free(p->path);
     mem_free(p);
 }
 
@@ -280,6 +292,12 @@ sq_open(const struct store_conf *conf, void **cls)
         return BK_ENOMEM;
     p->conns = mem_calloc(n, sizeof *p->conns);
     if (p->conns == NULL) {
+        mem_free(p);
+        return BK_ENOMEM;
+    }
+    p->path = mem_strdup(conf->path);
+    if (p->path == NULL) {
+        mem_free(p->conns);
         mem_free(p);
         return BK_ENOMEM;
     }
@@ -306,6 +324,28 @@ sq_open(const struct store_conf *conf, void **cls)
 
 static void sq_rollback(void *conn);
 
+/* Close <c> and open it again on <p>'s file; on failure c->db stays NULL and
+ * the next acquire tries again. */
+static enum bk_err
+conn_reopen(struct sq_pool *p, struct sq_conn *c)
+{
+    enum bk_err err;
+
+    int in_use = c->in_use;
+
+    if (c->own_db != NULL)
+        conn_close(c);
+    err = conn_open(p->path, c);
+    c->pool = c == &p->writer ? NULL : p;
+    c->in_use = in_use;
+    if (err != BK_OK)
+        LOG_ERR(NULL, "sqlite", "cannot reopen the database after an I/O error: %s",
+                bk_err_str(err));
+    return err;
+}
+
+static void sq_release(void *cls, void *conn);
+
 static enum bk_err
 sq_acquire(void *cls, void **conn)
 {
@@ -317,6 +357,11 @@ sq_acquire(void *cls, void **conn)
             if (!p->conns[i].in_use) {
                 p->conns[i].in_use = 1;
                 pthread_mutex_unlock(&p->lock);
+                io_failed = 0;
+                if (p->conns[i].own_db == NULL && conn_reopen(p, &p->conns[i]) != BK_OK) {
+                    sq_release(p, &p->conns[i]);
+                    return BK_EUNAVAIL;
+                }
                 *conn = &p->conns[i];
                 return BK_OK;
             }
@@ -333,8 +378,13 @@ sq_release(void *cls, void *conn)
 
     if (c->in_write)
         sq_rollback(c);     /* a caller that forgot: its write is undone */
-    if (!sqlite3_get_autocommit(c->own_db))
+    if (c->own_db != NULL && !sqlite3_get_autocommit(c->own_db))
         sqlite3_exec(c->own_db, "ROLLBACK", NULL, NULL, NULL);
+    if (io_failed && c->own_db != NULL) {
+        LOG_WARN(NULL, "sqlite", "reopening a connection after an I/O error");
+        conn_reopen(p, c);
+    }
+    io_failed = 0;
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
     pthread_cond_signal(&p->freed);
@@ -413,13 +463,24 @@ wexec(struct sq_pool *p, const char *sql)
     return sqlite3_exec(p->writer.own_db, sql, NULL, NULL, NULL);
 }
 
-/* Commit the open batch; called with <wlock> held. */
+static enum bk_err conn_reopen(struct sq_pool *p, struct sq_conn *c);
+
+/* Commit the open batch; called with <wlock> held. A batch in which a write
+ * hit an I/O error is rolled back whole, and after any I/O error the writer
+ * connection is reopened rather than trusted again. */
 static enum bk_err
 batch_commit(struct sq_pool *p)
 {
-    int rc = wexec(p, "COMMIT");
-    enum bk_err err = rc == SQLITE_OK ? BK_OK : sq_err(p->writer.own_db, rc);
+    enum bk_err err;
+    int rc;
 
+    if (p->batch_broken) {
+        err = BK_EUNAVAIL;
+    } else {
+        io_failed = 0;
+        rc = wexec(p, "COMMIT");
+        err = rc == SQLITE_OK ? BK_OK : sq_err(p->writer.own_db, rc);
+    }
     /* A failed COMMIT (I/O error, failed fsync) is fatal to the batch: roll
      * back, never retry it as if nothing happened. */
     if (err != BK_OK) {
@@ -427,6 +488,12 @@ batch_commit(struct sq_pool *p)
                 bk_err_str(err));
         if (!sqlite3_get_autocommit(p->writer.own_db))
             wexec(p, "ROLLBACK");
+    }
+    if (p->batch_broken || io_failed) {
+        LOG_WARN(NULL, "sqlite", "reopening the writer connection after an I/O error");
+        conn_reopen(p, &p->writer);
+        p->batch_broken = 0;
+        io_failed = 0;
     }
     p->txn_open = 0;
     pthread_mutex_lock(&p->glock);
@@ -504,6 +571,8 @@ sq_begin(void *conn, int write)
         rc = wexec(p, "BEGIN IMMEDIATE");
         if (rc != SQLITE_OK) {
             err = sq_err(p->writer.own_db, rc);
+            if (err == BK_EUNAVAIL)
+                conn_reopen(p, &p->writer);
             pthread_mutex_unlock(&p->wlock);
             return err;
         }
@@ -546,6 +615,8 @@ sq_commit(void *conn)
         struct sq_pool *p = c->pool;
 
         write_leave(c);
+        if (io_failed)
+            p->batch_broken = 1;
         rc = wexec(p, "RELEASE job");
         if (rc != SQLITE_OK) {
             err = sq_err(p->writer.own_db, rc);
@@ -574,6 +645,8 @@ sq_rollback(void *conn)
         struct sq_pool *p = c->pool;
 
         write_leave(c);
+        if (io_failed)
+            p->batch_broken = 1;
         wexec(p, "ROLLBACK TO job");
         wexec(p, "RELEASE job");
         job_finish(p, c->batch, 0);
@@ -913,8 +986,8 @@ sq_audit_insert(void *conn, const struct audit_row *row)
     return sq_exec_done(c, st);
 }
 
-static enum bk_err
-read_audit(sqlite3_stmt *st, struct audit_row *out)
+enum bk_err
+sq_read_audit(sqlite3_stmt *st, struct audit_row *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
@@ -950,7 +1023,7 @@ sq_audit_get(void *conn, int64_t tenant, const char *atoken, struct audit_row *o
     sqlite3_bind_text(st, 2, atoken, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = read_audit(st, out);
+        err = sq_read_audit(st, out);
     else
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     sq_done(st);
@@ -990,7 +1063,7 @@ sq_audit_list_user(void *conn, int64_t tenant, const char *record, int64_t offse
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct audit_row row;
 
-        err = read_audit(st, &row);
+        err = sq_read_audit(st, &row);
         if (err == BK_OK)
             err = fn(arg, &row);
         store_audit_row_cleanup(&row);
@@ -1058,4 +1131,5 @@ const struct store_ops store_sqlite_ops = {
     .expiry = &sqlite_expiry_ops,
     .shared = &sqlite_shared_ops,
     .access = &sqlite_access_ops,
+    .proof = &sqlite_proof_ops,
 };

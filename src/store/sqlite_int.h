@@ -51,6 +51,11 @@ enum bk_err sq_col_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *out_le
 void sq_col_text(sqlite3_stmt *st, int col, char *out, size_t out_size);
 /* A new NUL-terminated copy of text column <col> (mem_free()); NULL for SQL NULL. */
 enum bk_err sq_col_strdup(sqlite3_stmt *st, int col, char **out);
+/* Read the audit row at the cursor of <st>, whose columns are, in order: id,
+ * tenant, atoken, record, at, action, who, mode, status, msg, sealed,
+ * prev_hash, hash. store_audit_row_cleanup() it. */
+struct audit_row;
+enum bk_err sq_read_audit(sqlite3_stmt *st, struct audit_row *out);
 /* Bind <p> (<n> bytes) or NULL as a blob, without copying. */
 int sq_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n);
 /* Bind <s> or NULL as text, without copying. */

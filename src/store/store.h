@@ -60,6 +60,8 @@ struct store_conf {
     unsigned pool_size;    /* connections to open (one per worker) */
 };
 
+struct store_proof_ops;
+
 struct store_ops {
     const char *name;
     unsigned version;
@@ -113,6 +115,7 @@ struct store_ops {
     const struct store_expiry_ops *expiry;
     const struct store_shared_ops *shared;
     const struct store_access_ops *access;
+    const struct store_proof_ops *proof;    /* store/proof.h */
 };
 
 struct store {

@@ -577,3 +577,32 @@ def xtoken_for_role(api, rolename, **times):
     body = {"rolename": rolename}
     body.update(times)
     return v2_ok(api, "XTokenCreateForRole", body)["xtoken"]
+
+
+# ---------------------------------------------------------------- proof helpers
+
+def run_cli(srv, *args, timeout=60):
+    """Run the databunker binary with <args> and the server's master key;
+    returns the CompletedProcess (text)."""
+    b = Server.check_binary()
+    return subprocess.run([str(b), *args], env=srv._env(roottoken=None), capture_output=True,
+                          text=True, timeout=timeout, cwd=srv.workdir)
+
+
+def audit_verify(srv, db_path=None):
+    """`databunker audit-verify -db <db>`: (exit code, stdout + stderr)."""
+    cp = run_cli(srv, "audit-verify", "-db", str(db_path or srv.db_path))
+    return cp.returncode, cp.stdout + cp.stderr
+
+
+def sqlite_copy(src, dst):
+    """A consistent copy of the SQLite database <src> (WAL included) at <dst>,
+    made with SQLite's online backup API."""
+    import sqlite3
+    s = sqlite3.connect(str(src))
+    d = sqlite3.connect(str(dst))
+    try:
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()
