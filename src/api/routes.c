@@ -4,11 +4,13 @@
 #include <stddef.h>
 
 #include "v1_user.h"
+#include "v2_tenants.h"
 #include "v2_user.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v2_tenants_routes,
     NULL,
 };
 

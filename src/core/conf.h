@@ -32,7 +32,24 @@ struct conf {
     unsigned json_max_fields;         /* limits.json_max_fields; default 10000 */
     /* database: */
     char *db_path;                    /* SQLite file; env DATABUNKER_DB_PATH */
+    char *db_type;                    /* database.type: sqlite|pgsql|mysql; NULL: chosen by
+                                         which of PGSQL_HOST / MYSQL_HOST is set */
+    char *db_sslmode;                 /* database.sslmode: disable|prefer|require|verify-ca|
+                                         verify-full; NULL: the client library's default */
+    char *db_ssl_ca;                  /* database.ssl_ca: CA bundle (PEM) to verify the server */
+    char *db_ssl_cert;                /* database.ssl_cert: client certificate (PEM) */
+    char *db_ssl_key;                 /* database.ssl_key: client key (PEM) */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
+    /* ui: branding for the web UI (TenantGetUIConf); NULL when unset */
+    char *ui_logo_link;               /* ui.logo_link */
+    char *ui_company_title;           /* ui.company_title */
+    char *ui_company_vat;             /* ui.company_vat */
+    char *ui_company_city;            /* ui.company_city */
+    char *ui_company_link;            /* ui.company_link */
+    char *ui_custom_css_link;         /* ui.custom_css_link */
+    char *ui_privacy_policy_link;     /* ui.privacy_policy_link */
+    char *ui_term_of_service_link;    /* ui.term_of_service_link */
+    int ui_magic_lookup;              /* ui.magic_lookup: sign-in by email/phone link */
 };
 
 /* Fill <c> with the defaults (allocating its strings). */

@@ -20,7 +20,7 @@ struct app {
     int has_root_token;
 };
 
-enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1 };
+enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1, CALLER_TENANT = 2 };
 
 struct ctx {
     const struct app *app;
@@ -32,7 +32,20 @@ struct ctx {
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
     const char *errmsg;          /* static text for the client when a call fails */
+    /* tenants (core/tenants.c): */
+    int tenant_named;            /* chosen by X-Bunker-Tenant or the host's subdomain */
+    int tenant_unknown;          /* X-Bunker-Tenant named no tenant */
+    const struct vault *vault;   /* the tenant's keys; NULL: the default tenant's */
+    struct vault tenant_vault;   /* storage for them, wiped when the request ends */
 };
+
+/* The keys of the request's tenant: every blind index and data key of a
+ * tenant is made and opened with these, never with another tenant's. */
+static inline const struct vault *
+ctx_vault(const struct ctx *c)
+{
+    return c->vault != NULL ? c->vault : &c->app->vault;
+}
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */
 static inline enum bk_err

@@ -156,6 +156,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     req.token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Token");
     req.token_len = req.token ? strlen(req.token) : 0;
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.tenant = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Tenant");
+    req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     req.client_ip = st->ip;
     req.body = st->body.ptr ? st->body.ptr : "";
     req.body_len = st->body.len;

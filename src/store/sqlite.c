@@ -866,4 +866,5 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .tenants = &sqlite_tenants_ops,
 };

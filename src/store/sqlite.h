@@ -3,7 +3,9 @@
 #define BK_STORE_SQLITE_H
 
 #include "store.h"
+#include "tenants.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_tenants_ops sqlite_tenants_ops;
 
 #endif

@@ -1,5 +1,6 @@
 """No personal data in plaintext on disk: scan the SQLite file and its
-companions (-wal, -shm, -journal) for the values we stored."""
+companions (-wal, -shm, -journal) for the values we stored; on PostgreSQL
+and MariaDB, scan a dump of every table instead."""
 
 import time
 
@@ -8,6 +9,8 @@ from bunkerlib import assert_ok
 
 
 def scan(srv, needles):
+    if srv.store != "sqlite":
+        return scan_dump(srv, needles)
     found = []
     files = srv.db_files()
     assert files and files[0] == srv.db_path, f"no db file at {srv.db_path}"
@@ -18,6 +21,19 @@ def scan(srv, needles):
             nb = n.encode() if isinstance(n, str) else n
             if nb in data:
                 found.append((f.name, n))
+    return found
+
+
+def scan_dump(srv, needles):
+    """The database server's tables, dumped as SQL text (blobs as the dump
+    writes them: hex for MariaDB, escaped bytea for PostgreSQL), and the raw
+    bytes of the blobs decoded from that text."""
+    data = bl.db_dump(srv)
+    found = []
+    for n in needles:
+        nb = n.encode() if isinstance(n, str) else n
+        if nb in data or nb.hex().encode() in data.lower() or nb.hex().upper().encode() in data:
+            found.append(("dump", n))
     return found
 
 
