@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: the unit tests (under ASan+UBSan) and the API suite
 # against the release build and against the sanitizer build on SQLite, then
-# the API suite's storage-independent core against a real PostgreSQL and a
-# real MariaDB started here (scripts/pg-up.sh, scripts/mysql-up.sh) in a
+# the API suite's storage-independent core against a real PostgreSQL (release
+# and sanitizer builds) and a real MariaDB (sanitizer build) started here (scripts/pg-up.sh, scripts/mysql-up.sh) in a
 # throwaway directory and stopped at the end, whatever happens. Its last line
 # sums them up as "N passed, N failed".
 set -uo pipefail
@@ -61,10 +61,15 @@ echo "== API tests: PostgreSQL (release build) =="
     /usr/bin/python3 -m pytest -q -p no:cacheprovider "${server_tests[@]}" \
     --junitxml="$out/api-pgsql.xml")
 
-echo "== API tests: MariaDB (release build) =="
-(eval "$my_env"; DATABUNKER_TEST_STORE=mysql DATABUNKER_BIN="$root/build/databunker" \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider "${server_tests[@]}" \
-    --junitxml="$out/api-mysql.xml")
+echo "== API tests: PostgreSQL (ASan+UBSan build) =="
+(eval "$pg_env"; DATABUNKER_TEST_STORE=pgsql DATABUNKER_BIN="$root/build-asan/databunker" \
+    DATABUNKER_SANITIZED=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    "${server_tests[@]}" --junitxml="$out/api-pgsql-asan.xml")
+
+echo "== API tests: MariaDB (ASan+UBSan build) =="
+(eval "$my_env"; DATABUNKER_TEST_STORE=mysql DATABUNKER_BIN="$root/build-asan/databunker" \
+    DATABUNKER_SANITIZED=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    "${server_tests[@]}" --junitxml="$out/api-mysql-asan.xml")
 
 /usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml \
-    "$out"/api-pgsql.xml "$out"/api-mysql.xml
+    "$out"/api-pgsql.xml "$out"/api-pgsql-asan.xml "$out"/api-mysql-asan.xml

@@ -401,8 +401,11 @@ pool_free(struct pg_pool *p)
         return;
     for (unsigned i = 0; i < p->n; i++)
         conn_disconnect(&p->conns[i]);
-    for (size_t i = 0; i < sizeof p->strings / sizeof p->strings[0]; i++)
+    for (size_t i = 0; i < sizeof p->strings / sizeof p->strings[0]; i++) {
+        if (p->strings[i] != NULL)
+            memset(p->strings[i], 0, strlen(p->strings[i]));   /* the password among them */
         mem_free(p->strings[i]);
+    }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
     mem_free(p->conns);
