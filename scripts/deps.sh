@@ -5,7 +5,8 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
       libsqlite3-dev libyaml-dev libcmocka-dev python3 python3-pytest python3-requests
-      sqlite3 wrk curl openssl clang libclang-rt-dev)
+      sqlite3 wrk curl openssl clang libclang-rt-dev libpq-dev libmariadb-dev postgresql
+      mariadb-server mariadb-client)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -30,6 +30,7 @@ struct args {
     const char *db;
     const char *conf;
     const char *host;
+    const char *store;
     int port;
 };
 
@@ -54,8 +55,12 @@ usage(FILE *f)
 "  -h, --help      This text.   -version   Print the version.\n"
 "\n"
 "Options:\n"
-"  -db NAME        SQLite database: a path, or a name stored as data/NAME.db\n"
-"                  (default data/databunker.db).\n"
+"  -db NAME        SQLite: a path, or a name stored as data/NAME.db (default\n"
+"                  data/databunker.db). PostgreSQL and MariaDB: the database\n"
+"                  name (default databunker); the database must exist.\n"
+"  -store TYPE     Storage backend: sqlite, pgsql or mysql (overrides the\n"
+"                  config key database.type). Default: pgsql when PGSQL_HOST\n"
+"                  is set, else mysql when MYSQL_HOST is set, else sqlite.\n"
 "  -conf FILE      YAML configuration (see databunker.yaml in the sources).\n"
 "  -host ADDR      Listen address (overrides server.host).\n"
 "  -port N         Listen port (overrides server.port).\n"
@@ -66,6 +71,13 @@ usage(FILE *f)
 "  DATABUNKER_WRAPPINGKEY  64 hex digits. When set at -init, the master key is\n"
 "                          stored wrapped by it, and -start needs only this key.\n"
 "  DATABUNKER_ROOTTOKEN    root access token to set at -init (else generated).\n"
+"  PGSQL_HOST, PGSQL_PORT, PGSQL_USER_NAME, PGSQL_USER_PASS\n"
+"                          PostgreSQL server and account (backend pgsql).\n"
+"  MYSQL_HOST, MYSQL_PORT, MYSQL_USER_NAME, MYSQL_USER_PASS\n"
+"                          MySQL/MariaDB server and account (backend mysql).\n"
+"                          TLS to either: config database.sslmode (disable,\n"
+"                          prefer, require, verify-ca, verify-full), ssl_ca,\n"
+"                          ssl_cert, ssl_key.\n"
 "  BUNKER_HOST, BUNKER_PORT, DATABUNKER_DB_PATH, DATABUNKER_LOG_LEVEL\n"
 "                          override the configuration file.\n"
 "\n"
@@ -95,8 +107,10 @@ parse_args(int argc, char **argv, struct args *a)
         } else if (strcmp(s, "-version") == 0 || strcmp(s, "--version") == 0) {
             a->cmd = CMD_VERSION;
         } else if ((strcmp(s, "-db") == 0 || strcmp(s, "-conf") == 0 || strcmp(s, "-host") == 0 ||
-                    strcmp(s, "-port") == 0) && next != NULL) {
-            if (strcmp(s, "-db") == 0) {
+                    strcmp(s, "-port") == 0 || strcmp(s, "-store") == 0) && next != NULL) {
+            if (strcmp(s, "-store") == 0) {
+                a->store = next;
+            } else if (strcmp(s, "-db") == 0) {
                 a->db = next;
             } else if (strcmp(s, "-conf") == 0) {
                 a->conf = next;
@@ -121,6 +135,49 @@ parse_args(int argc, char **argv, struct args *a)
         }
     }
     return 0;
+}
+
+/* The backend: -store, else database.type, else by which server env is set. */
+static const char *
+store_name(const struct args *a, const struct conf *c)
+{
+    const char *pg = getenv("PGSQL_HOST"), *my = getenv("MYSQL_HOST");
+
+    if (a->store != NULL)
+        return a->store;
+    if (c->db_type != NULL)
+        return c->db_type;
+    if (pg != NULL && *pg != '\0')
+        return "pgsql";
+    if (my != NULL && *my != '\0')
+        return "mysql";
+    return "sqlite";
+}
+
+static const char *
+env_or_null(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* Connection settings of a database server backend from its environment. */
+static void
+server_conf(const char *backend, const struct args *a, const struct conf *c,
+            struct store_conf *sc)
+{
+    int pg = strcmp(backend, "pgsql") == 0;
+
+    sc->host = env_or_null(pg ? "PGSQL_HOST" : "MYSQL_HOST");
+    sc->port = env_or_null(pg ? "PGSQL_PORT" : "MYSQL_PORT");
+    sc->user = env_or_null(pg ? "PGSQL_USER_NAME" : "MYSQL_USER_NAME");
+    sc->password = env_or_null(pg ? "PGSQL_USER_PASS" : "MYSQL_USER_PASS");
+    sc->dbname = a->db ? a->db : "databunker";
+    sc->sslmode = c->db_sslmode;
+    sc->ssl_ca = c->db_ssl_ca;
+    sc->ssl_cert = c->db_ssl_cert;
+    sc->ssl_key = c->db_ssl_key;
 }
 
 /* The SQLite path for -db NAME: a path as given, or data/NAME.db. */
@@ -314,6 +371,7 @@ main(int argc, char **argv)
     struct store_conf sc;
     char errbuf[256] = "", demo_hex[65] = "";
     char *path = NULL;
+    const char *backend;
     int rc = 1;
     enum bk_err err;
 
@@ -346,14 +404,33 @@ main(int argc, char **argv)
     if (conf.log_level != NULL)
         log_set_level(conf.log_level);
     app.conf = &conf;
-    path = db_path(&a, &conf);
-    if (path == NULL || ensure_parent_dir(path) != 0)
+    memset(&sc, 0, sizeof sc);
+    backend = store_name(&a, &conf);
+    if (strcmp(backend, "sqlite") == 0) {
+        path = db_path(&a, &conf);
+        if (path == NULL || ensure_parent_dir(path) != 0)
+            goto out;
+        sc.path = path;
+    } else if (strcmp(backend, "pgsql") == 0 || strcmp(backend, "mysql") == 0) {
+        if (a.cmd == CMD_DEMO) {
+            fprintf(stderr, "databunker: demo runs on SQLite only\n");
+            goto out;
+        }
+        server_conf(backend, &a, &conf, &sc);
+        path = mem_strdup(sc.dbname);
+        if (path == NULL)
+            goto out;
+    } else {
+        fprintf(stderr, "databunker: unknown storage backend %s: use sqlite, pgsql or mysql\n",
+                backend);
         goto out;
-    sc.path = path;
-    sc.pool_size = conf.threads;
-    err = store_open("sqlite", &sc, &app.store);
+    }
+    /* One connection per worker, and one for the background sweeper. */
+    sc.pool_size = conf.threads + 1;
+    err = store_open(backend, &sc, &app.store);
     if (err != BK_OK) {
-        fprintf(stderr, "databunker: cannot open database %s: %s\n", path, bk_err_str(err));
+        fprintf(stderr, "databunker: cannot open %s database %s: %s\n", backend, path,
+                bk_err_str(err));
         goto out;
     }
     keys.master_hex = getenv("DATABUNKER_MASTERKEY");

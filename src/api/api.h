@@ -16,6 +16,8 @@ struct api_req {
     size_t token_len;
     const char *accept;         /* Accept header, NULL when absent */
     const char *authorization;  /* Authorization header, NULL when absent */
+    const char *tenant;         /* X-Bunker-Tenant, NULL when absent */
+    const char *host;           /* Host, NULL when absent */
     const char *client_ip;
     const char *body;
     size_t body_len;

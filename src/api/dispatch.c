@@ -12,6 +12,7 @@
 #include "../base/mem.h"
 #include "../core/auth.h"
 #include "../core/authz.h"
+#include "../core/tenants.h"
 #include "../vault/kdf.h"
 #include "codec.h"
 #include "errmap.h"
@@ -158,6 +159,15 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
     enum bk_err err;
 
     ctx_init(&c, app, req);
+    /* The connection first: the tenant and the token may be looked up. */
+    err = store_acquire((struct store *)&app->store, &c.db);
+    if (err == BK_OK)
+        err = tenants_select(&c, req->tenant, req->host);
+    if (err != BK_OK) {
+        LOG_WARN(c.rid, "api", "%s %s failed: %s", req->method, r->pattern, bk_err_str(err));
+        reply_err(out, err, v2, NULL);
+        goto out;
+    }
     if (!(r->flags & ROUTE_NO_AUTH)) {
         err = auth_identify(&c, req->token, req->token_len);
         if (err == BK_EAUTH && req->token == NULL && (r->flags & ROUTE_ANON_CREATE) &&
@@ -171,26 +181,28 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
             LOG_INFO(c.rid, "auth", "%s %s refused: %s", req->method, r->pattern,
                      c.errmsg ? c.errmsg : bk_err_str(err));
             reply_err(out, err, v2, c.errmsg);
-            return;
+            goto out;
         }
+    }
+    if (c.tenant_unknown) {
+        reply_err(out, BK_ENOTFOUND, v2, "unknown tenant");
+        goto out;
     }
     err = decode_body(app, req, r->flags, &body, &errmsg);
     if (err != BK_OK) {
         reply_err(out, err, v2, errmsg);
-        return;
+        goto out;
     }
     if ((r->flags & ROUTE_V2) && !json_is_object(body)) {
         json_decref(body);
         reply_err(out, BK_EINVAL, v2, "request body must be a JSON object");
-        return;
+        goto out;
     }
-    err = store_acquire((struct store *)&app->store, &c.db);
-    if (err == BK_OK) {
-        err = r->handler(&c, req, m, body, &reply, out);
-        if (err == BK_EFORBID)
-            authz_refused(&c);
-        store_release(&c.db);
-    }
+    err = r->handler(&c, req, m, body, &reply, out);
+    if (err == BK_EFORBID)
+        authz_refused(&c);
+    store_release(&c.db);
+    tenants_ctx_cleanup(&c);
     json_decref(body);
     if (err != BK_OK) {
         if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH &&
@@ -213,6 +225,10 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
     reply_json(out, 200, full);
     json_decref(full);
     json_decref(reply);
+    return;
+out:
+    store_release(&c.db);
+    tenants_ctx_cleanup(&c);
 }
 
 void

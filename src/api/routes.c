@@ -18,6 +18,7 @@
 #include "v1_shared.h"
 #include "v2_shared.h"
 #include "v2_access.h"
+#include "v2_tenants.h"
 #include "v2_user.h"
 #include "v2_versions.h"
 
@@ -40,6 +41,7 @@ static const struct route *const families[] = {
     v2_shared_routes,
     v2_access_routes,
     v2_bulk_routes,
+    v2_tenants_routes,
     NULL,
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../vault/secbuf.h"
+#include "tenants.h"
 #include "xtokens.h"
 
 #define TOKEN_MAX 256
@@ -32,7 +33,10 @@ auth_identify(struct ctx *c, const char *token, size_t len)
         snprintf(c->who, sizeof c->who, "root");
         return BK_OK;
     }
-    /* Not the root token: an access token made for a user or a role. */
+    err = tenants_auth_admin(c, h);
+    if (err != BK_ENOTFOUND)
+        return err;
+    /* Neither root nor a tenant admin: an access token made for a user or a role. */
     return xtokens_authenticate(c, h);
 }
 

@@ -433,6 +433,20 @@ static const char *const unlock_users[] = {
     "BulkListAllUserRequests", "BulkListTokens", "BulkDeleteTokens", "UserSearch",
 };
 
+/* Operations over all tenants: root only, not a tenant's admin token. */
+static const char *const root_only_ops[] = { "TenantCreate", "TenantListTenants",
+                                             "TenantDelete", NULL };
+
+static int
+is_root_only(const char *op)
+{
+    for (size_t i = 0; op != NULL && root_only_ops[i] != NULL; i++) {
+        if (strcmp(op, root_only_ops[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 enum bk_err
 authz_call(struct ctx *c, const char *op)
 {
@@ -442,6 +456,8 @@ authz_call(struct ctx *c, const char *op)
 
     c->access.op = op;
     c->access.limited = 0;
+    if (c->caller == CALLER_TENANT && is_root_only(op))
+        return ctx_fail(c, BK_EFORBID, "access denied");
     if (authz_bypass(c))
         return BK_OK;
     borrowed = c->db.conn == NULL;

@@ -82,6 +82,22 @@ static const struct key keys[] = {
       offsetof(struct conf, ratelimit_token_per_s) },
     { "ratelimit", "per_token_burst", V_UINT0, offsetof(struct conf, ratelimit_token_burst) },
     { "erasure", "ledger_path", V_OPTSTRING, offsetof(struct conf, erasure_ledger) },
+
+
+    { "database", "type", V_OPTSTRING, offsetof(struct conf, db_type) },
+    { "database", "sslmode", V_OPTSTRING, offsetof(struct conf, db_sslmode) },
+    { "database", "ssl_ca", V_OPTSTRING, offsetof(struct conf, db_ssl_ca) },
+    { "database", "ssl_cert", V_OPTSTRING, offsetof(struct conf, db_ssl_cert) },
+    { "database", "ssl_key", V_OPTSTRING, offsetof(struct conf, db_ssl_key) },
+    { "ui", "logo_link", V_OPTSTRING, offsetof(struct conf, ui_logo_link) },
+    { "ui", "company_title", V_OPTSTRING, offsetof(struct conf, ui_company_title) },
+    { "ui", "company_vat", V_OPTSTRING, offsetof(struct conf, ui_company_vat) },
+    { "ui", "company_city", V_OPTSTRING, offsetof(struct conf, ui_company_city) },
+    { "ui", "company_link", V_OPTSTRING, offsetof(struct conf, ui_company_link) },
+    { "ui", "custom_css_link", V_OPTSTRING, offsetof(struct conf, ui_custom_css_link) },
+    { "ui", "privacy_policy_link", V_OPTSTRING, offsetof(struct conf, ui_privacy_policy_link) },
+    { "ui", "term_of_service_link", V_OPTSTRING, offsetof(struct conf, ui_term_of_service_link) },
+    { "ui", "magic_lookup", V_BOOL, offsetof(struct conf, ui_magic_lookup) },
 };
 
 /* Every string member, for copying and freeing. */
@@ -99,6 +115,21 @@ static const size_t string_members[] = {
     offsetof(struct conf, metrics_token),
     offsetof(struct conf, metrics_allow),
     offsetof(struct conf, erasure_ledger),
+
+
+    offsetof(struct conf, db_type),
+    offsetof(struct conf, db_sslmode),
+    offsetof(struct conf, db_ssl_ca),
+    offsetof(struct conf, db_ssl_cert),
+    offsetof(struct conf, db_ssl_key),
+    offsetof(struct conf, ui_logo_link),
+    offsetof(struct conf, ui_company_title),
+    offsetof(struct conf, ui_company_vat),
+    offsetof(struct conf, ui_company_city),
+    offsetof(struct conf, ui_company_link),
+    offsetof(struct conf, ui_custom_css_link),
+    offsetof(struct conf, ui_privacy_policy_link),
+    offsetof(struct conf, ui_term_of_service_link),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -49,6 +49,13 @@ struct conf {
                                          without a token, or NULL */
     /* database: */
     char *db_path;                    /* SQLite file; env DATABUNKER_DB_PATH */
+    char *db_type;                    /* database.type: sqlite|pgsql|mysql; NULL: chosen by
+                                         which of PGSQL_HOST / MYSQL_HOST is set */
+    char *db_sslmode;                 /* database.sslmode: disable|prefer|require|verify-ca|
+                                         verify-full; NULL: the client library's default */
+    char *db_ssl_ca;                  /* database.ssl_ca: CA bundle (PEM) to verify the server */
+    char *db_ssl_cert;                /* database.ssl_cert: client certificate (PEM) */
+    char *db_ssl_key;                 /* database.ssl_key: client key (PEM) */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
     /* connection limits (section "server"): */
     unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */
@@ -62,6 +69,18 @@ struct conf {
     unsigned ratelimit_token_burst;   /* ratelimit.per_token_burst; 0: twice the rate */
     /* erasure ledger (section "erasure"): */
     char *erasure_ledger;             /* erasure.ledger_path; default <database>.erasures */
+
+
+    /* ui: branding for the web UI (TenantGetUIConf); NULL when unset */
+    char *ui_logo_link;               /* ui.logo_link */
+    char *ui_company_title;           /* ui.company_title */
+    char *ui_company_vat;             /* ui.company_vat */
+    char *ui_company_city;            /* ui.company_city */
+    char *ui_company_link;            /* ui.company_link */
+    char *ui_custom_css_link;         /* ui.custom_css_link */
+    char *ui_privacy_policy_link;     /* ui.privacy_policy_link */
+    char *ui_term_of_service_link;    /* ui.term_of_service_link */
+    int ui_magic_lookup;              /* ui.magic_lookup: sign-in by email/phone link */
 };
 
 /* Fill <c> with the defaults (allocating its strings). */

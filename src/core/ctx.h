@@ -63,10 +63,21 @@ struct ctx {
     const char *errmsg;          /* static text for the client when a call fails */
     char msgbuf[160];            /* room for an errmsg composed per call (ctx_fail_at, JSON
                                     Patch) */
-
-
     struct ctx_access access;    /* set by core/auth.c and core/authz.c */
+    /* tenants (core/tenants.c): */
+    int tenant_named;            /* chosen by X-Bunker-Tenant or the host's subdomain */
+    int tenant_unknown;          /* X-Bunker-Tenant named no tenant */
+    const struct vault *vault;   /* the tenant's keys; NULL: the default tenant's */
+    struct vault tenant_vault;   /* storage for them, wiped when the request ends */
 };
+
+/* The keys of the request's tenant: every blind index and data key of a
+ * tenant is made and opened with these, never with another tenant's. */
+static inline const struct vault *
+ctx_vault(const struct ctx *c)
+{
+    return c->vault != NULL ? c->vault : &c->app->vault;
+}
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */
 static inline enum bk_err

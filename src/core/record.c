@@ -28,7 +28,7 @@ record_dek(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN])
 
     if (row->dek == NULL)
         return BK_ENOTFOUND;
-    return keys_dek_open(&c->app->vault, p, n, row->dek, row->dek_len, dek);
+    return keys_dek_open(ctx_vault(c), p, n, row->dek, row->dek_len, dek);
 }
 
 enum bk_err
@@ -42,7 +42,7 @@ record_dek_new(struct ctx *c, const char *token, uint8_t dek[KEYS_LEN], uint8_t 
     *box_out = NULL;
     if (box == NULL)
         return BK_ENOMEM;
-    err = keys_dek_new(&c->app->vault, p, n, dek, box);
+    err = keys_dek_new(ctx_vault(c), p, n, dek, box);
     if (err != BK_OK) {
         mem_free(box);
         return err;

@@ -136,7 +136,7 @@ search_key(struct ctx *c, uint8_t key[KDF_HASH_LEN])
     static const char salt[] = "databunker-c v1";
     static const char label[] = "fuzzy search n-grams";
 
-    return kdf_hkdf((const uint8_t *)salt, sizeof salt - 1, c->app->vault.master, KEYS_LEN,
+    return kdf_hkdf((const uint8_t *)salt, sizeof salt - 1, ctx_vault(c)->master, KEYS_LEN,
                     label, sizeof label - 1, key, KDF_HASH_LEN);
 }
 

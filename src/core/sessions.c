@@ -78,7 +78,7 @@ sid_init(struct ctx *c, const char *p, size_t len, struct sid *out)
         return ctx_fail(c, BK_EINVAL, "bad session id");
     out->p = p;
     out->len = len;
-    err = blindidx_compute(&c->app->vault, c->tenant, SID_KIND, p, len, out->hash);
+    err = blindidx_compute(ctx_vault(c), c->tenant, SID_KIND, p, len, out->hash);
     if (err == BK_OK)
         hex_encode(out->hash, sizeof out->hash, out->hex);
     return err;
@@ -113,7 +113,7 @@ row_key(struct ctx *c, const struct session_row *row, struct user_row *user,
     if (row->dek == NULL)
         return BK_ECORRUPT;
     hex_encode(row->sid_hash, STORE_HASH_LEN, hex);
-    return keys_dek_open(&c->app->vault, p, own_key_place(c, hex, p, sizeof p), row->dek,
+    return keys_dek_open(ctx_vault(c), p, own_key_place(c, hex, p, sizeof p), row->dek,
                          row->dek_len, dek);
 }
 
@@ -190,7 +190,7 @@ seal_row(struct ctx *c, const struct sid *s, const struct user_row *user,
         if (row->dek == NULL)
             return BK_ENOMEM;
         row->dek_len = KEYS_DEK_BOX_LEN;
-        err = keys_dek_new(&c->app->vault, p, own_key_place(c, s->hex, p, sizeof p), dek,
+        err = keys_dek_new(ctx_vault(c), p, own_key_place(c, s->hex, p, sizeof p), dek,
                            row->dek);
     }
     if (err != BK_OK)

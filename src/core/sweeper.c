@@ -58,7 +58,8 @@ sweeper_run_once(const struct app *app)
             err = sweeps[i].fn(&c);
             store_release(&c.db);
         }
-        if (err != BK_OK) {
+        /* A backend without a family has nothing of it to sweep. */
+        if (err != BK_OK && err != BK_ENOTIMPL) {
             LOG_WARN(c.rid, "sweeper", "%s: %s", sweeps[i].name, bk_err_str(err));
             if (first == BK_OK)
                 first = err;

@@ -85,7 +85,7 @@ hash_identity(struct ctx *c, int kind, const char *v, size_t len, uint8_t out[BL
         return ctx_fail(c, BK_EINVAL, "identity too long");
     if (err != BK_OK)
         return ctx_fail(c, BK_EINVAL, bad_value_msg[kind]);
-    err = blindidx_compute(&c->app->vault, c->tenant, kind, norm, norm_len, out);
+    err = blindidx_compute(ctx_vault(c), c->tenant, kind, norm, norm_len, out);
     secbuf_wipe(norm, sizeof norm);
     return err;
 }
@@ -481,9 +481,12 @@ users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
     return merge(c, before, arg, after_out);
 }
 
-enum bk_err
-users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
-             users_transform_fn transform, void *arg, char token_out[37])
+/* One attempt of users_modify(). When another writer changed the user since
+ * it was read (the version check failed) or the store asks for a retry, and
+ * this is not the <last> attempt, *again is set and nothing is recorded. */
+static enum bk_err
+modify_once(struct ctx *c, const struct user_ref *ref, const char *action,
+            users_transform_fn transform, void *arg, char token_out[37], int last, int *again)
 {
     struct user_row row;
     struct index_set have, want;
@@ -534,6 +537,8 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
         row.body_len = newbody_len;
         newbody = NULL;
         err = store_user_update(&c->db, &row);
+        if (err == BK_ECONFLICT && !last)
+            *again = 1;
     }
     if (err == BK_OK)
         err = versions_user_write(c, &row, dek, before, after);
@@ -548,9 +553,11 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    if (err == BK_ERETRY && !last)
+        *again = 1;
     if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
-    } else if (resolved && (err == BK_ECONFLICT || err == BK_EINVAL)) {
+    } else if (resolved && !*again && (err == BK_ECONFLICT || err == BK_EINVAL)) {
         const char *msg = c->errmsg;
 
         ev.result = err;
@@ -566,6 +573,32 @@ out:
     secbuf_wipe(dek, sizeof dek);
     store_user_row_cleanup(&row);
     mem_free(ident);
+    return err;
+}
+
+/* Concurrent writers of one user (several workers, or several instances on
+ * one database) meet at the version check: the loser reads the user again
+ * and reapplies its change, a bounded number of times, so no update is lost
+ * and none is refused only because another came first. */
+#define MODIFY_TRIES 32
+
+enum bk_err
+users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
+             users_transform_fn transform, void *arg, char token_out[37])
+{
+    enum bk_err err = BK_OK;
+
+    for (int i = 0; i < MODIFY_TRIES; i++) {
+        int again = 0;
+
+        c->errmsg = NULL;
+        err = modify_once(c, ref, action, transform, arg, token_out, i + 1 == MODIFY_TRIES,
+                          &again);
+        if (!again)
+            break;
+        LOG_DEBUG(c->rid, "users", "%s: concurrent change, try %d", action, i + 2);
+        store_backoff(i);
+    }
     return err;
 }
 

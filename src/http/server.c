@@ -266,6 +266,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_AUTHORIZATION);
+    req.tenant = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Tenant");
+    req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     req.client_ip = st->ip;
     req.body = st->body.ptr ? st->body.ptr : "";
     req.body_len = st->body.len;

@@ -13,5 +13,7 @@ struct migration {
 };
 
 extern const struct migration sqlite_migrations[];
+extern const struct migration pgsql_migrations[];
+extern const struct migration mysql_migrations[];
 
 #endif

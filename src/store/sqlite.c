@@ -1132,4 +1132,5 @@ const struct store_ops store_sqlite_ops = {
     .shared = &sqlite_shared_ops,
     .access = &sqlite_access_ops,
     .proof = &sqlite_proof_ops,
+    .tenants = &sqlite_tenants_ops,
 };

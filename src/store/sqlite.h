@@ -17,5 +17,8 @@ extern const struct store_expiry_ops sqlite_expiry_ops;
 extern const struct store_shared_ops sqlite_shared_ops;
 extern const struct store_access_ops sqlite_access_ops;
 extern const struct store_proof_ops sqlite_proof_ops;
+#include "tenants.h"
+
+extern const struct store_tenants_ops sqlite_tenants_ops;
 
 #endif

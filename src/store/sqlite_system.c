@@ -29,7 +29,7 @@ static const char sql_schema_rest[] =
 #define DUMP_CHUNK (64 * 1024)   /* rows are handed over in pieces of about this size */
 
 static enum bk_err
-sys_tenant_list(void *conn, store_tenant_fn fn, void *arg)
+sys_tenant_list(void *conn, store_tenant_id_fn fn, void *arg)
 {
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;

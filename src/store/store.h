@@ -13,6 +13,8 @@
 
 #define STORE_HASH_LEN 32
 
+struct store_tenants_ops;
+
 enum user_status { USER_ACTIVE = 1, USER_DELETED = 2 };
 
 /* A user row as stored. Pointers are owned by the row: store_user_row_cleanup(). */
@@ -58,6 +60,20 @@ struct store_system_ops;
 struct store_conf {
     const char *path;      /* SQLite: the database file */
     unsigned pool_size;    /* connections to open (one per worker) */
+    /* PostgreSQL and MariaDB (NULL: the client library's default) */
+    const char *host;
+    const char *port;
+    const char *user;
+    const char *password;
+    const char *dbname;
+    /* TLS to the database: "disable", "prefer", "require", "verify-ca" or
+     * "verify-full" (libpq's sslmode names; MariaDB maps them onto
+     * MYSQL_OPT_SSL_*). CA, client certificate and key are PEM files. */
+    const char *sslmode;
+    const char *ssl_ca;
+    const char *ssl_cert;
+    const char *ssl_key;
+    unsigned connect_timeout_s; /* 0: 5 seconds */
 };
 
 struct store_proof_ops;
@@ -116,6 +132,7 @@ struct store_ops {
     const struct store_shared_ops *shared;
     const struct store_access_ops *access;
     const struct store_proof_ops *proof;    /* store/proof.h */
+    const struct store_tenants_ops *tenants;
 };
 
 struct store {
@@ -129,13 +146,17 @@ struct store_conn {
     void *conn;
 };
 
-/* Open the backend called <name> ("sqlite"); *out is filled on success.
+/* Open the backend called <name> ("sqlite", "pgsql", "mysql"); *out is filled on success.
  * BK_EINVAL for an unknown name. */
 enum bk_err store_open(const char *name, const struct store_conf *conf, struct store *out);
 void store_close(struct store *s);
 
 void store_user_row_cleanup(struct user_row *row);
 void store_audit_row_cleanup(struct audit_row *row);
+
+/* Wait a little before try <attempt> + 2 of a transaction that lost a race
+ * (BK_ERETRY, or a version check): randomized, growing, at most ~20 ms. */
+void store_backoff(int attempt);
 
 static inline enum bk_err
 store_acquire(struct store *s, struct store_conn *out)

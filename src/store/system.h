@@ -16,14 +16,14 @@
 /* Receives the dump text piece by piece; non-BK_OK stops the dump. */
 typedef enum bk_err (*store_text_fn)(void *arg, const char *text, size_t len);
 /* Receives each tenant id; non-BK_OK stops the listing. */
-typedef enum bk_err (*store_tenant_fn)(void *arg, int64_t tenant);
+typedef enum bk_err (*store_tenant_id_fn)(void *arg, int64_t tenant);
 
 struct store_system_ops {
     /* The whole database as SQL text that restores into an empty database,
      * taken in one read transaction (a consistent snapshot). */
     enum bk_err (*backup_sql)(void *conn, store_text_fn fn, void *arg);
     /* Every tenant that holds at least one user row, ascending. */
-    enum bk_err (*tenant_list)(void *conn, store_tenant_fn fn, void *arg);
+    enum bk_err (*tenant_list)(void *conn, store_tenant_id_fn fn, void *arg);
     /* Active users in all tenants; tenants holding users. */
     enum bk_err (*count_all_users)(void *conn, int64_t *out);
     enum bk_err (*count_tenants)(void *conn, int64_t *out);
@@ -44,7 +44,7 @@ store_system_backup_sql(struct store_conn *c, store_text_fn fn, void *arg)
 }
 
 static inline enum bk_err
-store_system_tenant_list(struct store_conn *c, store_tenant_fn fn, void *arg)
+store_system_tenant_list(struct store_conn *c, store_tenant_id_fn fn, void *arg)
 {
     if (STORE_SYSTEM(c) == NULL)
         return BK_ENOTIMPL;

@@ -2,6 +2,7 @@
  * key with its own label, so no two uses share a key. */
 #include "keys.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../base/hex.h"
@@ -55,6 +56,32 @@ keys_from_hex(const char *hex, struct vault *out)
     if (err == BK_OK)
         err = keys_from_bytes(mk, n, out);
     secbuf_wipe(mk, sizeof mk);
+    return err;
+}
+
+enum bk_err
+keys_for_tenant(const struct vault *root, int64_t tenant, const uint8_t tsalt[KEYS_LEN],
+                struct vault *out)
+{
+    char label[64];
+    int n = snprintf(label, sizeof label, "tenant %lld master", (long long)tenant);
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    if (tenant <= 0 || n <= 0 || (size_t)n >= sizeof label)
+        return BK_EINVAL;
+    err = kdf_hkdf(tsalt, KEYS_LEN, root->master, KEYS_LEN, label, (size_t)n, out->master,
+                   KEYS_LEN);
+    if (err == BK_OK)
+        err = derive(out->master, "blind index", out->index_key);
+    if (err == BK_OK)
+        err = derive(out->master, "data key wrap", out->dek_wrap_key);
+    if (err == BK_OK)
+        err = derive(out->master, "audit", out->audit_key);
+    if (err == BK_OK)
+        memcpy(out->token_key, root->token_key, KEYS_LEN);
+    if (err != BK_OK)
+        keys_wipe(out);
     return err;
 }
 

@@ -28,6 +28,12 @@ struct vault {
 enum bk_err keys_from_hex(const char *hex, struct vault *out);
 /* Derive the vault from raw master bytes (16 to 64). */
 enum bk_err keys_from_bytes(const uint8_t *mk, size_t mk_len, struct vault *out);
+/* The keys of tenant <tenant> (1..): each derived (HKDF) from the master key
+ * with the tenant's random <salt> and its id, so tenants share no index,
+ * data-key or audit key, and deleting the salt destroys them. The token key
+ * stays the root one (tokens are looked up before the tenant is known). */
+enum bk_err keys_for_tenant(const struct vault *root, int64_t tenant, const uint8_t salt[KEYS_LEN],
+                            struct vault *out);
 /* Wipe every key in <v>. */
 void keys_wipe(struct vault *v);
 

@@ -4,6 +4,11 @@ on the JSON envelope.
 
 Binary: $DATABUNKER_BIN, or <repo>/build/databunker where <repo> is two
 directories above this file.
+
+Backend: $DATABUNKER_TEST_STORE (sqlite, the default; pgsql; mysql). For the
+database servers the runner exports their connection env (PGSQL_* or MYSQL_*,
+as printed by scripts/pg-up.sh / scripts/mysql-up.sh), and every Server gets
+a new database of its own, named like its work directory.
 """
 
 import json
@@ -253,12 +258,20 @@ class ServerError(RuntimeError):
 class Server:
     """One databunker process with its own db file and log, in <workdir>."""
 
-    def __init__(self, workdir, masterkey=None, roottoken=None, conf=None, db_path=None):
+    def __init__(self, workdir, masterkey=None, roottoken=None, conf=None, db_path=None,
+                 db_name=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.masterkey = masterkey if masterkey is not None else secrets.token_hex(32)
         self.token = roottoken if roottoken is not None else str(uuid.uuid4())
         self.db_path = Path(db_path) if db_path else self.workdir / "databunker.db"
+        self.store = store_kind()
+        self.db_name = None
+        if self.store != "sqlite" and db_name is not None:
+            self.db_name = db_name          # share another Server's database
+        elif self.store != "sqlite":
+            self.db_name = "bk_" + uuid.uuid4().hex[:16]
+            create_database(self.store, self.db_name)
         self.conf_path = None
         if conf is not None:
             self.conf_path = self.workdir / "databunker.yaml"
@@ -292,7 +305,7 @@ class Server:
 
     def run_init(self, masterkey=_DEFAULT, roottoken=_DEFAULT, timeout=30):
         b = self.check_binary()
-        return subprocess.run([str(b), "-init", "-db", str(self.db_path)],
+        return subprocess.run([str(b), "-init"] + self.db_args(),
                               env=self._env(masterkey, roottoken), capture_output=True,
                               text=True, timeout=timeout, cwd=self.workdir)
 
@@ -304,7 +317,7 @@ class Server:
         return cp
 
     def _argv(self):
-        argv = [str(self.check_binary()), "-start", "-db", str(self.db_path),
+        argv = [str(self.check_binary()), "-start"] + self.db_args() + [
                 "-host", "127.0.0.1", "-port", str(self.port)]
         if self.conf_path is not None:
             argv += ["-conf", str(self.conf_path)]
@@ -406,6 +419,12 @@ class Server:
             return "(no log)"
         lines = self.log_path.read_text(errors="replace").splitlines()
         return "server log tail:\n" + "\n".join(lines[-n:])
+
+    def db_args(self):
+        """The -store/-db arguments that point the binary at this server's db."""
+        if self.store == "sqlite":
+            return ["-db", str(self.db_path)]
+        return ["-store", self.store, "-db", self.db_name]
 
     def db_files(self):
         """The SQLite file and its companions that exist right now."""
@@ -606,3 +625,119 @@ def sqlite_copy(src, dst):
     finally:
         d.close()
         s.close()
+
+
+# ---------------------------------------------------------------- backends
+
+def store_kind():
+    """The backend the suite runs on: $DATABUNKER_TEST_STORE (default sqlite)."""
+    return os.environ.get("DATABUNKER_TEST_STORE", "sqlite") or "sqlite"
+
+
+def _pg_env():
+    env = os.environ.copy()
+    env["PGPASSWORD"] = os.environ["PGSQL_USER_PASS"]
+    return env
+
+
+def _pg_cmd(tool):
+    d = os.environ.get("PGUP_BIN")
+    return str(Path(d) / tool) if d else tool
+
+
+def _pg_conn_args():
+    return ["-h", os.environ["PGSQL_HOST"], "-p", os.environ["PGSQL_PORT"],
+            "-U", os.environ["PGSQL_USER_NAME"]]
+
+
+def _my_conn_args():
+    return ["--no-defaults", "-h", os.environ["MYSQL_HOST"], "-P", os.environ["MYSQL_PORT"],
+            "-u", os.environ["MYSQL_USER_NAME"], "-p" + os.environ["MYSQL_USER_PASS"]]
+
+
+def create_database(store, name):
+    """A new empty database <name> on the test's database server."""
+    assert re.fullmatch(r"[a-z0-9_]+", name), name
+    if store == "pgsql":
+        subprocess.run([_pg_cmd("createdb")] + _pg_conn_args() + [name], env=_pg_env(),
+                       check=True, capture_output=True, timeout=60)
+    elif store == "mysql":
+        subprocess.run(["mariadb"] + _my_conn_args() + ["-e", f"CREATE DATABASE {name}"],
+                       check=True, capture_output=True, timeout=60)
+    else:
+        raise ValueError(store)
+
+
+def sql_as_vault_role(srv, sql):
+    """Run <sql> (several statements allowed) in <srv>'s database as the
+    vault's own database account; returns stdout (psql -At / mariadb -N)."""
+    if srv.store == "pgsql":
+        cp = subprocess.run([_pg_cmd("psql")] + _pg_conn_args() +
+                            ["-d", srv.db_name, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            env=_pg_env(), capture_output=True, text=True, timeout=60)
+    else:
+        cp = subprocess.run(["mariadb"] + _my_conn_args() + ["-N", "-B", srv.db_name, "-e", sql],
+                            capture_output=True, text=True, timeout=60)
+    if cp.returncode != 0:
+        raise AssertionError(f"SQL failed: {cp.stderr}")
+    return cp.stdout
+
+
+def db_dump(srv):
+    """Every table of <srv>'s database as bytes (SQLite: the db file and its
+    companions; PostgreSQL: pg_dump; MariaDB: mariadb-dump), for plaintext scans."""
+    if srv.store == "sqlite":
+        return b"".join(f.read_bytes() for f in srv.db_files())
+    if srv.store == "pgsql":
+        # As the cluster's superuser over its socket: row-level security
+        # would hide every tenant's rows from the vault's own role.
+        cp = subprocess.run([_pg_cmd("pg_dump"), "-h", os.environ["PGUP_DIR"], "-p",
+                             os.environ["PGSQL_PORT"], "-U", "postgres", "-d", srv.db_name],
+                            capture_output=True, timeout=120)
+    else:
+        cp = subprocess.run(["mariadb-dump"] + _my_conn_args() +
+                            ["--hex-blob", "--skip-comments", srv.db_name],
+                            capture_output=True, timeout=120)
+    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+    assert len(cp.stdout) > 100, "empty dump"
+    return cp.stdout
+
+
+def db_server_restart():
+    """Restart the test's database server (PostgreSQL or MariaDB), same port."""
+    _db_server("restart")
+
+
+def _db_server(verb):
+    root = REPO_ROOT / "scripts"
+    if store_kind() == "pgsql":
+        cmd = ["bash", str(root / "pg-up.sh"), verb, os.environ["PGUP_DIR"]]
+    else:
+        cmd = ["bash", str(root / "mysql-up.sh"), verb, os.environ["MYSQLUP_DIR"]]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+
+def db_server_stop():
+    """Stop the test's database server; db_server_resume() starts it again."""
+    _db_server("stop")
+
+
+def db_server_resume():
+    _db_server("resume")
+
+
+# ---------------------------------------------------------------- tenants
+
+def tenant_name(prefix="t"):
+    """A fresh tenant name ([a-z0-9]+)."""
+    return prefix + uid()
+
+
+def create_tenant(api, name=None, org="org"):
+    """Create a tenant as root; returns (name, tenantid, xtoken)."""
+    name = name or tenant_name()
+    r = api.v2("TenantCreate", {"tenantname": name, "tenantorg": org})
+    b = assert_ok(r)
+    assert isinstance(b.get("tenantid"), int) and b["tenantid"] > 0, describe(r)
+    assert_uuid4(b.get("xtoken"), r)
+    return name, b["tenantid"], b["xtoken"]

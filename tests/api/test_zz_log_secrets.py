@@ -12,7 +12,7 @@ from bunkerlib import assert_ok
 
 PII = [
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}")),
-    ("phone", re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")),
+    ("phone", re.compile(r"(?<![0-9A-Za-z])1[0-9]{10}(?![0-9A-Za-z])")),  # not inside a hex request id
     ("last name", re.compile(r"User-[0-9a-f]{12}")),
     ("login", re.compile(r"login-[0-9a-f]{12}")),
     ("custom index", re.compile(r"cust-[0-9a-f]{12}")),

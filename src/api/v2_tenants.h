@@ -1,0 +1,10 @@
+/* /v2 tenant management: TenantCreate, TenantGet, TenantUpdate,
+ * TenantListTenants, TenantDelete, TenantGetUIConf. */
+#ifndef BK_V2_TENANTS_H
+#define BK_V2_TENANTS_H
+
+#include "route.h"
+
+extern const struct route v2_tenants_routes[];
+
+#endif

@@ -1,0 +1,13 @@
+/* The MySQL/MariaDB backend (libmariadb): connection pool, server-side
+ * prepared statements, reconnection after a restart. (src/store/mysql.h;
+ * the client library's own header is <mysql.h>.) */
+#ifndef BK_STORE_MYSQL_H
+#define BK_STORE_MYSQL_H
+
+#include "store.h"
+#include "tenants.h"
+
+extern const struct store_ops store_mysql_ops;
+extern const struct store_tenants_ops mysql_tenants_ops;
+
+#endif
