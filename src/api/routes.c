@@ -11,6 +11,7 @@
 #include "v2_appdata.h"
 #include "v2_sessions.h"
 #include "v2_user.h"
+#include "portal.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
@@ -21,6 +22,8 @@ static const struct route *const families[] = {
     v2_appdata_routes,
     v1_sessions_routes,
     v2_sessions_routes,
+    v1_portal_routes,
+    v2_portal_routes,
     NULL,
 };
 

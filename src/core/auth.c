@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../vault/secbuf.h"
+#include "portal.h"
 
 #define TOKEN_MAX 256
 
@@ -29,6 +30,9 @@ auth_identify(struct ctx *c, const char *token, size_t len)
         snprintf(c->who, sizeof c->who, "root");
         return BK_OK;
     }
+    err = portal_identify(c, h);
+    if (err != BK_ENOTFOUND)
+        return err;
     return ctx_fail(c, BK_EAUTH, "access denied");
 }
 

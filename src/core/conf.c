@@ -60,6 +60,32 @@ static const struct key keys[] = {
     { "limits", "json_max_depth", V_UINT, offsetof(struct conf, json_max_depth) },
     { "limits", "json_max_fields", V_UINT, offsetof(struct conf, json_max_fields) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
+#define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
+    UI_KEY(logo_link), UI_KEY(company_title), UI_KEY(company_vat), UI_KEY(company_city),
+    UI_KEY(company_link), UI_KEY(company_country), UI_KEY(company_address),
+    UI_KEY(term_of_service_title), UI_KEY(term_of_service_link), UI_KEY(privacy_policy_title),
+    UI_KEY(privacy_policy_link), UI_KEY(custom_css_link),
+#undef UI_KEY
+    { "smtp", "server", V_OPTSTRING, offsetof(struct conf, smtp.server) },
+    { "smtp", "port", V_PORT, offsetof(struct conf, smtp.port) },
+    { "smtp", "user", V_OPTSTRING, offsetof(struct conf, smtp.user) },
+    { "smtp", "pass", V_OPTSTRING, offsetof(struct conf, smtp.pass) },
+    { "smtp", "sender", V_OPTSTRING, offsetof(struct conf, smtp.sender) },
+    { "smtp", "require_tls", V_BOOL, offsetof(struct conf, smtp.require_tls) },
+    { "sms", "url", V_OPTSTRING, offsetof(struct conf, sms.url) },
+    { "sms", "from", V_OPTSTRING, offsetof(struct conf, sms.from) },
+    { "sms", "body", V_OPTSTRING, offsetof(struct conf, sms.body) },
+    { "sms", "token", V_OPTSTRING, offsetof(struct conf, sms.token) },
+    { "sms", "basic_auth", V_OPTSTRING, offsetof(struct conf, sms.basic_auth) },
+    { "sms", "content_type", V_OPTSTRING, offsetof(struct conf, sms.content_type) },
+    { "sms", "custom_header", V_OPTSTRING, offsetof(struct conf, sms.custom_header) },
+    { "login", "captcha", V_BOOL, offsetof(struct conf, login.captcha) },
+    { "login", "code_ttl_s", V_UINT, offsetof(struct conf, login.code_ttl_s) },
+    { "login", "session_ttl_s", V_UINT, offsetof(struct conf, login.session_ttl_s) },
+    { "login", "max_attempts", V_UINT, offsetof(struct conf, login.max_attempts) },
+    { "login", "window_s", V_UINT, offsetof(struct conf, login.window_s) },
+    { "login", "max_per_identity", V_UINT, offsetof(struct conf, login.max_per_identity) },
+    { "login", "max_per_ip", V_UINT, offsetof(struct conf, login.max_per_ip) },
 };
 
 /* Every string member, for copying and freeing. */
@@ -73,6 +99,29 @@ static const size_t string_members[] = {
     offsetof(struct conf, ssl_certificate_key),
     offsetof(struct conf, db_path),
     offsetof(struct conf, log_level),
+    offsetof(struct conf, ui.logo_link),
+    offsetof(struct conf, ui.company_title),
+    offsetof(struct conf, ui.company_vat),
+    offsetof(struct conf, ui.company_city),
+    offsetof(struct conf, ui.company_link),
+    offsetof(struct conf, ui.company_country),
+    offsetof(struct conf, ui.company_address),
+    offsetof(struct conf, ui.term_of_service_title),
+    offsetof(struct conf, ui.term_of_service_link),
+    offsetof(struct conf, ui.privacy_policy_title),
+    offsetof(struct conf, ui.privacy_policy_link),
+    offsetof(struct conf, ui.custom_css_link),
+    offsetof(struct conf, smtp.server),
+    offsetof(struct conf, smtp.user),
+    offsetof(struct conf, smtp.pass),
+    offsetof(struct conf, smtp.sender),
+    offsetof(struct conf, sms.url),
+    offsetof(struct conf, sms.from),
+    offsetof(struct conf, sms.body),
+    offsetof(struct conf, sms.token),
+    offsetof(struct conf, sms.basic_auth),
+    offsetof(struct conf, sms.content_type),
+    offsetof(struct conf, sms.custom_header),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -136,6 +185,13 @@ conf_defaults(struct conf *c)
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
+    c->smtp.port = 25;
+    c->login.code_ttl_s = 300;
+    c->login.session_ttl_s = 3600;
+    c->login.max_attempts = 5;
+    c->login.window_s = 600;
+    c->login.max_per_identity = 10;
+    c->login.max_per_ip = 60;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {

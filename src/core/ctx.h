@@ -20,7 +20,12 @@ struct app {
     int has_root_token;
 };
 
-enum caller_kind { CALLER_NONE = 0, CALLER_ROOT = 1 };
+enum caller_kind {
+    CALLER_NONE = 0,
+    CALLER_ROOT = 1,
+    CALLER_PORTAL = 10,          /* an end user logged in to the portal (core/portal.c):
+                                    self-service on <self_token> only */
+};
 
 struct ctx {
     const struct app *app;
@@ -32,6 +37,7 @@ struct ctx {
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
     const char *errmsg;          /* static text for the client when a call fails */
+    char self_token[37];         /* CALLER_PORTAL: the user the caller is */
 };
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

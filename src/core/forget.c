@@ -5,6 +5,7 @@
 
 #include "agreements.h"
 #include "appdata.h"
+#include "portal.h"
 #include "sessions.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
@@ -13,6 +14,7 @@ static const forget_fn purges[] = {
     agreements_forget,
     appdata_forget_user,
     sessions_forget_user,
+    portal_forget_user,
     NULL,
 };
 

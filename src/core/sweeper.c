@@ -10,6 +10,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "portal.h"
 #include "sessions.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
@@ -19,6 +20,7 @@ static const struct {
     sweep_fn fn;
 } sweeps[] = {
     { "sessions", sessions_sweep },
+    { "portal", portal_sweep },
     { NULL, NULL },
 };
 

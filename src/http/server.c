@@ -17,12 +17,14 @@
 #include "../base/buf.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "static.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
     const struct app *app;
     char *cert;
     char *key;
+    char csp[800];               /* Content-Security-Policy of UI pages */
 };
 
 struct reqstate {
@@ -82,6 +84,39 @@ send_static_error(struct MHD_Connection *conn, unsigned status, const char *msg)
     }
     r.body = buf_steal(&b, &r.body_len);
     return send_reply(conn, &r);
+}
+
+/* A file of the built-in UI, or its 404, with the UI's security headers. The
+ * bytes are static: libmicrohttpd sends them without a copy. */
+static enum MHD_Result
+send_static(struct http_server *srv, struct MHD_Connection *conn, const char *url)
+{
+    static const char missing[] = "<!doctype html><title>Not found</title><p>Not found.</p>\n";
+    const struct static_file *f = static_find(url);
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (f != NULL)
+        resp = MHD_create_response_from_buffer(f->len, (void *)f->data,
+                                               MHD_RESPMEM_PERSISTENT);
+    else
+        resp = MHD_create_response_from_buffer(sizeof missing - 1, (void *)missing,
+                                               MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            f ? static_content_type(f->path) : "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Security-Policy", srv->csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    /* index.html names the current assets; the assets change with the binary */
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    ret = MHD_queue_response(conn, f ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static void
@@ -147,6 +182,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     }
     if (st->too_big)
         return send_static_error(conn, 413, "request body too large");
+    if (static_is_ui_request(method, url) && !dispatch_has_path(url))
+        return send_static(srv, conn, url);
 
     memset(&req, 0, sizeof req);
     req.method = method;
@@ -226,6 +263,7 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
     if (s == NULL)
         return BK_ENOMEM;
     s->app = app;
+    static_csp(app->conf->ui.logo_link, app->conf->ui.custom_css_link, s->csp, sizeof s->csp);
     if (hc->cert_path != NULL && hc->key_path != NULL) {
         s->cert = read_file(hc->cert_path);
         s->key = read_file(hc->key_path);

@@ -1052,4 +1052,5 @@ const struct store_ops store_sqlite_ops = {
     .consent = &sqlite_consent_ops,
     .appdata = &sqlite_appdata_ops,
     .sessions = &sqlite_sessions_ops,
+    .portal = &sqlite_portal_ops,
 };

@@ -105,6 +105,7 @@ struct store_ops {
     const struct store_consent_ops *consent;
     const struct store_appdata_ops *appdata;
     const struct store_sessions_ops *sessions;
+    const struct store_portal_ops *portal;
 };
 
 struct store {
