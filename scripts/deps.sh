@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
       libsqlite3-dev libyaml-dev libcmocka-dev python3 python3-pytest python3-requests
-      sqlite3 wrk curl openssl)
+      sqlite3 wrk curl openssl libcurl4-openssl-dev chromium nodejs python3-aiosmtpd)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -78,7 +78,7 @@ describe('admin console', () => {
     const rows = page.locator('tbody tr');
     assert.equal(await rows.count(), 1);
     await page.getByRole('button', { name: 'Details' }).click();
-    await page.getByRole('cell', { name: 'London' }).waitFor();
+    await page.getByRole('cell', { name: 'London', exact: true }).waitFor();
     await page.getByText('Event details (raw)').waitFor();
     await shot(page, 'admin-audit');
   });
