@@ -86,26 +86,18 @@ send_static_error(struct MHD_Connection *conn, unsigned status, const char *msg)
     return send_reply(conn, &r);
 }
 
-/* A file of the built-in UI, or its 404, with the UI's security headers. The
- * bytes are static: libmicrohttpd sends them without a copy. */
+/* File <f> of the built-in UI with the UI's security headers. The bytes are
+ * static: libmicrohttpd sends them without a copy. */
 static enum MHD_Result
-send_static(struct http_server *srv, struct MHD_Connection *conn, const char *url)
+send_static(struct http_server *srv, struct MHD_Connection *conn, const struct static_file *f)
 {
-    static const char missing[] = "<!doctype html><title>Not found</title><p>Not found.</p>\n";
-    const struct static_file *f = static_find(url);
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
-    if (f != NULL)
-        resp = MHD_create_response_from_buffer(f->len, (void *)f->data,
-                                               MHD_RESPMEM_PERSISTENT);
-    else
-        resp = MHD_create_response_from_buffer(sizeof missing - 1, (void *)missing,
-                                               MHD_RESPMEM_PERSISTENT);
+    resp = MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
     if (resp == NULL)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            f ? static_content_type(f->path) : "text/html; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, static_content_type(f->path));
     MHD_add_response_header(resp, "Content-Security-Policy", srv->csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -114,7 +106,7 @@ send_static(struct http_server *srv, struct MHD_Connection *conn, const char *ur
     MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     /* index.html names the current assets; the assets change with the binary */
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    ret = MHD_queue_response(conn, f ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, resp);
+    ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -182,8 +174,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     }
     if (st->too_big)
         return send_static_error(conn, 413, "request body too large");
-    if (static_is_ui_request(method, url) && !dispatch_has_path(url))
-        return send_static(srv, conn, url);
+    if (static_is_ui_request(method, url) && !dispatch_has_path(url)) {
+        const struct static_file *f = static_find(url);
+
+        if (f != NULL)
+            return send_static(srv, conn, f);
+    }
 
     memset(&req, 0, sizeof req);
     req.method = method;

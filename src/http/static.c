@@ -34,16 +34,19 @@ lookup(const char *path)
 const struct static_file *
 static_find(const char *path)
 {
-    const char *last;
+    static const char *const app_routes[] = { "/admin", "/portal", NULL };
 
     if (path == NULL || path[0] != '/' || strstr(path, "..") != NULL ||
         strchr(path, '%') != NULL || strchr(path, '\\') != NULL || strstr(path, "//") != NULL)
         return NULL;
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
         return lookup("/index.html");
-    last = strrchr(path, '/');
-    if (strchr(last, '.') == NULL)
-        return lookup("/index.html");
+    for (size_t i = 0; app_routes[i] != NULL; i++) {
+        size_t n = strlen(app_routes[i]);
+
+        if (strncmp(path, app_routes[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+            return lookup("/index.html");
+    }
     return lookup(path);
 }
 

@@ -20,10 +20,11 @@ extern const struct static_file static_files[];
  * last part). */
 int static_is_ui_request(const char *method, const char *path);
 
-/* The file to answer for <path> (the raw request path): "/" is index.html;
- * a path whose last segment has no dot is an app route and gets index.html
- * too; anything else must match a file exactly. NULL: answer 404. Paths with
- * "..", percent escapes or backslashes never match. */
+/* The file to answer for <path> (the raw request path): "/" is index.html,
+ * and so are the app's entry routes /admin[/...] and /portal[/...]; anything
+ * else must match a file exactly. NULL: not a UI file (the API layer answers
+ * its JSON 404). Paths with "..", "//", percent escapes or backslashes never
+ * match. */
 const struct static_file *static_find(const char *path);
 
 /* The Content-Type for <path>, from its extension; never NULL. */

@@ -537,6 +537,7 @@ def test_static_ui_served_with_security_headers(api):
         assert r.headers["X-Content-Type-Options"] == "nosniff"
     # app routes get the page; unknown files and traversal get 404
     assert api.get("/portal", token=None).text == api.get("/", token=None).text
+    assert api.get("/admin/users", token=None).text == api.get("/", token=None).text
     host, port = api.base.split("//")[1].split(":")
     for bad in ("/nope.js", "/js/../index.html", "/../etc/passwd", "/%2e%2e/etc/passwd",
                 "/..%2f..%2fetc/passwd", "/js/missing.js", "//etc/passwd", "/js/..\\main.js"):
