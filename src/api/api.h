@@ -15,6 +15,7 @@ struct api_req {
     const char *token;          /* X-Bunker-Token, NULL when absent */
     size_t token_len;
     const char *accept;         /* Accept header, NULL when absent */
+    const char *authorization;  /* Authorization header, NULL when absent */
     const char *client_ip;
     const char *body;
     size_t body_len;

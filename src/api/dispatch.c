@@ -15,6 +15,7 @@
 #include "../vault/kdf.h"
 #include "codec.h"
 #include "errmap.h"
+#include "metrics.h"
 #include "routes.h"
 
 static const char json_media[] = "application/json; charset=utf-8";
@@ -103,7 +104,9 @@ static enum bk_err
 decode_body(const struct app *app, const struct api_req *req, unsigned flags, json_t **out,
             const char **errmsg)
 {
-    struct codec_limits lim = { app->conf->json_max_depth, app->conf->json_max_fields };
+    struct codec_limits lim = { app->conf->json_max_depth,
+                                (flags & ROUTE_BODY_BULK) ? app->conf->bulk_json_max_fields
+                                                          : app->conf->json_max_fields };
     const char *ct = req->content_type;
     size_t i = 0;
 
@@ -215,21 +218,37 @@ void
 dispatch_request(const struct app *app, const struct api_req *req, struct api_reply *out)
 {
     struct route_match m;
+    uint64_t start = metrics_now_ns();
 
     memset(out, 0, sizeof *out);
     switch (routes_find(req->method, req->path, &m)) {
     case ROUTE_FOUND:
         handle_found(app, req, &m, out);
+        metrics_observe(m.route, out->status, metrics_now_ns() - start);
         route_match_cleanup(&m);
         return;
     case ROUTE_NO_METHOD:
         reply_error(out, 405, "method not allowed");
-        return;
+        break;
     case ROUTE_BAD_PATH:
         reply_error(out, 400, "bad characters in the request path");
-        return;
+        break;
     case ROUTE_NO_PATH:
+        reply_error(out, 404, "not found");
         break;
     }
-    reply_error(out, 404, "not found");
+    metrics_observe(NULL, out->status, metrics_now_ns() - start);
+}
+
+void
+dispatch_count_refused(const char *method, const char *path, unsigned status)
+{
+    struct route_match m;
+
+    if (routes_find(method, path, &m) == ROUTE_FOUND) {
+        metrics_observe(m.route, status, 0);
+        route_match_cleanup(&m);
+        return;
+    }
+    metrics_observe(NULL, status, 0);
 }

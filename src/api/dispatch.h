@@ -19,4 +19,8 @@ int dispatch_has_path(const char *path);
  * every error becomes a JSON error reply. */
 void dispatch_request(const struct app *app, const struct api_req *req, struct api_reply *out);
 
+/* Count a request the transport answered itself (413 before the body was
+ * read) in the metrics of its route. */
+void dispatch_count_refused(const char *method, const char *path, unsigned status);
+
 #endif

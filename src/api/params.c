@@ -2,9 +2,11 @@
 #include "params.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/period.h"
 #include "codec.h"
 
 enum bk_err
@@ -106,4 +108,62 @@ params_ref_body(struct ctx *c, const json_t *body, struct user_ref *out)
     if (err != BK_OK)
         return err;
     return params_ref_path(c, mode, mode_len, identity, identity_len, out);
+}
+
+enum bk_err
+params_str_or_int(struct ctx *c, const json_t *body, const char *name, char *num,
+                  size_t num_size, const char **out, size_t *out_len)
+{
+    const json_t *v = json_object_get(body, name);
+    int n;
+
+    *out = NULL;
+    *out_len = 0;
+    if (v == NULL || json_is_null(v))
+        return BK_OK;
+    if (json_is_string(v)) {
+        *out = json_string_value(v);
+        *out_len = json_string_length(v);
+        if (*out_len == 0)
+            *out = NULL;
+        return BK_OK;
+    }
+    if (!json_is_integer(v))
+        return ctx_fail(c, BK_EINVAL, "parameter has the wrong type: expected a string");
+    n = snprintf(num, num_size, "%lld", (long long)json_integer_value(v));
+    if (n <= 0 || (size_t)n >= num_size)
+        return ctx_fail(c, BK_EINVAL, "parameter out of range");
+    *out = num;
+    *out_len = (size_t)n;
+    return BK_OK;
+}
+
+enum bk_err
+params_expiry(struct ctx *c, const json_t *body, struct expiry_req *out)
+{
+    char num[32];
+    const char *s;
+    size_t len;
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    err = params_str_or_int(c, body, "slidingtime", num, sizeof num, &s, &len);
+    if (err != BK_OK)
+        return err;
+    if (s != NULL) {
+        if (json_is_integer(json_object_get(body, "slidingtime"))) {
+            out->sliding = (int64_t)json_integer_value(json_object_get(body, "slidingtime"));
+            if (out->sliding <= 0 || out->sliding > PERIOD_MAX_SECONDS)
+                return ctx_fail(c, BK_EINVAL, "bad slidingtime: give a period such as 30d");
+        } else if (period_parse(s, len, &out->sliding) != BK_OK) {
+            return ctx_fail(c, BK_EINVAL, "bad slidingtime: give a period such as 30d");
+        }
+    }
+    err = params_str_or_int(c, body, "finaltime", num, sizeof num, &s, &len);
+    if (err != BK_OK)
+        return err;
+    if (s != NULL && period_deadline(s, len, c->now, &out->finaltime) != BK_OK)
+        return ctx_fail(c, BK_EINVAL,
+                        "bad finaltime: give a period such as 1y or a future unix time");
+    return BK_OK;
 }

@@ -33,4 +33,15 @@ enum bk_err params_ref_path(struct ctx *c, const char *mode, size_t mode_len,
 /* A user reference from the members "mode" and "identity" of <body>. */
 enum bk_err params_ref_body(struct ctx *c, const json_t *body, struct user_ref *out);
 
+/* The expiration members "slidingtime" (a period such as "30d", or seconds as
+ * an integer) and "finaltime" (a period from now, or a unix time as digits or
+ * an integer) of <body>; absent ones stay 0. BK_EINVAL for a bad value. */
+enum bk_err params_expiry(struct ctx *c, const json_t *body, struct expiry_req *out);
+
+/* Borrow the member <name> of <body> when it is a non-empty string or, as its
+ * decimal text in <num> (of <num_size> bytes), an integer; *out is NULL when
+ * absent or null. BK_EINVAL for another type. */
+enum bk_err params_str_or_int(struct ctx *c, const json_t *body, const char *name, char *num,
+                              size_t num_size, const char **out, size_t *out_len);
+
 #endif

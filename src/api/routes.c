@@ -4,24 +4,40 @@
 #include <stddef.h>
 
 #include "v1_consent.h"
+#include "v1_system.h"
 #include "v1_user.h"
 #include "v2_consent.h"
 #include "v1_appdata.h"
 #include "v1_sessions.h"
 #include "v2_appdata.h"
 #include "v2_sessions.h"
+#include "v2_system.h"
+#include "v1_requests.h"
+#include "v2_requests.h"
+#include "v1_exp.h"
+#include "v1_shared.h"
+#include "v2_shared.h"
 #include "v2_user.h"
+#include "v2_versions.h"
 #include "portal.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
     v2_user_routes,
+    v1_system_routes,
+    v2_system_routes,
     v1_consent_routes,
     v2_consent_routes,
     v1_appdata_routes,
     v2_appdata_routes,
     v1_sessions_routes,
     v2_sessions_routes,
+    v1_requests_routes,
+    v2_requests_routes,
+    v2_versions_routes,
+    v1_exp_routes,
+    v1_shared_routes,
+    v2_shared_routes,
     v1_portal_routes,
     v2_portal_routes,
     NULL,

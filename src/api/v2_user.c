@@ -24,6 +24,7 @@ profile_member(struct ctx *c, const json_t *body, const json_t **out)
 
 V2_HANDLER(v2_user_create)
 {
+    struct expiry_req exp;
     const json_t *profile;
     char token[37];
     enum bk_err err;
@@ -31,7 +32,9 @@ V2_HANDLER(v2_user_create)
     (void)req, (void)m, (void)raw;
     err = profile_member(c, body, &profile);
     if (err == BK_OK)
-        err = users_create(c, profile, token);
+        err = params_expiry(c, body, &exp);
+    if (err == BK_OK)
+        err = users_create_expiring(c, profile, &exp, token);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "token", token);
@@ -41,6 +44,8 @@ V2_HANDLER(v2_user_create)
 V2_HANDLER(v2_user_get)
 {
     struct user_ref ref;
+    struct user_meta meta;
+    int64_t version;
     char token[37];
     json_t *profile = NULL;
     enum bk_err err;
@@ -48,10 +53,16 @@ V2_HANDLER(v2_user_get)
     (void)req, (void)m, (void)raw;
     err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
-        err = users_get(c, &ref, token, &profile);
+        err = params_int(c, body, "version", 0, 1, INT32_MAX, &version);
+    if (err == BK_OK)
+        err = users_get_meta(c, &ref, version, token, &meta, &profile);
     if (err != BK_OK)
         return err;
-    *reply = json_pack("{s:s, s:o}", "token", token, "profile", profile);
+    *reply = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I}", "token", token, "profile", profile,
+                       "version", (json_int_t)meta.version, "finaltime",
+                       (json_int_t)meta.exp.finaltime, "slidingtime",
+                       (json_int_t)meta.exp.slidingtime, "expirationtime",
+                       (json_int_t)meta.exp.expirationtime);
     return *reply ? BK_OK : BK_ENOMEM;
 }
 

@@ -53,12 +53,20 @@ static const struct key keys[] = {
       offsetof(struct conf, max_session_retention_period) },
     { "policy", "max_shareable_record_retention_period", V_OPTSTRING,
       offsetof(struct conf, max_shareable_record_retention_period) },
+    { "versioning", "enabled", V_BOOL, offsetof(struct conf, versioning_enabled) },
+    { "versioning", "max_versions", V_UINT, offsetof(struct conf, max_versions) },
+    { "versioning", "max_version_retention_period", V_OPTSTRING,
+      offsetof(struct conf, max_version_retention_period) },
     { "ssl", "ssl_certificate", V_OPTSTRING, offsetof(struct conf, ssl_certificate) },
     { "ssl", "ssl_certificate_key", V_OPTSTRING, offsetof(struct conf, ssl_certificate_key) },
     { "limits", "body_max_bytes", V_SIZE, offsetof(struct conf, body_max_bytes) },
     { "limits", "bulk_body_max_bytes", V_SIZE, offsetof(struct conf, bulk_body_max_bytes) },
     { "limits", "json_max_depth", V_UINT, offsetof(struct conf, json_max_depth) },
     { "limits", "json_max_fields", V_UINT, offsetof(struct conf, json_max_fields) },
+    { "limits", "bulk_json_max_fields", V_UINT, offsetof(struct conf, bulk_json_max_fields) },
+    { "bulk", "unlock_ttl_s", V_UINT, offsetof(struct conf, bulk_unlock_ttl_s) },
+    { "metrics", "token", V_OPTSTRING, offsetof(struct conf, metrics_token) },
+    { "metrics", "allow", V_OPTSTRING, offsetof(struct conf, metrics_allow) },
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
 #define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
     UI_KEY(logo_link), UI_KEY(company_title), UI_KEY(company_vat), UI_KEY(company_city),
@@ -95,10 +103,13 @@ static const size_t string_members[] = {
     offsetof(struct conf, max_audit_retention_period),
     offsetof(struct conf, max_session_retention_period),
     offsetof(struct conf, max_shareable_record_retention_period),
+    offsetof(struct conf, max_version_retention_period),
     offsetof(struct conf, ssl_certificate),
     offsetof(struct conf, ssl_certificate_key),
     offsetof(struct conf, db_path),
     offsetof(struct conf, log_level),
+    offsetof(struct conf, metrics_token),
+    offsetof(struct conf, metrics_allow),
     offsetof(struct conf, ui.logo_link),
     offsetof(struct conf, ui.company_title),
     offsetof(struct conf, ui.company_vat),
@@ -185,6 +196,8 @@ conf_defaults(struct conf *c)
     c->bulk_body_max_bytes = (size_t)64 << 20;
     c->json_max_depth = 32;
     c->json_max_fields = 10000;
+    c->bulk_json_max_fields = 2000000;
+    c->bulk_unlock_ttl_s = 60;
     c->smtp.port = 25;
     c->login.code_ttl_s = 300;
     c->login.session_ttl_s = 3600;

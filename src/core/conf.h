@@ -22,6 +22,11 @@ struct conf {
     char *max_audit_retention_period;
     char *max_session_retention_period;
     char *max_shareable_record_retention_period;
+    /* versioning: kept versions of user records (off by default) */
+    int versioning_enabled;           /* versioning.enabled */
+    unsigned max_versions;            /* versioning.max_versions; 0: no limit */
+    char *max_version_retention_period; /* versioning.max_version_retention_period, e.g. "1m";
+                                           NULL: no limit */
     /* ssl: */
     char *ssl_certificate;            /* ssl.ssl_certificate */
     char *ssl_certificate_key;        /* ssl.ssl_certificate_key */
@@ -30,6 +35,14 @@ struct conf {
     size_t bulk_body_max_bytes;       /* limits.bulk_body_max_bytes; default 64 MiB */
     unsigned json_max_depth;          /* limits.json_max_depth; default 32 */
     unsigned json_max_fields;         /* limits.json_max_fields; default 10000 */
+    unsigned bulk_json_max_fields;    /* limits.bulk_json_max_fields: the same for bulk routes;
+                                         default 2000000 */
+    /* bulk: */
+    unsigned bulk_unlock_ttl_s;       /* bulk.unlock_ttl_s: life of a BulkListUnlock id; 60 */
+    /* metrics (GET /metrics; /v1/metrics always takes the root token): */
+    char *metrics_token;              /* metrics.token: a bearer token for scrapers, or NULL */
+    char *metrics_allow;              /* metrics.allow: comma-separated client IPs let in
+                                         without a token, or NULL */
     /* database: */
     char *db_path;                    /* SQLite file; env DATABUNKER_DB_PATH */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */

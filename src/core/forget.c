@@ -7,6 +7,10 @@
 #include "appdata.h"
 #include "portal.h"
 #include "sessions.h"
+#include "requests.h"
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
 
 typedef enum bk_err (*forget_fn)(struct ctx *c, const struct user_row *user);
 
@@ -14,6 +18,10 @@ static const forget_fn purges[] = {
     agreements_forget,
     appdata_forget_user,
     sessions_forget_user,
+    requests_forget_user,
+    versions_forget,
+    shared_forget,
+    expiration_forget,
     portal_forget_user,
     NULL,
 };

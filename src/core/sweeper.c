@@ -12,6 +12,9 @@
 #include "../base/mem.h"
 #include "portal.h"
 #include "sessions.h"
+#include "expiration.h"
+#include "shared.h"
+#include "versions.h"
 
 typedef enum bk_err (*sweep_fn)(struct ctx *c);
 
@@ -20,6 +23,9 @@ static const struct {
     sweep_fn fn;
 } sweeps[] = {
     { "sessions", sessions_sweep },
+    { "expired users", expiration_sweep },
+    { "expired shared records", shared_sweep },
+    { "old record versions", versions_sweep },
     { "portal", portal_sweep },
     { NULL, NULL },
 };

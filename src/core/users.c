@@ -9,12 +9,15 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../store/system.h"
 #include "../vault/blindidx.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "expiration.h"
 #include "forget.h"
 #include "normalize.h"
 #include "record.h"
+#include "versions.h"
 
 #define KINDS 5   /* index kinds 1..4 */
 
@@ -199,7 +202,8 @@ new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
 
 /* Insert within the open write transaction. */
 static enum bk_err
-new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
+new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
+                const struct expiry_req *exp)
 {
     static const struct index_set none;
     struct audit_event ev = {
@@ -211,13 +215,17 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile)
     if (err == BK_OK)
         err = index_apply(c, nu->row.id, &none, &nu->idx);
     if (err == BK_OK)
+        err = versions_user_write(c, &nu->row, nu->dek, NULL, profile);
+    if (err == BK_OK && exp != NULL)
+        err = expiration_user_created(c, &nu->row, nu->dek, exp);
+    if (err == BK_OK)
         err = audit_write(c, &ev);
     return err;
 }
 
-enum bk_err
-users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
-                  size_t *failed_at)
+static enum bk_err
+create_many(struct ctx *c, const json_t *const *profiles, size_t n, const struct expiry_req *exp,
+            char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
     size_t i, ready = 0;
@@ -238,7 +246,7 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i]);
+            err = new_user_insert(c, &nu[i], profiles[i], exp);
             if (err != BK_OK)
                 *failed_at = i;
         }
@@ -256,12 +264,26 @@ users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (
 }
 
 enum bk_err
-users_create(struct ctx *c, const json_t *profile, char token_out[37])
+users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    return create_many(c, profiles, n, NULL, tokens_out, failed_at);
+}
+
+enum bk_err
+users_create_expiring(struct ctx *c, const json_t *profile, const struct expiry_req *exp,
+                      char token_out[37])
 {
     size_t failed_at;
 
     token_out[0] = '\0';
-    return users_create_many(c, &profile, 1, (char(*)[37])token_out, &failed_at);
+    return create_many(c, &profile, 1, exp, (char(*)[37])token_out, &failed_at);
+}
+
+enum bk_err
+users_create(struct ctx *c, const json_t *profile, char token_out[37])
+{
+    return users_create_expiring(c, profile, NULL, token_out);
 }
 
 /* Find the user <ref> names, within the open transaction. Deleted users are
@@ -335,9 +357,26 @@ open_profile(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], j
 }
 
 enum bk_err
+users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+               struct user_row *out)
+{
+    return resolve(c, ref, allow_deleted, out);
+}
+
+enum bk_err
 users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t **profile_out)
 {
+    struct user_meta meta;
+
+    return users_get_meta(c, ref, 0, token_out, &meta, profile_out);
+}
+
+enum bk_err
+users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
+               struct user_meta *meta_out, json_t **profile_out)
+{
     struct user_row row;
+    char vmsg[32];
     uint8_t dek[KEYS_LEN];
     json_t *profile = NULL;
     char *ident = identity_copy(ref);
@@ -346,6 +385,7 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
 
     *profile_out = NULL;
     token_out[0] = '\0';
+    memset(meta_out, 0, sizeof *meta_out);
     memset(&row, 0, sizeof row);
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
@@ -357,16 +397,29 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
     err = resolve(c, ref, 0, &row);
     if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
+    if (err == BK_OK && version != 0 && version != row.version) {
+        json_decref(profile);
+        profile = NULL;
+        err = versions_open(c, VERSIONS_KIND_USER, row.token, dek, version, &profile);
+    }
     store_rollback(&c->db);
     if (err != BK_OK)
         goto out;
+    meta_out->version = version != 0 ? version : row.version;
+    if (version != 0) {
+        snprintf(vmsg, sizeof vmsg, "version %lld", (long long)version);
+        ev.msg = vmsg;
+    }
     ev.record = row.token;
     ev.identity = ident;
     ev.dek = dek;
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
-    err = audit_write(c, &ev);
+    /* The access moves a sliding expiration, or finds the record expired. */
+    err = expiration_touch(c, &row, &meta_out->exp);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
@@ -406,6 +459,12 @@ merge(struct ctx *c, const json_t *base, void *arg, json_t **out)
         }
     }
     return BK_OK;
+}
+
+enum bk_err
+users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+{
+    return merge(c, before, arg, after_out);
 }
 
 enum bk_err
@@ -458,6 +517,8 @@ users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
         newbody = NULL;
         err = store_user_update(&c->db, &row);
     }
+    if (err == BK_OK)
+        err = versions_user_write(c, &row, dek, before, after);
     ev.record = row.token;
     ev.identity = ident;
     ev.dek = resolved ? dek : NULL;
@@ -501,18 +562,30 @@ users_update(struct ctx *c, const struct user_ref *ref, const json_t *changes,
 }
 
 enum bk_err
-users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct user_row *out)
+{
+    return resolve(c, ref, allow_deleted, out);
+}
+
+/* Forget the user <ref> names within the open write transaction; a user
+ * removed by SystemDeleteUserProfiles is forgotten too (by token). <hook>
+ * (may be NULL) runs once the user is found, before anything is forgotten. */
+static enum bk_err
+forget_tx(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, void *arg,
+          char token_out[37])
 {
     struct user_row row;
     struct audit_event ev = { .action = "UserDelete", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
 
     token_out[0] = '\0';
-    memset(&row, 0, sizeof row);
-    err = store_begin(&c->db, 1);
-    if (err != BK_OK)
-        return err;
-    err = resolve(c, ref, 0, &row);
+    err = resolve(c, ref, ref->mode == MODE_TOKEN, &row);
+    if (err == BK_OK && row.status == USER_DELETED) {
+        store_user_row_cleanup(&row);
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    }
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, &row, arg);
     for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
         err = store_index_delete(&c->db, c->tenant, kind, row.id);
     if (err == BK_OK)
@@ -525,12 +598,59 @@ users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
         err = audit_write(c, &ev);
     }
     if (err == BK_OK)
+        memcpy(token_out, row.token, 37);
+    store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook, void *arg,
+                  char token_out[37])
+{
+    enum bk_err err;
+
+    token_out[0] = '\0';
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = forget_tx(c, ref, hook, arg, token_out);
+    if (err == BK_OK)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    if (err != BK_OK)
+        token_out[0] = '\0';
+    return err;
+}
+
+enum bk_err
+users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37])
+{
+    return users_delete_with(c, ref, NULL, NULL, token_out);
+}
+
+enum bk_err
+users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n, char (*tokens_out)[37],
+                  size_t *failed_at)
+{
+    enum bk_err err;
+    size_t i;
+
+    *failed_at = 0;
+    if (n == 0)
+        return BK_OK;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    for (i = 0; i < n && err == BK_OK; i++) {
+        err = forget_tx(c, &refs[i], NULL, NULL, tokens_out[i]);
+        if (err != BK_OK)
+            *failed_at = i;
+    }
     if (err == BK_OK)
-        memcpy(token_out, row.token, 37);
-    store_user_row_cleanup(&row);
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
     return err;
 }
 
@@ -549,6 +669,78 @@ users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37
     if (err == BK_OK)
         memcpy(token_out, row.token, 37);
     store_user_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
+users_lookup(struct ctx *c, const struct user_ref *ref, int any_status, struct user_row *out)
+{
+    return resolve(c, ref, any_status, out);
+}
+
+enum bk_err
+users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN], json_t **out)
+{
+    *out = NULL;
+    if (row->dek == NULL || row->body == NULL)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    return open_profile(c, row, dek, out);
+}
+
+enum bk_err
+users_remove(struct ctx *c, const struct user_row *row, const char *action)
+{
+    struct audit_event ev = { .action = action, .mode = "token", .record = row->token };
+    enum bk_err err = BK_OK;
+
+    if (row->status != USER_ACTIVE)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    for (int kind = INDEX_EMAIL; err == BK_OK && kind <= INDEX_CUSTOM; kind++)
+        err = store_index_delete(&c->db, c->tenant, kind, row->id);
+    if (err == BK_OK)
+        err = store_system_user_set_status(&c->db, c->tenant, row->id, USER_ACTIVE, USER_REMOVED,
+                                           c->now);
+    if (err == BK_OK)
+        err = audit_write(c, &ev);
+    return err;
+}
+
+enum bk_err
+users_restore(struct ctx *c, const struct user_row *row, const char *action, json_t **profile_out)
+{
+    static const struct index_set none;
+    struct index_set want;
+    uint8_t dek[KEYS_LEN];
+    json_t *profile = NULL;
+    struct audit_event ev = { .action = action, .mode = "token", .record = row->token,
+                              .identity = row->token };
+    enum bk_err err;
+
+    *profile_out = NULL;
+    memset(dek, 0, sizeof dek);
+    if (row->status == USER_ACTIVE)
+        return ctx_fail(c, BK_ECONFLICT, "user is not deleted");
+    if (row->status != USER_REMOVED)
+        return ctx_fail(c, BK_ENOTFOUND, "not found");
+    err = users_open(c, row, dek, &profile);
+    if (err == BK_OK)
+        err = index_set_build(c, profile, &want);
+    if (err == BK_OK)
+        err = index_apply(c, row->id, &none, &want);
+    if (err == BK_OK)
+        err = store_system_user_set_status(&c->db, c->tenant, row->id, USER_REMOVED, USER_ACTIVE,
+                                           c->now);
+    if (err == BK_OK) {
+        ev.dek = dek;
+        ev.after = profile;
+        err = audit_write(c, &ev);
+    }
+    if (err == BK_OK) {
+        *profile_out = profile;
+        profile = NULL;
+    }
+    json_decref(profile);
+    secbuf_wipe(dek, sizeof dek);
     return err;
 }
 

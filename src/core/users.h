@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ctx.h"
+#include "expiration-t.h"
 
 enum user_mode {
     MODE_TOKEN = 0,
@@ -52,6 +53,10 @@ typedef enum bk_err (*users_transform_fn)(struct ctx *c, const json_t *before, v
 enum bk_err users_modify(struct ctx *c, const struct user_ref *ref, const char *action,
                          users_transform_fn transform, void *arg, char token_out[37]);
 
+/* The transform users_update() uses: <arg> (a borrowed object) merged into
+ * <before>, a null value removing the field. */
+enum bk_err users_merge(struct ctx *c, const json_t *before, void *arg, json_t **after_out);
+
 /* Read a user; *profile_out is a new reference (json_decref()). */
 enum bk_err users_get(struct ctx *c, const struct user_ref *ref, char token_out[37],
                       json_t **profile_out);
@@ -65,9 +70,74 @@ enum bk_err users_update(struct ctx *c, const struct user_ref *ref, const json_t
  * stays known as deleted. */
 enum bk_err users_delete(struct ctx *c, const struct user_ref *ref, char token_out[37]);
 
+/* Forget several users at once, all or nothing, in one transaction; tokens in
+ * request order in <tokens_out>. On failure *failed_at is the index of the
+ * reference that was refused (unknown user: BK_ENOTFOUND). */
+enum bk_err users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n,
+                              char (*tokens_out)[37], size_t *failed_at);
+
+/* Runs inside users_delete_with()'s write transaction once the user <row>
+ * is found, before anything is forgotten; a non-BK_OK return rolls the
+ * delete back. */
+typedef enum bk_err (*users_delete_hook_fn)(struct ctx *c, const struct user_row *row, void *arg);
+
+/* users_delete() with <hook> (may be NULL) run in the same transaction, so a
+ * caller's own bookkeeping commits with the delete or not at all. */
+enum bk_err users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_fn hook,
+                              void *arg, char token_out[37]);
+
+/* Within the caller's open transaction: the row of the user <ref> names
+ * (deleted users too when <allow_deleted>, by token only). The caller calls
+ * store_user_row_cleanup(). BK_ENOTFOUND ("not found"), BK_EINVAL. */
+enum bk_err users_row_get(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+                          struct user_row *out);
+
 /* Resolve <ref> to a user token without reading the profile and without an
  * audit event; deleted users resolve by token only. */
 enum bk_err users_resolve_token(struct ctx *c, const struct user_ref *ref, char token_out[37]);
+
+/* For the system service (cross-tenant administration). These work inside the
+ * caller's open transaction (write where they change something), on the
+ * tenant c->tenant names; the caller commits or rolls back.
+ *
+ * users_lookup: the user row <ref> names (store_user_row_cleanup() it); with
+ * <any_status> a removed or forgotten user is found too (by token only, as
+ * their indexes are gone). users_open: open its profile (*out: a new
+ * reference; wipe <dek> after use); BK_ENOTFOUND once forgotten.
+ * users_remove: the soft delete of SystemDeleteUserProfiles: indexes dropped,
+ * status USER_REMOVED, profile and data key kept; audit event <action>.
+ * users_restore: back from USER_REMOVED to active, indexes rebuilt
+ * (BK_ECONFLICT when another user took a value meanwhile); *profile_out is the
+ * restored profile. */
+enum bk_err users_lookup(struct ctx *c, const struct user_ref *ref, int any_status,
+                         struct user_row *out);
+enum bk_err users_open(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN],
+                       json_t **out);
+enum bk_err users_remove(struct ctx *c, const struct user_row *row, const char *action);
+enum bk_err users_restore(struct ctx *c, const struct user_row *row, const char *action,
+                          json_t **profile_out);
+
+/* users_create with an expiration (<exp> borrowed; NULL or all zero: none). */
+enum bk_err users_create_expiring(struct ctx *c, const json_t *profile,
+                                  const struct expiry_req *exp, char token_out[37]);
+
+/* What a read returns besides the profile. */
+struct user_meta {
+    int64_t version;            /* the version returned */
+    struct expiry_times exp;
+};
+
+/* users_get of version <version> (0: the current one), with *meta_out filled.
+ * An older version needs versioning (BK_EINVAL otherwise); one not kept is
+ * BK_ENOTFOUND. A user whose expiration time has passed is not found. */
+enum bk_err users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version,
+                           char token_out[37], struct user_meta *meta_out,
+                           json_t **profile_out);
+
+/* users_find(), and deleted users too (by token only) when <allow_deleted>. */
+enum bk_err users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
+                           struct user_row *out);
+
 
 /* 1 when <s> is a canonical lower-case or upper-case UUID. */
 int users_token_valid(const char *s, size_t len);

@@ -172,8 +172,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (st->too_big)
+    if (st->too_big) {
+        dispatch_count_refused(method, url, 413);
         return send_static_error(conn, 413, "request body too large");
+    }
     if (static_is_ui_request(method, url) && !dispatch_has_path(url)) {
         const struct static_file *f = static_find(url);
 
@@ -189,6 +191,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     req.token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Token");
     req.token_len = req.token ? strlen(req.token) : 0;
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
     req.client_ip = st->ip;
     req.body = st->body.ptr ? st->body.ptr : "";
     req.body_len = st->body.len;

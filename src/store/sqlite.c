@@ -1049,8 +1049,13 @@ const struct store_ops store_sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_list_user = sq_audit_list_user,
     .count_users = sq_count_users,
+    .system = &sqlite_system_ops,
     .consent = &sqlite_consent_ops,
     .appdata = &sqlite_appdata_ops,
     .sessions = &sqlite_sessions_ops,
+    .requests = &sqlite_requests_ops,
+    .versions = &sqlite_versions_ops,
+    .expiry = &sqlite_expiry_ops,
+    .shared = &sqlite_shared_ops,
     .portal = &sqlite_portal_ops,
 };

@@ -53,6 +53,8 @@ struct audit_row {
  * Returning non-BK_OK stops the listing and is passed back. */
 typedef enum bk_err (*store_audit_fn)(void *arg, const struct audit_row *row);
 
+struct store_system_ops;
+
 struct store_conf {
     const char *path;      /* SQLite: the database file */
     unsigned pool_size;    /* connections to open (one per worker) */
@@ -102,9 +104,14 @@ struct store_ops {
     /* Resource families: each has its own ops table declared in store/<family>.h,
      * with inline wrappers store_<family>_<verb>() there; a backend that lacks a
      * family leaves its pointer NULL and the wrappers answer BK_ENOTIMPL. */
+    const struct store_system_ops *system;
     const struct store_consent_ops *consent;
     const struct store_appdata_ops *appdata;
     const struct store_sessions_ops *sessions;
+    const struct store_requests_ops *requests;
+    const struct store_versions_ops *versions;
+    const struct store_expiry_ops *expiry;
+    const struct store_shared_ops *shared;
     const struct store_portal_ops *portal;
 };
 

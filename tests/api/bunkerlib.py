@@ -472,3 +472,80 @@ def db_query(srv, sql, params=()):
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- system family helpers
+
+def bulk_unlock(api):
+    """A fresh BulkListUnlock id."""
+    r = api.v2("BulkListUnlock", {})
+    b = assert_ok(r)
+    assert UUID4_RE.match(b.get("unlockuuid", "")), describe(r)
+    return b["unlockuuid"]
+
+
+_PROM_LINE = re.compile(
+    r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})?'
+    r' (\S+)$')
+_PROM_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_prometheus(text):
+    """Parse the text exposition format strictly: returns (types, samples)
+    where types maps metric name -> type and samples is a list of
+    (name, {label: value}, float). Any line that does not parse fails."""
+    types, samples = {}, []
+    for ln in text.split("\n"):
+        if ln == "":
+            continue
+        if ln.startswith("# TYPE "):
+            _, _, name, typ = ln.split(" ", 3)
+            assert typ in ("counter", "gauge", "histogram", "summary", "untyped"), ln
+            types[name] = typ
+            continue
+        if ln.startswith("#"):
+            continue
+        m = _PROM_LINE.match(ln)
+        assert m, f"not an exposition line: {ln!r}"
+        labels = {k: bytes(v, "utf-8").decode("unicode_escape")
+                  for k, v in _PROM_LABEL.findall(m.group(2) or "")}
+        samples.append((m.group(1), labels, float(m.group(3))))
+    return types, samples
+
+
+# ---------------------------------------------------------------- versions, expiration, shares
+
+def canonical_md5(doc):
+    """MD5 of a JSON document's canonical text, as UserListVersions reports
+    it: compact, keys sorted, UTF-8 (not ASCII-escaped)."""
+    import hashlib
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def started(server_factory, conf):
+    """A running server with its own new db and the YAML text <conf>."""
+    srv = server_factory(conf=conf)
+    srv.init()
+    srv.start()
+    return srv
+
+
+def db_count(srv, table):
+    """Rows in <table> of the server's SQLite file, read-only."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{srv.db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def wait_until(pred, timeout=8.0, step=0.1):
+    """Poll <pred> until it returns a true value or <timeout> seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(step)

@@ -551,3 +551,24 @@ def test_static_ui_served_with_security_headers(api):
     bl.assert_not_found(api.get("/v1/nosuchthing", token=None))
     assert api.get("/status", token=None).status_code == 200
     assert api.post("/", token=None).status_code in (404, 405)
+
+
+def test_session_delete_request_on_own_record_only(portal, sms):
+    srv = portal()
+    root = srv.client()
+    mine, theirs = bl.phone(), bl.phone()
+    my_tok = root.create_user({"phone": mine})
+    their_tok = root.create_user({"phone": theirs})
+    me = srv.client(token=login(srv, sms, mine))
+    r = me.v2("UserDeleteRequest", {"mode": "token", "identity": my_tok})
+    if r.status_code in (404, 501):
+        pytest.skip("this server has no data-subject requests")
+    bl.assert_ok(r)
+    rows = bl.assert_ok(me.get(f"/v1/requests/token/{my_tok}"))["rows"]
+    assert [q["action"] for q in rows] == ["forget-me"] or len(rows) == 1
+    b = bl.assert_error(me.v2("UserDeleteRequest", {"mode": "token", "identity": their_tok}), 403)
+    assert b["message"] == "access denied"
+    bl.assert_error(me.get(f"/v1/requests/token/{their_tok}"), 403)
+    # approving is for the DPO, not the user
+    bl.assert_error(me.post(f"/v1/request/{rows[0]['rtoken']}", json={}), 403)
+    bl.assert_error(me.get("/v1/requests?status=open"), 403)

@@ -1,0 +1,58 @@
+/* /v1 shared-record adapters, as the released server answers them. */
+#include "v1_shared.h"
+
+#include "../core/shared.h"
+#include "params.h"
+
+static enum bk_err
+sharedrecord_create(struct ctx *c, const struct api_req *req, const struct route_match *m,
+                    json_t *body, json_t **reply, struct api_reply *raw)
+{
+    struct user_ref ref;
+    char token[37], uuid[37], num[32];
+    const char *partner = NULL, *exp = NULL, *s;
+    size_t partner_len, exp_len = 0, len;
+    enum bk_err err;
+
+    (void)req, (void)raw;
+    err = params_ref_path(c, m->param[0], m->param_len[0], m->param[1], m->param_len[1], &ref);
+    if (err != BK_OK)
+        return err;
+    if (params_str(c, body, "app", &s, &len) != BK_ENOTFOUND ||
+        params_str(c, body, "session", &s, &len) != BK_ENOTFOUND)
+        return ctx_fail(c, BK_ENOTIMPL, "sharing app data or sessions is not implemented");
+    err = params_str(c, body, "partner", &partner, &partner_len);
+    if (err == BK_ENOTFOUND)
+        err = BK_OK;
+    if (err == BK_OK)
+        err = params_str_or_int(c, body, "expiration", num, sizeof num, &exp, &exp_len);
+    if (err == BK_OK)
+        err = shared_create(c, &ref, json_object_get(body, "fields"), partner, exp, exp_len,
+                            token, uuid);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "record", uuid);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+static enum bk_err
+sharedrecord_get(struct ctx *c, const struct api_req *req, const struct route_match *m,
+                 json_t *body, json_t **reply, struct api_reply *raw)
+{
+    json_t *data = NULL;
+    enum bk_err err;
+
+    (void)req, (void)body, (void)raw;
+    err = shared_get(c, m->param[0], m->param_len[0], &data);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:o}", "data", data);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+const struct route v1_shared_routes[] = {
+    { "POST", "/v1/sharedrecord/{mode}/{identity}", sharedrecord_create,
+      ROUTE_BODY_JSON | ROUTE_BODY_FORM, "SharedRecordCreate" },
+    { "GET", "/v1/get/{record}", sharedrecord_get, ROUTE_NO_AUTH, "SharedRecordGet" },
+    { NULL, NULL, NULL, 0, NULL },
+};

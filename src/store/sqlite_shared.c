@@ -1,0 +1,105 @@
+/* SQLite: the shared_records table. */
+#include "shared.h"
+
+#include <string.h>
+
+#include "sqlite.h"
+#include "sqlite_int.h"
+
+static const char sql_insert[] =
+    "INSERT INTO shared_records (tenant, hash, user_id, record, created, expires, body) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_get[] =
+    "SELECT tenant, hash, user_id, record, created, expires, body FROM shared_records "
+    "WHERE tenant = ?1 AND hash = ?2";
+static const char sql_purge_expired[] = "DELETE FROM shared_records WHERE expires <= ?1";
+static const char sql_purge_user[] =
+    "DELETE FROM shared_records WHERE tenant = ?1 AND user_id = ?2";
+
+static enum bk_err
+s_insert(void *conn, const struct shared_row *row)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql_insert, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, row->tenant);
+    sq_bind_blob(st, 2, row->hash, STORE_HASH_LEN);
+    sqlite3_bind_int64(st, 3, row->user_id);
+    sq_bind_text(st, 4, row->record);
+    sqlite3_bind_int64(st, 5, row->created);
+    sqlite3_bind_int64(st, 6, row->expires);
+    sq_bind_blob(st, 7, row->body, row->body_len);
+    return sq_exec_done(c, st);
+}
+
+static enum bk_err
+s_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], struct shared_row *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    err = sq_prepare(c, sql_get, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->tenant = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == STORE_HASH_LEN)
+            memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
+        out->user_id = sqlite3_column_int64(st, 2);
+        sq_col_text(st, 3, out->record, sizeof out->record);
+        out->created = sqlite3_column_int64(st, 4);
+        out->expires = sqlite3_column_int64(st, 5);
+        err = sq_col_blob(st, 6, &out->body, &out->body_len);
+    } else {
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    }
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+s_purge_expired(void *conn, int64_t now, int64_t *removed)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql_purge_expired, &st);
+
+    *removed = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, now);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK)
+        *removed = sqlite3_changes(c->db);
+    return err;
+}
+
+static enum bk_err
+s_purge_user(void *conn, int64_t tenant, int64_t user_id)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql_purge_user, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    return sq_exec_done(c, st);
+}
+
+const struct store_shared_ops sqlite_shared_ops = {
+    .insert = s_insert,
+    .get = s_get,
+    .purge_expired = s_purge_expired,
+    .purge_user = s_purge_user,
+};

@@ -1,0 +1,237 @@
+"""UserCreateBulk and UserDeleteBulk: request order, all-or-nothing, the
+failing index named, the bulk body and field limits."""
+
+import json
+import time
+
+import pytest
+
+import bunkerlib as bl
+from bunkerlib import assert_error, assert_not_found, assert_ok
+
+
+def _recs(n, **extra):
+    return [{"profile": bl.profile(**extra)} for _ in range(n)]
+
+
+def test_create_bulk_answers_in_request_order(api):
+    recs = _recs(5)
+    r = api.v2("UserCreateBulk", {"records": recs})
+    b = assert_ok(r)
+    assert set(b) == {"status", "created"}
+    assert len(b["created"]) == 5
+    for rec, got in zip(recs, b["created"]):
+        assert set(got) == {"token", "profile"}
+        bl.assert_uuid4(got["token"], r)
+        assert got["profile"] == rec["profile"]
+        # each user is stored and found by token and by every index
+        assert api.user_data("token", got["token"]) == rec["profile"]
+        assert api.user_data("email", rec["profile"]["email"]) == rec["profile"]
+        assert api.user_data("login", rec["profile"]["login"]) == rec["profile"]
+    assert len({c["token"] for c in b["created"]}) == 5
+
+
+def test_create_bulk_writes_an_audit_event_per_user(api):
+    b = assert_ok(api.v2("UserCreateBulk", {"records": _recs(2)}))
+    for c in b["created"]:
+        b = api.audit_rows(c["token"])
+        assert b["total"] == 1
+        assert b["rows"][0]["title"] == "UserCreate"
+
+
+@pytest.mark.parametrize("body,needle", [
+    ({}, "missing records"),
+    ({"records": None}, "missing records"),
+    ({"records": []}, "must not be empty"),
+    ({"records": {"profile": {}}}, "array"),
+    ({"records": "x"}, "array"),
+])
+def test_create_bulk_bad_list_is_400(api, body, needle):
+    b = assert_error(api.v2("UserCreateBulk", body), 400)
+    assert needle in b["message"]
+
+
+@pytest.mark.parametrize("bad", [5, "str", None, [1], {"noprofile": 1}, {"profile": [1]},
+                                 {"profile": "x"}, {"profile": None}])
+def test_create_bulk_non_object_at_index_k_is_400_naming_k(api, bad):
+    recs = _recs(4)
+    recs.insert(2, bad)
+    emails = [r["profile"]["email"] for r in recs if isinstance(r, dict) and "profile" in r
+              and isinstance(r["profile"], dict)]
+    b = assert_error(api.v2("UserCreateBulk", {"records": recs}), 400)
+    assert b["message"].startswith("records[2]:"), b
+    for e in emails:
+        assert_not_found(api.get_user("email", e))
+
+
+def test_create_bulk_bad_index_value_names_k(api):
+    recs = _recs(3)
+    recs[1]["profile"]["email"] = "not-an-email"
+    b = assert_error(api.v2("UserCreateBulk", {"records": recs}), 400)
+    assert b["message"] == "records[1]: invalid email"
+    assert_not_found(api.get_user("email", recs[0]["profile"]["email"]))
+
+
+def test_create_bulk_duplicate_inside_batch_is_409_and_creates_nothing(api):
+    recs = _recs(4)
+    recs[3]["profile"]["login"] = recs[1]["profile"]["login"]
+    b = assert_error(api.v2("UserCreateBulk", {"records": recs}), 409)
+    assert b["message"] == "records[3]: user with this login already exists"
+    for rec in recs:
+        assert_not_found(api.get_user("email", rec["profile"]["email"]))
+        assert_not_found(api.get_user("custom", rec["profile"]["custom"]))
+
+
+def test_create_bulk_duplicate_of_existing_user_is_409_and_creates_nothing(api):
+    existing = bl.profile()
+    tok = api.create_user(existing)
+    recs = _recs(3)
+    recs[2]["profile"]["email"] = existing["email"].upper()
+    b = assert_error(api.v2("UserCreateBulk", {"records": recs}), 409)
+    assert b["message"] == "records[2]: user with this email already exists"
+    for rec in recs[:2]:
+        assert_not_found(api.get_user("login", rec["profile"]["login"]))
+    assert api.user_data("token", tok) == existing
+
+
+def test_create_bulk_groups_are_501_and_create_nothing(api):
+    recs = _recs(2)
+    recs[1]["groupname"] = "staff"
+    assert_error(api.v2("UserCreateBulk", {"records": recs}), 501)
+    assert_not_found(api.get_user("login", recs[0]["profile"]["login"]))
+    r = api.v2("UserCreateBulk", {"records": _recs(1), "finaltime": "1d"})
+    assert_error(r, 501)
+
+
+def test_create_bulk_auth(api, server):
+    body = {"records": _recs(1)}
+    assert_error(server.client(token=None).v2("UserCreateBulk", body), 403)
+    assert_error(server.client(token="wrong").v2("UserCreateBulk", body), 403)
+    assert_not_found(api.get_user("login", body["records"][0]["profile"]["login"]))
+
+
+def test_create_bulk_4000_profiles_of_120_fields(api):
+    tag = bl.uid()
+    recs = []
+    for i in range(4000):
+        p = {f"field{k:03d}": f"v{i}-{k}-{tag}" for k in range(117)}
+        p["email"] = f"bulk{i}.{tag}@example.com"
+        p["login"] = f"bulk{i}-{tag}"
+        p["custom"] = f"bc{i}-{tag}"
+        recs.append({"profile": p})
+    body = json.dumps({"records": recs}).encode()
+    assert len(body) > 12_000_000
+    t0 = time.monotonic()
+    r = api.raw("POST", "/v2/UserCreateBulk", body, timeout=600)
+    took = time.monotonic() - t0
+    b = assert_ok(r)
+    assert len(b["created"]) == 4000
+    print(f"UserCreateBulk 4000x120 ({len(body)} bytes): {took:.2f} s")
+    for i in (0, 1234, 3999):
+        assert b["created"][i]["profile"] == recs[i]["profile"]
+        assert api.user_data("login", f"bulk{i}-{tag}") == recs[i]["profile"]
+        assert api.user_data("token", b["created"][i]["token"]) == recs[i]["profile"]
+
+
+def test_bulk_body_limit_and_field_limit(server_factory):
+    srv = server_factory(conf="limits:\n  bulk_body_max_bytes: 20000\n"
+                              "  bulk_json_max_fields: 300\n  json_max_fields: 50\n")
+    srv.init()
+    srv.start()
+    api = srv.client()
+    # over the bulk byte limit: 413 before anything is created
+    recs = _recs(80)
+    body = json.dumps({"records": recs}).encode()
+    assert len(body) > 20000
+    assert_error(api.raw("POST", "/v2/UserCreateBulk", body), 413)
+    assert_not_found(api.get_user("login", recs[0]["profile"]["login"]))
+    # more fields than the single-record limit, fewer than the bulk one: accepted
+    recs = _recs(8)
+    b = assert_ok(api.v2("UserCreateBulk", {"records": recs}))
+    assert len(b["created"]) == 8
+    # the single-record limit still applies to UserCreate
+    big = {f"k{i}": i for i in range(60)}
+    assert_error(api.v2("UserCreate", {"profile": big}), 413)
+    # over the bulk field limit: 413
+    recs = [{"profile": {f"k{i}": i for i in range(40)}} for _ in range(9)]
+    assert_error(api.v2("UserCreateBulk", {"records": recs}), 413)
+
+
+# ---------------------------------------------------------------- UserDeleteBulk
+
+def test_delete_bulk_by_mode_identity(api):
+    people = [bl.profile() for _ in range(5)]
+    toks = [api.create_user(p) for p in people]
+    users = [{"mode": "token", "identity": toks[0]},
+             {"mode": "email", "identity": people[1]["email"]},
+             {"mode": "phone", "identity": people[2]["phone"]},
+             {"mode": "login", "identity": people[3]["login"]},
+             {"mode": "custom", "identity": people[4]["custom"]}]
+    b = assert_ok(api.v2("UserDeleteBulk", {"users": users}))
+    assert set(b) == {"status", "deleted"}
+    assert [d["token"] for d in b["deleted"]] == toks
+    for t, p in zip(toks, people):
+        assert_not_found(api.get_user("token", t))
+        assert_not_found(api.get_user("email", p["email"]))
+    # the identities are free again
+    api.create_user({"email": people[1]["email"]})
+
+
+def test_delete_bulk_by_tokens(api):
+    toks = [api.create_user(bl.profile()) for _ in range(3)]
+    b = assert_ok(api.v2("UserDeleteBulk", {"tokens": [t.upper() for t in toks]}))
+    assert [d["token"] for d in b["deleted"]] == toks
+    for t in toks:
+        assert_not_found(api.get_user("token", t))
+
+
+def test_delete_bulk_unknown_user_deletes_nothing(api):
+    people = [bl.profile() for _ in range(3)]
+    toks = [api.create_user(p) for p in people]
+    users = [{"mode": "token", "identity": toks[0]},
+             {"mode": "email", "identity": bl.email("nobody")},
+             {"mode": "token", "identity": toks[2]}]
+    b = assert_error(api.v2("UserDeleteBulk", {"users": users}), 404)
+    assert b["message"] == "users[1]: not found"
+    for t, p in zip(toks, people):
+        assert api.user_data("token", t) == p
+    # the same user twice: the second is gone by then
+    b = assert_error(api.v2("UserDeleteBulk", {"tokens": [toks[0], toks[0]]}), 404)
+    assert b["message"] == "tokens[1]: not found"
+    assert api.user_data("token", toks[0]) == people[0]
+
+
+@pytest.mark.parametrize("body,needle", [
+    ({}, "missing users"),
+    ({"users": []}, "users must not be empty"),
+    ({"tokens": []}, "tokens must not be empty"),
+    ({"users": [{"mode": "token", "identity": "x"}], "tokens": ["x"]}, "not both"),
+    ({"users": "x"}, "array"),
+    ({"users": [5]}, "users[0]:"),
+    ({"users": [{"mode": "bogus", "identity": "x"}]}, "users[0]: bad mode"),
+    ({"users": [{"mode": "email"}]}, "users[0]: missing identity"),
+    ({"tokens": ["not-a-token"]}, "tokens[0]: bad token format"),
+    ({"tokens": [7]}, "tokens[0]:"),
+])
+def test_delete_bulk_bad_input_is_400(api, body, needle):
+    b = assert_error(api.v2("UserDeleteBulk", body), 400)
+    assert needle in b["message"], b
+
+
+def test_delete_bulk_auth(api, server):
+    tok = api.create_user(bl.profile())
+    for c in (server.client(token=None), server.client(token="wrong")):
+        assert_error(c.v2("UserDeleteBulk", {"tokens": [tok]}), 403)
+    assert_ok(api.get_user("token", tok))
+
+
+def test_bulk_created_users_leave_no_plaintext_on_disk(fresh_server):
+    from test_security import scan
+    api = fresh_server.client()
+    marker = bl.uid()
+    recs = [{"profile": {"email": f"bulkleak{marker}{i}@leak.example",
+                         "login": f"bulkleaklogin{marker}{i}",
+                         "secret": f"Bulksecretvalue{marker}{i}"}} for i in range(20)]
+    assert_ok(api.v2("UserCreateBulk", {"records": recs}))
+    needles = [v for r in recs for v in r["profile"].values()]
+    assert scan(fresh_server, needles) == []

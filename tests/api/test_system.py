@@ -1,0 +1,273 @@
+"""System* calls: stats, cross-tenant profiles (get, search, delete, restore)
+behind a bulk unlock id, the user report (JSON and HTML), and the wrapping
+key call (501 until Shamir shares exist)."""
+
+import time
+
+import pytest
+
+import bunkerlib as bl
+from bunkerlib import assert_error, assert_not_found, assert_ok
+
+
+def test_stats_counts_users(api, server):
+    b = assert_ok(api.v2("SystemGetSystemStats", {}))
+    assert set(b) == {"status", "stats"}
+    assert set(b["stats"]) == {"numusers", "numtenants"}
+    n = b["stats"]["numusers"]
+    assert b["stats"]["numtenants"] == 1
+    api.create_user(bl.profile())
+    tok = api.create_user(bl.profile())
+    assert assert_ok(api.v2("SystemGetSystemStats", {}))["stats"]["numusers"] == n + 2
+    assert_ok(api.delete_user("token", tok))
+    assert assert_ok(api.v2("SystemGetSystemStats", {}))["stats"]["numusers"] == n + 1
+    # an empty body is {}
+    assert_ok(api.raw("POST", "/v2/SystemGetSystemStats", b""))
+    for c in (server.client(token=None), server.client(token="nope")):
+        assert_error(c.v2("SystemGetSystemStats", {}), 403)
+
+
+def test_bulk_unlock_ids_are_fresh_uuids(api, server):
+    a, b = bl.bulk_unlock(api), bl.bulk_unlock(api)
+    assert a != b
+    assert_error(server.client(token=None).v2("BulkListUnlock", {}), 403)
+
+
+def test_get_user_profiles(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    for mode in ("email", "phone", "login", "custom"):
+        b = assert_ok(api.v2("SystemGetUserProfiles",
+                             {"mode": mode, "identity": p[mode], "unlockuuid": u}))
+        assert set(b) == {"status", "total", "rows"}
+        assert b["total"] == 1
+        assert b["rows"] == [{"token": tok, "profile": p, "tenantid": 0,
+                              "tenantname": "default"}]
+    # the read is audited in the user's trail
+    titles = [e["title"] for e in api.audit_rows(tok)["rows"]]
+    assert titles.count("SystemGetUserProfiles") == 4
+    # nobody with that identity: an empty answer, not an error
+    b = assert_ok(api.v2("SystemGetUserProfiles",
+                         {"mode": "email", "identity": bl.email("none"), "unlockuuid": u}))
+    assert b["total"] == 0 and b["rows"] == []
+
+
+@pytest.mark.parametrize("body,status,needle", [
+    ({"mode": "token", "identity": "0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1"}, 400, "token mode"),
+    ({"mode": "bogus", "identity": "x"}, 400, "bad mode"),
+    ({"mode": "email"}, 400, "missing identity"),
+    ({"mode": "email", "identity": "not-an-email"}, 400, "invalid email"),
+])
+def test_get_user_profiles_bad_input(api, body, status, needle):
+    body = dict(body, unlockuuid=bl.bulk_unlock(api))
+    b = assert_error(api.v2("SystemGetUserProfiles", body), status)
+    assert needle in b["message"], b
+
+
+def test_unlock_is_required_and_checked(api, server):
+    p = bl.profile()
+    api.create_user(p)
+    q = {"mode": "email", "identity": p["email"]}
+    b = assert_error(api.v2("SystemGetUserProfiles", q), 400)
+    assert "unlockuuid" in b["message"]
+    assert_error(api.v2("SystemGetUserProfiles", dict(q, unlockuuid="x")), 400)
+    b = assert_error(api.v2("SystemGetUserProfiles",
+                            dict(q, unlockuuid="0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1")), 403)
+    assert "unknown or expired" in b["message"]
+    for call in ("SystemSearchUserProfiles", "SystemDeleteUserProfiles",
+                 "SystemRestoreUserProfile"):
+        assert_error(api.v2(call, {"identity": p["email"], "mode": "email",
+                                   "token": "0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1",
+                                   "tenantid": 0}), 400)
+    # the unlock id does not replace the token
+    u = bl.bulk_unlock(api)
+    assert_error(server.client(token=None).v2("SystemGetUserProfiles", dict(q, unlockuuid=u)),
+                 403)
+
+
+def test_unlock_expires(server_factory):
+    srv = server_factory(conf="bulk:\n  unlock_ttl_s: 1\n")
+    srv.init()
+    srv.start()
+    api = srv.client()
+    p = bl.profile()
+    api.create_user(p)
+    u = bl.bulk_unlock(api)
+    q = {"mode": "login", "identity": p["login"], "unlockuuid": u}
+    assert assert_ok(api.v2("SystemGetUserProfiles", q))["total"] == 1
+    time.sleep(2.2)
+    b = assert_error(api.v2("SystemGetUserProfiles", q), 403)
+    assert "expired" in b["message"]
+
+
+def test_search_user_profiles(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    for ident in (p["email"], p["email"].upper(), p["login"], p["phone"], p["custom"]):
+        b = assert_ok(api.v2("SystemSearchUserProfiles", {"identity": ident, "unlockuuid": u}))
+        assert set(b) == {"status", "rows"}
+        assert b["rows"] == [{"token": tok, "profile": p, "tenantid": 0,
+                              "tenantname": "default"}], ident
+    b = assert_ok(api.v2("SystemSearchUserProfiles",
+                         {"identity": "nobody-" + bl.uid(), "unlockuuid": u}))
+    assert b["rows"] == []
+    assert_error(api.v2("SystemSearchUserProfiles", {"unlockuuid": u}), 400)
+    assert_error(api.v2("SystemSearchUserProfiles", {"identity": "", "unlockuuid": u}), 400)
+
+
+def test_search_finds_a_user_once_when_two_indexes_match(api):
+    same = "same-" + bl.uid()
+    p = {"login": same, "custom": same}
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    b = assert_ok(api.v2("SystemSearchUserProfiles", {"identity": same, "unlockuuid": u}))
+    assert [r["token"] for r in b["rows"]] == [tok]
+
+
+def test_delete_and_restore_user_profiles(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    b = assert_ok(api.v2("SystemDeleteUserProfiles",
+                         {"mode": "email", "identity": p["email"], "unlockuuid": u}))
+    assert b == {"status": "ok", "total": 1,
+                 "rows": [{"token": tok, "tenantid": 0, "tenantname": "default"}]}
+    assert_not_found(api.get_user("token", tok))
+    assert_not_found(api.get_user("email", p["email"]))
+    # the second time nothing matches
+    assert_not_found(api.v2("SystemDeleteUserProfiles",
+                            {"mode": "email", "identity": p["email"], "unlockuuid": u}))
+    # restore by token and tenant
+    b = assert_ok(api.v2("SystemRestoreUserProfile",
+                         {"token": tok, "tenantname": "default", "unlockuuid": u}))
+    assert b == {"status": "ok", "result": "restored", "token": tok, "profile": p}
+    assert api.user_data("email", p["email"]) == p
+    assert api.user_data("token", tok) == p
+    # restoring an active user is a conflict
+    b = assert_error(api.v2("SystemRestoreUserProfile",
+                            {"token": tok, "tenantid": 0, "unlockuuid": u}), 409)
+    titles = [e["title"] for e in api.audit_rows(tok)["rows"]]
+    assert "SystemDeleteUserProfiles" in titles and "SystemRestoreUserProfile" in titles
+
+
+def test_delete_by_token_needs_a_tenant(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    b = assert_error(api.v2("SystemDeleteUserProfiles",
+                            {"mode": "token", "identity": tok, "unlockuuid": u}), 400)
+    assert "tenantid or tenantname" in b["message"]
+    assert_error(api.v2("SystemDeleteUserProfiles",
+                        {"mode": "token", "identity": tok, "tenantname": "nosuch",
+                         "unlockuuid": u}), 404)
+    assert_error(api.v2("SystemDeleteUserProfiles",
+                        {"mode": "token", "identity": tok, "tenantid": -1,
+                         "unlockuuid": u}), 400)
+    assert_error(api.v2("SystemDeleteUserProfiles",
+                        {"mode": "token", "identity": tok, "tenantid": 0,
+                         "tenantname": "other", "unlockuuid": u}), 404)
+    assert api.user_data("token", tok) == p
+    assert_ok(api.v2("SystemDeleteUserProfiles",
+                     {"mode": "token", "identity": tok, "tenantid": 0, "unlockuuid": u}))
+    assert_not_found(api.get_user("token", tok))
+
+
+def test_restore_fails_when_identity_was_taken(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    assert_ok(api.v2("SystemDeleteUserProfiles",
+                     {"mode": "login", "identity": p["login"], "unlockuuid": u}))
+    other = api.create_user({"login": p["login"]})
+    b = assert_error(api.v2("SystemRestoreUserProfile",
+                            {"token": tok, "tenantid": 0, "unlockuuid": u}), 409)
+    assert b["message"] == "user with this login already exists"
+    assert_not_found(api.get_user("token", tok))
+    assert api.user_data("login", p["login"]) == {"login": p["login"]}
+    assert_ok(api.delete_user("token", other))
+    assert_ok(api.v2("SystemRestoreUserProfile", {"token": tok, "tenantid": 0, "unlockuuid": u}))
+
+
+def test_forgetting_a_removed_user_is_final(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    u = bl.bulk_unlock(api)
+    assert_ok(api.v2("SystemDeleteUserProfiles",
+                     {"mode": "email", "identity": p["email"], "unlockuuid": u}))
+    assert_ok(api.delete_user("token", tok))
+    assert_not_found(api.v2("SystemRestoreUserProfile",
+                            {"token": tok, "tenantid": 0, "unlockuuid": u}))
+
+
+@pytest.mark.parametrize("body,status", [
+    ({}, 400),
+    ({"token": "x", "tenantid": 0}, 400),
+    ({"token": "0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1"}, 400),
+    ({"token": "0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1", "tenantid": 0}, 404),
+    ({"token": "0a8ac2a7-cc40-4b88-a48e-2f3c0bd1d2c1", "tenantid": "x"}, 400),
+])
+def test_restore_bad_input(api, body, status):
+    r = api.v2("SystemRestoreUserProfile", dict(body, unlockuuid=bl.bulk_unlock(api)))
+    b = assert_error(r, status)
+    if status == 404:
+        assert b["message"] == "not found"
+
+
+def test_user_report(api):
+    p = bl.profile(note="<script>alert('x')</script> & co")
+    tok = api.create_user(p)
+    assert_ok(api.put_user("token", tok, {"fname": "Changed"}))
+    want = dict(p, fname="Changed")
+    for mode in ("token", "email", "login"):
+        b = assert_ok(api.v2("SystemGetUserReport", {"mode": mode, "identity": want[mode]
+                                                     if mode != "token" else tok}))
+        rep = b["report"]
+        assert list(rep)[:3] == ["token", "created", "updated"]
+        assert rep["token"] == tok
+        assert rep["profile"] == want
+        ev = rep["audit"]["events"]
+        assert rep["audit"]["total"] == len(ev)
+        assert ev[-1]["action"] == "UserCreate"
+        upd = [e for e in ev if e["action"] == "UserUpdate"][0]
+        assert upd["details"]["after"]["fname"] == "Changed"
+        assert upd["details"]["before"]["fname"] == "Test"
+    # the report reads are audited too
+    titles = [e["title"] for e in api.audit_rows(tok)["rows"]]
+    assert titles.count("SystemGetUserReport") == 3
+
+
+def test_user_html_report_escapes(api):
+    p = bl.profile(note="<script>alert('x')</script> & co")
+    tok = api.create_user(p)
+    b = assert_ok(api.v2("SystemGetUserHTMLReport", {"mode": "token", "identity": tok}))
+    assert set(b) == {"status", "html"}
+    html = b["html"]
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
+    assert p["email"] in html and tok in html
+    assert "<h2>profile</h2>" in html and "<h2>audit</h2>" in html
+
+
+@pytest.mark.parametrize("call", ["SystemGetUserReport", "SystemGetUserHTMLReport"])
+def test_user_report_errors(api, server, call):
+    assert_not_found(api.v2(call, {"mode": "email", "identity": bl.email("nobody")}))
+    assert_error(api.v2(call, {"mode": "email"}), 400)
+    assert_error(api.v2(call, {"mode": "x", "identity": "y"}), 400)
+    assert_error(server.client(token=None).v2(call, {"mode": "email", "identity": "a@b.c"}), 403)
+
+
+def test_report_of_deleted_user_is_404(api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    assert_ok(api.delete_user("token", tok))
+    assert_not_found(api.v2("SystemGetUserReport", {"mode": "token", "identity": tok}))
+
+
+def test_generate_wrapping_key_is_501(api, server):
+    body = {"key1": "a", "key2": "b", "key3": "c"}
+    b = assert_error(api.v2("SystemGenerateWrappingKey", body), 501)
+    assert b["message"].startswith("not implemented")
+    assert_error(server.client(token=None).v2("SystemGenerateWrappingKey", body), 403)
