@@ -48,6 +48,12 @@ describe('privacy portal', () => {
     await page.getByRole('heading', { name: 'What we keep about you' }).waitFor();
     await page.getByText('Doe', { exact: true }).waitFor();
     await shot(page, 'portal-profile');
+    // a phone-sized screen: everything still reachable, nothing cut off
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'portal-profile-mobile');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false);
+    await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   test('edit my profile', async () => {

@@ -136,6 +136,7 @@ export function toast(text) {
   const box = document.getElementById('toast');
   const item = h('div', {}, text);
   box.append(item);
+  while (box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => item.remove(), 4000);
 }
 
