@@ -76,5 +76,24 @@ echo "== API tests: MariaDB (ASan+UBSan build) =="
 echo "== fuzz smoke (3 s per target) =="
 bash scripts/fuzz.sh 3 "$out/fuzz.xml"
 
+echo "== UI tests: headless chromium (release build) =="
+# playwright-core from npm (the lock file pins it; no browser download),
+# driving Debian's chromium. A run that fails before writing its report, or
+# fails outside any suite, still counts as a failure.
+ui_ok=1
+if (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error >"$out/npm-ci.log" 2>&1); then
+    DATABUNKER_BIN="$root/build/databunker" node --test --test-reporter=spec \
+        --test-reporter-destination=stdout --test-reporter=junit \
+        --test-reporter-destination="$out/ui.xml" tests/ui/ || ui_ok=0
+else
+    cat "$out/npm-ci.log"
+    ui_ok=0
+fi
+if [ "$ui_ok" -eq 0 ] && ! grep -q '<failure' "$out/ui.xml" 2>/dev/null; then
+    printf '<testsuite name="ui" tests="1" failures="1"><testcase name="ui run">'\
+'<failure message="the UI test run failed"/></testcase></testsuite>\n' >"$out/ui-run.xml"
+fi
+
 /usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml \
-    "$out"/api-pgsql.xml "$out"/api-pgsql-asan.xml "$out"/api-mysql-asan.xml "$out"/fuzz.xml
+    "$out"/api-pgsql.xml "$out"/api-pgsql-asan.xml "$out"/api-mysql-asan.xml "$out"/fuzz.xml \
+    "$out"/ui.xml $(ls "$out"/ui-run.xml 2>/dev/null)

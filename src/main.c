@@ -20,6 +20,7 @@
 #include "core/ledger.h"
 #include "core/sweeper.h"
 #include "http/server.h"
+#include "core/sendcode.h"
 #include "vault/kdf.h"
 #include "vault/secbuf.h"
 
@@ -376,6 +377,10 @@ main(int argc, char **argv)
     enum bk_err err;
 
     json_set_alloc_funcs(mem_alloc, mem_free);
+    if (sendcode_global_init() != BK_OK) {
+        fprintf(stderr, "databunker: cannot initialize libcurl\n");
+        return 1;
+    }
     if (parse_args(argc, argv, &a) != 0)
         return 2;
     if (a.cmd == CMD_HELP || a.cmd == CMD_NONE) {
@@ -437,6 +442,7 @@ main(int argc, char **argv)
     keys.wrapping_hex = getenv("DATABUNKER_WRAPPINGKEY");
     keys.root_token = getenv("DATABUNKER_ROOTTOKEN");
     if (a.cmd == CMD_DEMO) {
+        conf.demo = 1;
         if (demo_key(path, demo_hex) != 0)
             goto out;
         keys.master_hex = demo_hex;

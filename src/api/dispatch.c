@@ -52,6 +52,17 @@ dispatch_body_limit(const struct app *app, const char *method, const char *path)
     return limit;
 }
 
+int
+dispatch_has_path(const char *path)
+{
+    struct route_match m;
+    enum route_result r = routes_find("GET", path, &m);
+
+    if (r == ROUTE_FOUND)
+        route_match_cleanup(&m);
+    return r != ROUTE_NO_PATH;
+}
+
 /* A JSON reply from <obj>; falls back to a fixed text if encoding fails. */
 static void
 reply_json(struct api_reply *out, unsigned status, const json_t *obj)

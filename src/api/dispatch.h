@@ -11,6 +11,10 @@
  * does not exist: the handler will answer 404/405 without reading it). */
 size_t dispatch_body_limit(const struct app *app, const char *method, const char *path);
 
+/* 1 when some API route has the path <path> (for any method): the transport
+ * serves the UI only for paths the API does not claim. */
+int dispatch_has_path(const char *path);
+
 /* Handle <req> completely and fill <out> (api_reply_cleanup() it). Never fails:
  * every error becomes a JSON error reply. */
 void dispatch_request(const struct app *app, const struct api_req *req, struct api_reply *out);

@@ -19,6 +19,7 @@ static const struct {
     { BK_ERETRY,    503, 503, "service busy, retry" },
     { BK_EUNAVAIL,  503, 503, "storage unavailable" },
     { BK_ENOTIMPL,  501, 501, "not implemented" },
+    { BK_ELIMIT,    429, 429, "too many requests" },
 };
 
 unsigned

@@ -21,6 +21,7 @@
 #include "v2_tenants.h"
 #include "v2_user.h"
 #include "v2_versions.h"
+#include "portal.h"
 
 static const struct route *const families[] = {
     v1_user_routes,
@@ -42,6 +43,8 @@ static const struct route *const families[] = {
     v2_access_routes,
     v2_bulk_routes,
     v2_tenants_routes,
+    v1_portal_routes,
+    v2_portal_routes,
     NULL,
 };
 

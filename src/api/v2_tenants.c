@@ -141,36 +141,6 @@ static V2_HANDLER(v2_tenant_delete)
     return *reply ? BK_OK : BK_ENOMEM;
 }
 
-static int
-set_opt(json_t *o, const char *key, const char *v)
-{
-    return json_object_set_new(o, key, json_string(v ? v : ""));
-}
-
-/* The web UI's branding, from the configuration's ui: section. Open: the
- * sign-in page shows it before anyone has a token. */
-static V2_HANDLER(v2_tenant_get_ui_conf)
-{
-    const struct conf *cf = c->app->conf;
-    json_t *ui = json_object();
-
-    (void)req, (void)m, (void)raw, (void)body;
-    if (ui == NULL || set_opt(ui, "LogoLink", cf->ui_logo_link) ||
-        set_opt(ui, "CompanyTitle", cf->ui_company_title) ||
-        set_opt(ui, "CompanyVAT", cf->ui_company_vat) ||
-        set_opt(ui, "CompanyCity", cf->ui_company_city) ||
-        set_opt(ui, "CompanyLink", cf->ui_company_link) ||
-        set_opt(ui, "CustomCSSLink", cf->ui_custom_css_link) ||
-        set_opt(ui, "PrivacyPolicyLink", cf->ui_privacy_policy_link) ||
-        set_opt(ui, "TermOfServiceLink", cf->ui_term_of_service_link) ||
-        json_object_set_new(ui, "MagicLookup", json_boolean(cf->ui_magic_lookup))) {
-        json_decref(ui);
-        return BK_ENOMEM;
-    }
-    *reply = json_pack("{s:o}", "ui", ui);
-    return *reply ? BK_OK : BK_ENOMEM;
-}
-
 #define V2 (ROUTE_BODY_JSON | ROUTE_V2)
 
 const struct route v2_tenants_routes[] = {
@@ -179,7 +149,5 @@ const struct route v2_tenants_routes[] = {
     { "POST", "/v2/TenantUpdate", v2_tenant_update, V2, "TenantUpdate" },
     { "POST", "/v2/TenantListTenants", v2_tenant_list, V2, "TenantListTenants" },
     { "POST", "/v2/TenantDelete", v2_tenant_delete, V2, "TenantDelete" },
-    { "POST", "/v2/TenantGetUIConf", v2_tenant_get_ui_conf, V2 | ROUTE_NO_AUTH,
-      "TenantGetUIConf" },
     { NULL, NULL, NULL, 0, NULL },
 };

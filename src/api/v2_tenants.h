@@ -1,5 +1,5 @@
 /* /v2 tenant management: TenantCreate, TenantGet, TenantUpdate,
- * TenantListTenants, TenantDelete, TenantGetUIConf. */
+ * TenantListTenants, TenantDelete (TenantGetUIConf is served by api/portal.c). */
 #ifndef BK_V2_TENANTS_H
 #define BK_V2_TENANTS_H
 

@@ -21,6 +21,7 @@ bk_err_str(enum bk_err err)
     case BK_ENOTIMPL:  return "not implemented";
     case BK_EMEDIA:    return "unsupported media type";
     case BK_EINTERNAL: return "internal error";
+    case BK_ELIMIT:    return "rate limited";
     }
     return "unknown error";
 }

@@ -20,6 +20,7 @@ enum bk_err {
     BK_ENOTIMPL = -13,    /* a documented call this build does not provide yet */
     BK_EMEDIA = -14,      /* unsupported content type */
     BK_EINTERNAL = -15,   /* our own bug */
+    BK_ELIMIT = -20,      /* rate limited: too many attempts, try later */
 };
 
 /* A short static description of <err>, for logs. Never NULL. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../vault/secbuf.h"
+#include "portal.h"
 #include "tenants.h"
 #include "xtokens.h"
 
@@ -34,9 +35,12 @@ auth_identify(struct ctx *c, const char *token, size_t len)
         return BK_OK;
     }
     err = tenants_auth_admin(c, h);
+    if (err == BK_ENOTFOUND)
+        err = portal_identify(c, h);
     if (err != BK_ENOTFOUND)
         return err;
-    /* Neither root nor a tenant admin: an access token made for a user or a role. */
+    /* Not root, a tenant admin or a portal session: an access token made for a
+     * user or a role. */
     return xtokens_authenticate(c, h);
 }
 

@@ -12,6 +12,7 @@
 #include "../base/mem.h"
 #include "../store/access.h"
 #include "audit.h"
+#include "portal.h"
 #include "policy.h"
 
 /* Calls a user token may make on its own record without any policy. */
@@ -460,6 +461,8 @@ authz_call(struct ctx *c, const char *op)
         return ctx_fail(c, BK_EFORBID, "access denied");
     if (authz_bypass(c))
         return BK_OK;
+    if (c->caller == CALLER_PORTAL)
+        return portal_authz(c, op);
     borrowed = c->db.conn == NULL;
     err = borrowed ? store_acquire((struct store *)&c->app->store, &c->db) : BK_OK;
     if (err != BK_OK)
@@ -516,6 +519,9 @@ authz_target(struct ctx *c, const struct user_row *target)
     memcpy(c->access.refused_record, target->token, sizeof c->access.refused_record);
     if (c->caller == CALLER_USER && target->id == c->access.user_id && is_self_op(c->access.op))
         return BK_OK;
+    /* A portal session acts on its own record only; core/portal.c vetted the call. */
+    if (c->caller == CALLER_PORTAL)
+        return strcmp(target->token, c->self_token) == 0 ? BK_OK : refuse_target(c, target);
     err = principal_load(c, &p);
     if (err == BK_OK)
         err = snapshot_get(c, &s);

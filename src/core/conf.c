@@ -89,15 +89,34 @@ static const struct key keys[] = {
     { "database", "ssl_ca", V_OPTSTRING, offsetof(struct conf, db_ssl_ca) },
     { "database", "ssl_cert", V_OPTSTRING, offsetof(struct conf, db_ssl_cert) },
     { "database", "ssl_key", V_OPTSTRING, offsetof(struct conf, db_ssl_key) },
-    { "ui", "logo_link", V_OPTSTRING, offsetof(struct conf, ui_logo_link) },
-    { "ui", "company_title", V_OPTSTRING, offsetof(struct conf, ui_company_title) },
-    { "ui", "company_vat", V_OPTSTRING, offsetof(struct conf, ui_company_vat) },
-    { "ui", "company_city", V_OPTSTRING, offsetof(struct conf, ui_company_city) },
-    { "ui", "company_link", V_OPTSTRING, offsetof(struct conf, ui_company_link) },
-    { "ui", "custom_css_link", V_OPTSTRING, offsetof(struct conf, ui_custom_css_link) },
-    { "ui", "privacy_policy_link", V_OPTSTRING, offsetof(struct conf, ui_privacy_policy_link) },
-    { "ui", "term_of_service_link", V_OPTSTRING, offsetof(struct conf, ui_term_of_service_link) },
-    { "ui", "magic_lookup", V_BOOL, offsetof(struct conf, ui_magic_lookup) },
+
+
+#define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
+    UI_KEY(logo_link), UI_KEY(company_title), UI_KEY(company_vat), UI_KEY(company_city),
+    UI_KEY(company_link), UI_KEY(company_country), UI_KEY(company_address),
+    UI_KEY(term_of_service_title), UI_KEY(term_of_service_link), UI_KEY(privacy_policy_title),
+    UI_KEY(privacy_policy_link), UI_KEY(custom_css_link),
+#undef UI_KEY
+    { "smtp", "server", V_OPTSTRING, offsetof(struct conf, smtp.server) },
+    { "smtp", "port", V_PORT, offsetof(struct conf, smtp.port) },
+    { "smtp", "user", V_OPTSTRING, offsetof(struct conf, smtp.user) },
+    { "smtp", "pass", V_OPTSTRING, offsetof(struct conf, smtp.pass) },
+    { "smtp", "sender", V_OPTSTRING, offsetof(struct conf, smtp.sender) },
+    { "smtp", "require_tls", V_BOOL, offsetof(struct conf, smtp.require_tls) },
+    { "sms", "url", V_OPTSTRING, offsetof(struct conf, sms.url) },
+    { "sms", "from", V_OPTSTRING, offsetof(struct conf, sms.from) },
+    { "sms", "body", V_OPTSTRING, offsetof(struct conf, sms.body) },
+    { "sms", "token", V_OPTSTRING, offsetof(struct conf, sms.token) },
+    { "sms", "basic_auth", V_OPTSTRING, offsetof(struct conf, sms.basic_auth) },
+    { "sms", "content_type", V_OPTSTRING, offsetof(struct conf, sms.content_type) },
+    { "sms", "custom_header", V_OPTSTRING, offsetof(struct conf, sms.custom_header) },
+    { "login", "captcha", V_BOOL, offsetof(struct conf, login.captcha) },
+    { "login", "code_ttl_s", V_UINT, offsetof(struct conf, login.code_ttl_s) },
+    { "login", "session_ttl_s", V_UINT, offsetof(struct conf, login.session_ttl_s) },
+    { "login", "max_attempts", V_UINT, offsetof(struct conf, login.max_attempts) },
+    { "login", "window_s", V_UINT, offsetof(struct conf, login.window_s) },
+    { "login", "max_per_identity", V_UINT, offsetof(struct conf, login.max_per_identity) },
+    { "login", "max_per_ip", V_UINT, offsetof(struct conf, login.max_per_ip) },
 };
 
 /* Every string member, for copying and freeing. */
@@ -122,14 +141,31 @@ static const size_t string_members[] = {
     offsetof(struct conf, db_ssl_ca),
     offsetof(struct conf, db_ssl_cert),
     offsetof(struct conf, db_ssl_key),
-    offsetof(struct conf, ui_logo_link),
-    offsetof(struct conf, ui_company_title),
-    offsetof(struct conf, ui_company_vat),
-    offsetof(struct conf, ui_company_city),
-    offsetof(struct conf, ui_company_link),
-    offsetof(struct conf, ui_custom_css_link),
-    offsetof(struct conf, ui_privacy_policy_link),
-    offsetof(struct conf, ui_term_of_service_link),
+
+
+    offsetof(struct conf, ui.logo_link),
+    offsetof(struct conf, ui.company_title),
+    offsetof(struct conf, ui.company_vat),
+    offsetof(struct conf, ui.company_city),
+    offsetof(struct conf, ui.company_link),
+    offsetof(struct conf, ui.company_country),
+    offsetof(struct conf, ui.company_address),
+    offsetof(struct conf, ui.term_of_service_title),
+    offsetof(struct conf, ui.term_of_service_link),
+    offsetof(struct conf, ui.privacy_policy_title),
+    offsetof(struct conf, ui.privacy_policy_link),
+    offsetof(struct conf, ui.custom_css_link),
+    offsetof(struct conf, smtp.server),
+    offsetof(struct conf, smtp.user),
+    offsetof(struct conf, smtp.pass),
+    offsetof(struct conf, smtp.sender),
+    offsetof(struct conf, sms.url),
+    offsetof(struct conf, sms.from),
+    offsetof(struct conf, sms.body),
+    offsetof(struct conf, sms.token),
+    offsetof(struct conf, sms.basic_auth),
+    offsetof(struct conf, sms.content_type),
+    offsetof(struct conf, sms.custom_header),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -199,6 +235,16 @@ conf_defaults(struct conf *c)
     c->connection_timeout_s = 30;
     c->max_connections = 4096;
     c->per_ip_connection_limit = 256;
+
+
+    c->bulk_unlock_ttl_s = 60;
+    c->smtp.port = 25;
+    c->login.code_ttl_s = 300;
+    c->login.session_ttl_s = 3600;
+    c->login.max_attempts = 5;
+    c->login.window_s = 600;
+    c->login.max_per_identity = 10;
+    c->login.max_per_ip = 60;
     c->host = mem_strdup("0.0.0.0");
     c->log_level = mem_strdup("info");
     if (c->host == NULL || c->log_level == NULL) {

@@ -71,16 +71,56 @@ struct conf {
     char *erasure_ledger;             /* erasure.ledger_path; default <database>.erasures */
 
 
-    /* ui: branding for the web UI (TenantGetUIConf); NULL when unset */
-    char *ui_logo_link;               /* ui.logo_link */
-    char *ui_company_title;           /* ui.company_title */
-    char *ui_company_vat;             /* ui.company_vat */
-    char *ui_company_city;            /* ui.company_city */
-    char *ui_company_link;            /* ui.company_link */
-    char *ui_custom_css_link;         /* ui.custom_css_link */
-    char *ui_privacy_policy_link;     /* ui.privacy_policy_link */
-    char *ui_term_of_service_link;    /* ui.term_of_service_link */
-    int ui_magic_lookup;              /* ui.magic_lookup: sign-in by email/phone link */
+
+
+    /* ui: company branding for the built-in web UI (the released server's keys);
+     * NULL when unset */
+    struct {
+        char *logo_link;
+        char *company_title;
+        char *company_vat;
+        char *company_city;
+        char *company_link;
+        char *company_country;
+        char *company_address;
+        char *term_of_service_title;
+        char *term_of_service_link;
+        char *privacy_policy_title;
+        char *privacy_policy_link;
+        char *custom_css_link;
+    } ui;
+    /* smtp: where one-time login codes go by email; no server: email codes
+     * cannot be sent (logged as a warning) */
+    struct {
+        char *server;
+        int port;                     /* default 25; 465 means implicit TLS */
+        char *user;
+        char *pass;
+        char *sender;
+        int require_tls;              /* refuse to send without STARTTLS/TLS */
+    } smtp;
+    /* sms: an HTTP gateway for one-time codes by SMS. {phone}, {code} and
+     * {from} in url and body are replaced. */
+    struct {
+        char *url;
+        char *from;
+        char *body;
+        char *token;                  /* sent as Authorization: Bearer */
+        char *basic_auth;             /* "user:password" */
+        char *content_type;           /* default application/json */
+        char *custom_header;          /* one "Name: value" header */
+    } sms;
+    /* login: the end-user portal's one-time-code login */
+    struct {
+        int captcha;                  /* prelogin needs a solved captcha; default false */
+        unsigned code_ttl_s;          /* a code lives this long; default 300 */
+        unsigned session_ttl_s;       /* a portal session lives this long; default 3600 */
+        unsigned max_attempts;        /* wrong codes before a code is void; default 5 */
+        unsigned window_s;            /* rate-limit window; default 600 */
+        unsigned max_per_identity;    /* prelogins and logins per identity per window; 10 */
+        unsigned max_per_ip;          /* prelogins and logins per client IP per window; 60 */
+    } login;
+    int demo;                         /* set by `databunker demo`: demo login codes work */
 };
 
 /* Fill <c> with the defaults (allocating its strings). */

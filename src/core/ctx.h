@@ -28,13 +28,16 @@ struct app {
 };
 
 /* ROOT and TENANT (a tenant's admin token) bypass policies; USER and ROLE
- * are access tokens made by XTokenCreateForUser and XTokenCreateForRole. */
+ * are access tokens made by XTokenCreateForUser and XTokenCreateForRole;
+ * PORTAL is an end user's login session. */
 enum caller_kind {
     CALLER_NONE = 0,
     CALLER_ROOT = 1,
     CALLER_TENANT = 2,
     CALLER_USER = 3,
     CALLER_ROLE = 4,
+    CALLER_PORTAL = 10,          /* an end user logged in to the portal (core/portal.c):
+                                    self-service on <self_token> only */
 };
 
 /* Who an access token speaks for, and what core/authz.c decided. */
@@ -69,6 +72,7 @@ struct ctx {
     int tenant_unknown;          /* X-Bunker-Tenant named no tenant */
     const struct vault *vault;   /* the tenant's keys; NULL: the default tenant's */
     struct vault tenant_vault;   /* storage for them, wiped when the request ends */
+    char self_token[37];         /* CALLER_PORTAL: the user the caller is */
 };
 
 /* The keys of the request's tenant: every blind index and data key of a

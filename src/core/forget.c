@@ -5,6 +5,7 @@
 
 #include "agreements.h"
 #include "appdata.h"
+#include "portal.h"
 #include "sessions.h"
 #include "requests.h"
 #include "expiration.h"
@@ -23,6 +24,7 @@ static const forget_fn purges[] = {
     shared_forget,
     expiration_forget,
     xtokens_forget_user,
+    portal_forget_user,
     NULL,
 };
 

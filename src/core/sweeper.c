@@ -10,6 +10,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "portal.h"
 #include "sessions.h"
 #include "expiration.h"
 #include "shared.h"
@@ -27,6 +28,7 @@ static const struct {
     { "expired shared records", shared_sweep },
     { "old record versions", versions_sweep },
     { "access tokens and unlock ids", xtokens_sweep },
+    { "portal", portal_sweep },
     { NULL, NULL },
 };
 

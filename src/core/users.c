@@ -329,6 +329,13 @@ resolve(struct ctx *c, const struct user_ref *ref, int allow_deleted, struct use
         store_user_row_cleanup(out);
         err = BK_ENOTFOUND;
     }
+    /* An end user in the portal reaches their own record only; another
+     * user's and a missing one look alike. */
+    if (c->caller == CALLER_PORTAL && (err == BK_ENOTFOUND ||
+                                       (err == BK_OK && strcmp(out->token, c->self_token) != 0))) {
+        store_user_row_cleanup(out);
+        return ctx_fail(c, BK_EFORBID, "access denied");
+    }
     if (err == BK_ENOTFOUND)
         return ctx_fail(c, err, "not found");
     if (err == BK_OK && (err = authz_target(c, out)) != BK_OK)

@@ -20,6 +20,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "ratelimit.h"
+#include "static.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -28,6 +29,7 @@ struct http_server {
     char *key;
     struct ratelimit *rl_ip;
     struct ratelimit *rl_token;
+    char csp[800];               /* Content-Security-Policy of UI pages */
 };
 
 struct reqstate {
@@ -102,6 +104,31 @@ send_static_error(struct MHD_Connection *conn, unsigned status, const char *msg)
     }
     r.body = buf_steal(&b, &r.body_len);
     return send_reply(conn, &r);
+}
+
+/* File <f> of the built-in UI with the UI's security headers. The bytes are
+ * static: libmicrohttpd sends them without a copy. */
+static enum MHD_Result
+send_static(struct http_server *srv, struct MHD_Connection *conn, const struct static_file *f)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, static_content_type(f->path));
+    MHD_add_response_header(resp, "Content-Security-Policy", srv->csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    /* index.html names the current assets; the assets change with the binary */
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static void
@@ -255,6 +282,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         dispatch_count_refused(method, url, 413);
         return send_static_error(conn, 413, "request body too large");
     }
+    if (static_is_ui_request(method, url) && !dispatch_has_path(url)) {
+        const struct static_file *f = static_find(url);
+
+        if (f != NULL)
+            return send_static(srv, conn, f);
+    }
 
     memset(&req, 0, sizeof req);
     req.method = method;
@@ -343,6 +376,7 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
         http_server_stop(s);
         return BK_ENOMEM;
     }
+    static_csp(app->conf->ui.logo_link, app->conf->ui.custom_css_link, s->csp, sizeof s->csp);
     if (hc->cert_path != NULL && hc->key_path != NULL) {
         s->cert = read_file(hc->cert_path);
         s->key = read_file(hc->key_path);

@@ -1133,4 +1133,5 @@ const struct store_ops store_sqlite_ops = {
     .access = &sqlite_access_ops,
     .proof = &sqlite_proof_ops,
     .tenants = &sqlite_tenants_ops,
+    .portal = &sqlite_portal_ops,
 };

@@ -133,6 +133,7 @@ struct store_ops {
     const struct store_access_ops *access;
     const struct store_proof_ops *proof;    /* store/proof.h */
     const struct store_tenants_ops *tenants;
+    const struct store_portal_ops *portal;
 };
 
 struct store {

@@ -266,16 +266,15 @@ def test_delete_destroys_tenant_and_data(server, api):
 
 def test_ui_conf_from_config(server_factory):
     conf = ("ui:\n  logo_link: \"https://example.com/logo.png\"\n"
-            "  company_title: \"ACME Vault\"\n  magic_lookup: true\n")
+            "  company_title: \"ACME Vault\"\n")
     srv = server_factory(conf=conf)
     srv.init()
     srv.start()
     b = assert_ok(srv.client(token=None).v2("TenantGetUIConf", {}))
     ui = b["ui"]
-    assert ui["LogoLink"] == "https://example.com/logo.png"
-    assert ui["CompanyTitle"] == "ACME Vault"
-    assert ui["MagicLookup"] is True
-    assert ui["CompanyVAT"] == ""
+    assert ui["logo_link"] == "https://example.com/logo.png"
+    assert ui["company_title"] == "ACME Vault"
+    assert ui["company_vat"] is None
 
 
 # ---------------------------------------------------------------- PostgreSQL RLS
