@@ -121,10 +121,21 @@ static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?3 AND kind = ?2";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?2";
+/* Candidates by shared grams. A gram found in GRAM_COMMON or more records (a
+ * shared e-mail domain, a common prefix) says little and would scan a long
+ * posting list, so only the rarer grams count, unless all of them are common.
+ * CROSS JOIN keeps the query's grams the outer loop, so each posting list is
+ * reached through the primary key. */
+#define GRAM_COMMON "2000"
 static const char sql_gram_match[] =
-    "SELECT user_id, count(*) AS n FROM search_grams WHERE tenant = ?1 AND kind = ?2 "
-    "AND gram IN (SELECT value FROM json_each(?3)) GROUP BY user_id ORDER BY n DESC, user_id "
-    "LIMIT ?4";
+    "WITH q(g) AS (SELECT value FROM json_each(?3)), "
+    "f(g, df) AS (SELECT q.g, (SELECT count(*) FROM (SELECT 1 FROM search_grams s "
+    "WHERE s.tenant = ?1 AND s.kind = ?2 AND s.gram = q.g LIMIT " GRAM_COMMON ")) FROM q), "
+    "sel(g) AS (SELECT g FROM f WHERE df < " GRAM_COMMON " UNION ALL SELECT g FROM f "
+    "WHERE NOT EXISTS (SELECT 1 FROM f WHERE df < " GRAM_COMMON ")) "
+    "SELECT s.user_id, count(*) AS n FROM sel CROSS JOIN search_grams s "
+    "WHERE s.tenant = ?1 AND s.kind = ?2 AND s.gram = sel.g "
+    "GROUP BY s.user_id ORDER BY n DESC, s.user_id LIMIT ?4";
 
 /* Prepare <sql> on <conn>; the caller binds and steps. */
 static enum bk_err
