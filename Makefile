@@ -1,5 +1,5 @@
 # The front door. Every target installs what is missing first (scripts/deps.sh).
-.PHONY: all build asan demo test unit bench fuzz clean deps
+.PHONY: all build asan demo test unit bench soak fuzz clean deps
 
 JOBS ?= 2
 
@@ -29,6 +29,9 @@ fuzz: deps
 
 bench: build
 	@bash bench/run.sh
+
+soak: build
+	@bash bench/soak.sh
 
 clean:
 	rm -rf build build-asan build-fuzz test-output
