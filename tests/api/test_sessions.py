@@ -367,3 +367,31 @@ def test_no_plaintext_session_data_on_disk(fresh_server):
     srv.stop()
     found = bl.store_scan(srv, needles)
     assert not found, f"plaintext session data on disk after shutdown: {found}"
+
+
+# ---------------------------------------------------------------- tenants
+
+def test_sessions_fenced_by_tenant_and_swept_in_every_tenant(server_factory):
+    # The sweep runs across tenants (on PostgreSQL row-level security shows
+    # one tenant at a time, so the store visits each).
+    srv = server_factory(conf="generic:\n  sweep_interval_ms: 200\n")
+    srv.init()
+    srv.start()
+    api = srv.client()
+    name, _, xtoken = bl.create_tenant(api)
+    hdr = {"X-Bunker-Tenant": name}
+    sid = f"tenantsid{bl.uid()}"
+    assert_ok(api.post(f"/v1/session/{sid}", json={"where": "tenant", "expiration": "2s"},
+                       headers=hdr))
+    assert_ok(api.post(f"/v1/session/{sid}", json={"where": "default", "expiration": "1h"}))
+    assert assert_ok(api.get(f"/v1/session/{sid}", headers=hdr))["data"]["where"] == "tenant"
+    assert assert_ok(srv.client(token=xtoken).get(f"/v1/session/{sid}"))["data"] == \
+        {"where": "tenant"}
+    assert assert_ok(api.get(f"/v1/session/{sid}"))["data"] == {"where": "default"}
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 2
+    assert bl.wait_until(
+        lambda: bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 1, timeout=6), \
+        "the sweeper did not purge the tenant's expired session"
+    assert_not_found(api.get(f"/v1/session/{sid}", headers=hdr))
+    assert assert_ok(api.get(f"/v1/session/{sid}"))["data"] == {"where": "default"}
+    assert srv.alive()
