@@ -25,6 +25,8 @@ cmake --build build-asan -j2 >"$out/build-asan.log" 2>&1 || { tail -50 "$out/bui
 SERVER_DB_TESTS=(test_status.py test_auth.py test_v1_user.py test_v2_user.py test_audit.py
                  test_limits.py test_restart.py test_concurrency.py test_quickstart.py
                  test_security.py test_storage.py test_tenants.py)
+SERVER_DB_TESTS+=(test_appdata.py test_sessions.py test_consent_v1.py test_consent_v2.py
+                  test_lbasis_pactivity.py)
 
 dbdir=$(mktemp -d /tmp/databunker-test-db.XXXXXX)
 stop_dbs() {

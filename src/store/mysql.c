@@ -1104,5 +1104,8 @@ const struct store_ops store_mysql_ops = {
     .audit_get = mys_audit_get,
     .audit_list_user = mys_audit_list_user,
     .count_users = mys_count_users,
+    .consent = &mysql_consent_ops,
+    .appdata = &mysql_appdata_ops,
+    .sessions = &mysql_sessions_ops,
     .tenants = &mysql_tenants_ops,
 };

@@ -4,10 +4,16 @@
 #ifndef BK_STORE_MYSQL_H
 #define BK_STORE_MYSQL_H
 
+#include "appdata.h"
+#include "consent.h"
+#include "sessions.h"
 #include "store.h"
 #include "tenants.h"
 
 extern const struct store_ops store_mysql_ops;
 extern const struct store_tenants_ops mysql_tenants_ops;
+extern const struct store_consent_ops mysql_consent_ops;
+extern const struct store_appdata_ops mysql_appdata_ops;
+extern const struct store_sessions_ops mysql_sessions_ops;
 
 #endif

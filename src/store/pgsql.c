@@ -997,5 +997,8 @@ const struct store_ops store_pgsql_ops = {
     .audit_get = pgs_audit_get,
     .audit_list_user = pgs_audit_list_user,
     .count_users = pgs_count_users,
+    .consent = &pgsql_consent_ops,
+    .appdata = &pgsql_appdata_ops,
+    .sessions = &pgsql_sessions_ops,
     .tenants = &pgsql_tenants_ops,
 };

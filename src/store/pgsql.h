@@ -3,10 +3,16 @@
 #ifndef BK_STORE_PGSQL_H
 #define BK_STORE_PGSQL_H
 
+#include "appdata.h"
+#include "consent.h"
+#include "sessions.h"
 #include "store.h"
 #include "tenants.h"
 
 extern const struct store_ops store_pgsql_ops;
 extern const struct store_tenants_ops pgsql_tenants_ops;
+extern const struct store_consent_ops pgsql_consent_ops;
+extern const struct store_appdata_ops pgsql_appdata_ops;
+extern const struct store_sessions_ops pgsql_sessions_ops;
 
 #endif

@@ -741,3 +741,57 @@ def create_tenant(api, name=None, org="org"):
     assert isinstance(b.get("tenantid"), int) and b["tenantid"] > 0, describe(r)
     assert_uuid4(b.get("xtoken"), r)
     return name, b["tenantid"], b["xtoken"]
+
+
+# ---------------------------------------------------------------- backend-aware raw reads
+
+def _sql_literal(v):
+    if isinstance(v, bool) or v is None:
+        raise ValueError(v)
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _cell(v):
+    return int(v) if re.fullmatch(r"-?[0-9]+", v) else v
+
+
+def store_rows(srv, sql, params=()):
+    """Rows of a read-only query on <srv>'s database on any backend: SQLite
+    via db_query(); PostgreSQL as the cluster's superuser over its socket
+    (row-level security would show the vault's role no tenant's rows);
+    MariaDB as the vault's account. '?' placeholders take <params> (str or
+    int); integer-looking cells come back as int."""
+    if srv.store == "sqlite":
+        return db_query(srv, sql, params)
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1, (sql, params)
+    text = parts[0] + "".join(_sql_literal(p) + s for p, s in zip(params, parts[1:]))
+    if srv.store == "pgsql":
+        cp = subprocess.run([_pg_cmd("psql"), "-h", os.environ["PGUP_DIR"], "-p",
+                             os.environ["PGSQL_PORT"], "-U", "postgres", "-d", srv.db_name,
+                             "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", text],
+                            capture_output=True, text=True, timeout=60)
+    else:
+        cp = subprocess.run(["mariadb"] + _my_conn_args() + ["-N", "-B", srv.db_name,
+                                                             "-e", text],
+                            capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 0, f"SQL failed: {cp.stderr}"
+    return [tuple(_cell(v) for v in line.split("\t"))
+            for line in cp.stdout.splitlines() if line != ""]
+
+
+def store_scan(srv, needles):
+    """(where, needle) for each needle (str or bytes) found in <srv>'s stored
+    data on any backend: SQLite files via scan_db(); on a database server its
+    dump (db_dump()), as written and with blobs hex-encoded."""
+    if srv.store == "sqlite":
+        return scan_db(srv, needles)
+    data = db_dump(srv)
+    found = []
+    for n in needles:
+        nb = n.encode() if isinstance(n, str) else n
+        if nb in data or nb.hex().encode() in data.lower() or nb.hex().upper().encode() in data:
+            found.append(("dump", n))
+    return found

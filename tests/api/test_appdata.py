@@ -290,9 +290,9 @@ def test_forget_user_removes_app_data(fresh_server):
     assert_ok(api.post(app_path("token", tok, "only-forgotten"), json={"a": 1}))
     assert_ok(api.post(app_path("token", tok, "both"), json={"a": 2}))
     assert_ok(api.post(app_path("token", keep, "both"), json={"a": 3}))
-    assert bl.db_query(srv, "SELECT count(*) FROM appdata")[0][0] == 3
+    assert bl.store_rows(srv, "SELECT count(*) FROM appdata")[0][0] == 3
     assert_ok(api.delete_user("token", tok))
-    assert bl.db_query(srv, "SELECT count(*) FROM appdata")[0][0] == 1
+    assert bl.store_rows(srv, "SELECT count(*) FROM appdata")[0][0] == 1
     assert assert_ok(api.get("/v1/userapps"))["apps"] == ["both"]
     assert_not_found(api.get(app_path("token", tok, "both")))
     assert assert_ok(api.get(app_path("token", keep, "both")))["data"] == {"a": 3}
@@ -316,8 +316,8 @@ def test_no_plaintext_app_data_on_disk(fresh_server):
         assert_ok(api.v2("AppdataGet", {"mode": "token", "identity": tok, "appname": f"app{i}"}))
         for row in events(api, tok):
             assert_ok(api.audit_get(row["atoken"]))
-    found = bl.scan_db(srv, needles)
+    found = bl.store_scan(srv, needles)
     assert not found, f"plaintext app data on disk while running: {found}"
     srv.stop()
-    found = bl.scan_db(srv, needles)
+    found = bl.store_scan(srv, needles)
     assert not found, f"plaintext app data on disk after shutdown: {found}"

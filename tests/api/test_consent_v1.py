@@ -338,19 +338,14 @@ def test_inactive_legal_basis_refuses_new_agreements(api):
 
 
 def test_forgetting_a_user_removes_agreements(api, server):
-    import sqlite3
     tok, p = new_user(api)
     brief = bl.brief()
     assert_ok(api.post(bl.consent_path("token", tok, brief), json={"message": "bye"}))
-    db = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        q_ = ("SELECT count(*) FROM agreements a JOIN users u ON u.id = a.user_id "
-              "WHERE u.token = ?")
-        assert db.execute(q_, (tok,)).fetchone()[0] == 1
-        assert_ok(api.delete_user("token", tok))
-        assert db.execute(q_, (tok,)).fetchone()[0] == 0
-    finally:
-        db.close()
+    q_ = ("SELECT count(*) FROM agreements a JOIN users u ON u.id = a.user_id "
+          "WHERE u.token = ?")
+    assert bl.store_rows(server, q_, (tok,))[0][0] == 1
+    assert_ok(api.delete_user("token", tok))
+    assert bl.store_rows(server, q_, (tok,))[0][0] == 0
     assert_not_found(api.get(bl.consent_path("token", tok, brief)))
     assert_not_found(api.get(bl.consent_path("email", p["email"])))
     # the legal basis is not personal and stays

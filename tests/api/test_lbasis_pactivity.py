@@ -280,3 +280,36 @@ def test_v1_pactivity_routes(api):
         assert_error(api.post(f"/v1/pactivity/{act}/{brief}", token=token), 401)
         assert_error(api.delete(f"/v1/pactivity/{act}/{brief}", token=token), 401)
     assert act not in activities(api)
+
+
+# ---------------------------------------------------------------- PostgreSQL RLS
+
+@pytest.mark.skipif(bl.store_kind() != "pgsql", reason="row-level security is PostgreSQL's")
+def test_row_level_security_fences_consent_appdata_sessions(fresh_server):
+    srv = fresh_server
+    api = srv.client()
+    _, id_a, xa = bl.create_tenant(api)
+    _, id_b, _ = bl.create_tenant(api)
+    ca = srv.client(token=xa)
+    tok = ca.create_user(bl.profile())
+    brief, act = bl.brief(), "act" + bl.uid()[:8]
+    assert_ok(ca.v2("LegalBasisCreate", {"brief": brief}))
+    assert_ok(ca.v2("ProcessingActivityCreate", {"activity": act}))
+    assert_ok(ca.v2("ProcessingActivityLinkLegalBasis", {"activity": act, "brief": brief}))
+    assert_ok(ca.v2("AgreementAccept", {"mode": "token", "identity": tok, "brief": brief}))
+    assert_ok(ca.post(bl.app_path("token", tok, "rlsapp"), json={"a": 1}))
+    assert_ok(ca.v2("SessionUpsert", {"sessionuuid": "rls-" + bl.uid(), "sessiondata": {}}))
+
+    def q(tenant, sql):
+        setting = f"SET app.tenant = '{tenant}'; " if tenant is not None else ""
+        return bl.sql_as_vault_role(srv, setting + sql).strip().splitlines()[-1]
+
+    for table in ("legal_basis", "agreements", "pactivity", "pactivity_lbasis", "appdata",
+                  "sessions"):
+        assert q(id_b, f"SELECT count(*) FROM {table} WHERE tenant = {id_a}") == "0", table
+        assert q(id_a, f"SELECT count(*) FROM {table} WHERE tenant = {id_a}") == "1", table
+        assert q(None, f"SELECT count(*) FROM {table}") == "0", table
+    with pytest.raises(AssertionError, match="row-level security"):
+        bl.sql_as_vault_role(srv, f"SET app.tenant = '{id_b}'; INSERT INTO legal_basis "
+                             f"(tenant, brief, status, doc, created, updated) VALUES "
+                             f"({id_a}, 'x', 'active', '{{}}', 0, 0)")

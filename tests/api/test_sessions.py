@@ -268,18 +268,18 @@ def test_forget_user_removes_tied_sessions(fresh_server):
     tok = api.create_user(p)
     tied = [create(api, (tok, p), body={"n": i}) for i in range(2)]
     assert_ok(api.v2("SessionUpsert", {"sessionuuid": "untied-1", "sessiondata": {"u": 1}}))
-    assert bl.db_query(srv, "SELECT count(*) FROM sessions")[0][0] == 3
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 3
     assert_ok(api.delete_user("token", tok))
     for sid in tied:
         assert_not_found(api.get(f"/v1/session/session/{sid}"))
-    assert bl.db_query(srv, "SELECT count(*) FROM sessions")[0][0] == 1
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 1
     assert assert_ok(api.get("/v1/session/untied-1"))["data"] == {"u": 1}
 
 
 # ---------------------------------------------------------------- expiry
 
 def expiry_of(srv):
-    rows = bl.db_query(srv, "SELECT created, updated, expires, final FROM sessions")
+    rows = bl.store_rows(srv, "SELECT created, updated, expires, final FROM sessions")
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -314,12 +314,12 @@ def test_expired_session_gone_and_swept(server_factory):
     p = bl.profile()
     tok = api.create_user(p)
     capped = create(api, (tok, p), body={"expiration": "1w", "k": "capped"})
-    (updated, expires), = bl.db_query(srv, "SELECT updated, expires FROM sessions")
+    (updated, expires), = bl.store_rows(srv, "SELECT updated, expires FROM sessions")
     assert expires - updated == 3600, "policy.max_session_retention_period did not cap expiry"
     short = create(api, (tok, p), body={"expiration": "2s", "k": "short"})
     t_created = time.time()      # the session's clock started no later than this
     assert get(api, short) == {"k": "short"}
-    assert bl.db_query(srv, "SELECT count(*) FROM sessions")[0][0] == 2
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 2
     time.sleep(max(0, t_created + 2.05 - time.time()))
     assert_not_found(api.get(f"/v1/session/session/{short}"))
     assert_not_found(api.get(f"/v1/session/{short}"))
@@ -328,10 +328,10 @@ def test_expired_session_gone_and_swept(server_factory):
     assert [r["session"] for r in listing(api, (tok, p))] == [capped]
     deadline = time.time() + 1.5
     while time.time() < deadline:
-        if bl.db_query(srv, "SELECT count(*) FROM sessions")[0][0] == 1:
+        if bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 1:
             break
         time.sleep(0.05)
-    assert bl.db_query(srv, "SELECT count(*) FROM sessions")[0][0] == 1, \
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 1, \
         "the sweeper did not purge the expired session"
     assert get(api, capped) == {"k": "capped"}
     assert srv.alive()
@@ -362,8 +362,36 @@ def test_no_plaintext_session_data_on_disk(fresh_server):
         assert_ok(api.v2("SessionUpsert", {"sessionuuid": v2sid, "mode": "token", "identity": tok,
                                            "sessiondata": {"v": f"v2value{mark}{i}"}}))
     listing(api, (tok, p))
-    found = bl.scan_db(srv, needles)
+    found = bl.store_scan(srv, needles)
     assert not found, f"plaintext session data on disk while running: {found}"
     srv.stop()
-    found = bl.scan_db(srv, needles)
+    found = bl.store_scan(srv, needles)
     assert not found, f"plaintext session data on disk after shutdown: {found}"
+
+
+# ---------------------------------------------------------------- tenants
+
+def test_sessions_fenced_by_tenant_and_swept_in_every_tenant(server_factory):
+    # The sweep runs across tenants (on PostgreSQL row-level security shows
+    # one tenant at a time, so the store visits each).
+    srv = server_factory(conf="generic:\n  sweep_interval_ms: 200\n")
+    srv.init()
+    srv.start()
+    api = srv.client()
+    name, _, xtoken = bl.create_tenant(api)
+    hdr = {"X-Bunker-Tenant": name}
+    sid = f"tenantsid{bl.uid()}"
+    assert_ok(api.post(f"/v1/session/{sid}", json={"where": "tenant", "expiration": "2s"},
+                       headers=hdr))
+    assert_ok(api.post(f"/v1/session/{sid}", json={"where": "default", "expiration": "1h"}))
+    assert assert_ok(api.get(f"/v1/session/{sid}", headers=hdr))["data"]["where"] == "tenant"
+    assert assert_ok(srv.client(token=xtoken).get(f"/v1/session/{sid}"))["data"] == \
+        {"where": "tenant"}
+    assert assert_ok(api.get(f"/v1/session/{sid}"))["data"] == {"where": "default"}
+    assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 2
+    assert bl.wait_until(
+        lambda: bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 1, timeout=6), \
+        "the sweeper did not purge the tenant's expired session"
+    assert_not_found(api.get(f"/v1/session/{sid}", headers=hdr))
+    assert assert_ok(api.get(f"/v1/session/{sid}"))["data"] == {"where": "default"}
+    assert srv.alive()
