@@ -244,6 +244,12 @@ def test_delete_destroys_tenant_and_data(server, api):
     ct = server.client(token=xtoken)
     p = bl.profile()
     tok = ct.create_user(p)
+    # rows of other families that refer to the tenant's users go with them
+    assert_ok(ct.v2("AppdataCreate", {"mode": "token", "identity": tok, "appname": "shop",
+                                      "appdata": {"cart": 3}}))
+    assert_ok(ct.v2("LegalBasisCreate", {"brief": "newsletter"}))
+    assert_ok(ct.v2("AgreementAccept", {"mode": "token", "identity": tok,
+                                        "brief": "newsletter"}))
     assert_ok(api.v2("TenantDelete", {"tenantid": tid}))
     assert_not_found(api.v2("TenantGet", {"tenantid": tid}))
     assert_error(api.get(bl.upath("token", tok), headers=hdr(name)), 404)
