@@ -781,11 +781,12 @@ sq_user_insert(void *conn, struct user_row *row)
     return err;
 }
 
-static enum bk_err
-read_user(sqlite3_stmt *st, struct user_row *out)
+enum bk_err
+sq_read_user(sqlite3_stmt *st, struct user_row *out)
 {
     enum bk_err err;
 
+    memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
     sq_col_text(st, 2, out->token, sizeof out->token);
@@ -808,7 +809,7 @@ step_user(struct sq_conn *c, sqlite3_stmt *st, struct user_row *out)
     enum bk_err err;
 
     if (rc == SQLITE_ROW)
-        err = read_user(st, out);
+        err = sq_read_user(st, out);
     else
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     sq_done(st);

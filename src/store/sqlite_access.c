@@ -515,27 +515,6 @@ a_members_of_group(void *conn, int64_t tenant, int64_t group_id, store_member_fn
     return list_members(conn, sql_members_of_group, tenant, group_id, fn, arg);
 }
 
-static enum bk_err
-read_user(sqlite3_stmt *st, struct user_row *out)
-{
-    enum bk_err err;
-
-    memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
-    out->tenant = sqlite3_column_int64(st, 1);
-    sq_col_text(st, 2, out->token, sizeof out->token);
-    out->status = sqlite3_column_int(st, 3);
-    out->version = sqlite3_column_int64(st, 6);
-    out->created = sqlite3_column_int64(st, 7);
-    out->updated = sqlite3_column_int64(st, 8);
-    err = sq_col_blob(st, 4, &out->dek, &out->dek_len);
-    if (err == BK_OK)
-        err = sq_col_blob(st, 5, &out->body, &out->body_len);
-    if (err != BK_OK)
-        store_user_row_cleanup(out);
-    return err;
-}
-
 /* Step <st> (bound already) and pass each user row to <fn>. */
 static enum bk_err
 each_user(struct sq_conn *c, sqlite3_stmt *st, store_user_fn fn, void *arg)
@@ -546,7 +525,7 @@ each_user(struct sq_conn *c, sqlite3_stmt *st, store_user_fn fn, void *arg)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct user_row row;
 
-        err = read_user(st, &row);
+        err = sq_read_user(st, &row);
         if (err == BK_OK)
             err = fn(arg, &row);
         store_user_row_cleanup(&row);
@@ -756,33 +735,11 @@ a_user_by_id(void *conn, int64_t tenant, int64_t id, struct user_row *out)
     sqlite3_bind_int64(st, 2, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        err = read_user(st, out);
+        err = sq_read_user(st, out);
     else
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     sq_done(st);
     return err;
-}
-
-static enum bk_err
-read_audit(sqlite3_stmt *st, struct audit_row *out)
-{
-    memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
-    out->tenant = sqlite3_column_int64(st, 1);
-    sq_col_text(st, 2, out->atoken, sizeof out->atoken);
-    sq_col_text(st, 3, out->record, sizeof out->record);
-    out->when = sqlite3_column_int64(st, 4);
-    sq_col_text(st, 5, out->action, sizeof out->action);
-    sq_col_text(st, 6, out->who, sizeof out->who);
-    sq_col_text(st, 7, out->mode, sizeof out->mode);
-    sq_col_text(st, 8, out->status, sizeof out->status);
-    sq_col_text(st, 9, out->msg, sizeof out->msg);
-    if (sqlite3_column_bytes(st, 11) == STORE_HASH_LEN)
-        memcpy(out->prev_hash, sqlite3_column_blob(st, 11), STORE_HASH_LEN);
-    if (sqlite3_column_bytes(st, 12) == STORE_HASH_LEN)
-        memcpy(out->hash, sqlite3_column_blob(st, 12), STORE_HASH_LEN);
-    /* bulk listings never open the sealed details */
-    return BK_OK;
 }
 
 static enum bk_err
@@ -804,7 +761,7 @@ a_audit_page(void *conn, int64_t tenant, int64_t offset, int64_t limit, int64_t 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct audit_row row;
 
-        err = read_audit(st, &row);
+        err = sq_read_audit(st, &row);
         if (err == BK_OK)
             err = fn(arg, &row);
         store_audit_row_cleanup(&row);

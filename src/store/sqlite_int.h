@@ -56,6 +56,9 @@ enum bk_err sq_col_strdup(sqlite3_stmt *st, int col, char **out);
  * prev_hash, hash. store_audit_row_cleanup() it. */
 struct audit_row;
 enum bk_err sq_read_audit(sqlite3_stmt *st, struct audit_row *out);
+/* A user row from columns id, tenant, token, status, dek, body, version,
+ * created, updated (store_user_row_cleanup() it). */
+enum bk_err sq_read_user(sqlite3_stmt *st, struct user_row *out);
 /* Bind <p> (<n> bytes) or NULL as a blob, without copying. */
 int sq_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n);
 /* Bind <s> or NULL as text, without copying. */
