@@ -452,9 +452,22 @@ agreements_list(struct ctx *c, const struct user_ref *ref, json_t **rows_out)
     return BK_OK;
 }
 
+int
+agreements_brief_valid(const char *brief, size_t len)
+{
+    return brief != NULL && len > 0 && consentval_name(brief, len);
+}
+
 enum bk_err
 agreements_cancel(struct ctx *c, const struct user_ref *ref, const char *brief, size_t brief_len,
                   const json_t *body)
+{
+    return agreements_cancel_with(c, ref, brief, brief_len, body, NULL, NULL);
+}
+
+enum bk_err
+agreements_cancel_with(struct ctx *c, const struct user_ref *ref, const char *brief,
+                       size_t brief_len, const json_t *body, agreements_hook_fn hook, void *arg)
 {
     struct call k;
     struct lbasis_row lb;
@@ -492,6 +505,8 @@ agreements_cancel(struct ctx *c, const struct user_ref *ref, const char *brief, 
         err = store_consent_agreement_put(&c->db, &row);
     if (err == BK_OK)
         err = view_new(c, &row, lb.brief, k.user.token, doc, &after);
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, arg);
     k.ev.before = before;
     k.ev.after = after;
     k.ev.msg = brief;

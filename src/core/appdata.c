@@ -45,6 +45,8 @@ struct call {
     char appname[STORE_APPNAME_MAX + 1];
     const json_t *in;            /* PUT: the record; MERGE: the changes */
     json_t *result;              /* GET: the record; LIST: the names */
+    appdata_hook_fn hook;        /* MERGE: run in the transaction once applied */
+    void *hook_arg;
 };
 
 static enum bk_err
@@ -193,6 +195,8 @@ run(struct ctx *c, struct call *k)
     }
     if (err == BK_OK)
         err = apply(c, k, &user, dek, &row, &before, &after);
+    if (err == BK_OK && k->hook != NULL)
+        err = k->hook(c, k->hook_arg);
     ev.record = user.token;
     ev.identity = ident;
     ev.dek = resolved ? dek : NULL;
@@ -266,9 +270,18 @@ enum bk_err
 appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
                size_t appname_len, const json_t *changes)
 {
+    return appdata_update_with(c, ref, appname, appname_len, changes, NULL, NULL);
+}
+
+enum bk_err
+appdata_update_with(struct ctx *c, const struct user_ref *ref, const char *appname,
+                    size_t appname_len, const json_t *changes, appdata_hook_fn hook, void *arg)
+{
     struct call k;
     enum bk_err err = call_init(c, &k, OP_MERGE, ref, appname, appname_len, changes);
 
+    k.hook = hook;
+    k.hook_arg = arg;
     return err == BK_OK ? run(c, &k) : err;
 }
 

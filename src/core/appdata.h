@@ -27,6 +27,17 @@ enum bk_err appdata_put(struct ctx *c, const struct user_ref *ref, const char *a
 enum bk_err appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
                            size_t appname_len, const json_t *changes);
 
+/* Runs inside a write transaction once the change is applied, before the
+ * audit event and the commit; a non-BK_OK return rolls everything back. */
+typedef enum bk_err (*appdata_hook_fn)(struct ctx *c, void *arg);
+
+/* appdata_update() with <hook> (may be NULL) run in the same transaction, so
+ * a caller's own bookkeeping (an approved request) commits with the change
+ * or not at all. */
+enum bk_err appdata_update_with(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                size_t appname_len, const json_t *changes, appdata_hook_fn hook,
+                                void *arg);
+
 /* The record as a new reference in *data_out (json_decref()). "AppdataGet". */
 enum bk_err appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname,
                         size_t appname_len, json_t **data_out);

@@ -11,6 +11,8 @@
 
 #include "../base/mem.h"
 #include "../vault/secbuf.h"
+#include "agreements.h"
+#include "appdata.h"
 #include "audit.h"
 #include "record.h"
 #include "userpatch.h"
@@ -138,11 +140,63 @@ check_change(struct ctx *c, const char *type, const json_t *change)
     }
     if (strcmp(type, REQUEST_USER_PATCH) == 0)
         return userpatch_check(c, change);
+    if (strcmp(type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!json_is_object(change))
+            return ctx_fail(c, BK_EINVAL, "app data must be a JSON object");
+        return BK_OK;
+    }
+    if (strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0) {
+        if (change != NULL && !json_is_object(change))
+            return ctx_fail(c, BK_EINVAL, "agreement fields must be an object");
+        return BK_OK;
+    }
     return ctx_fail(c, BK_ENOTIMPL, "not implemented");
 }
 
+/* The target a request of <type> names: an app name for app data, a brief
+ * for an agreement, nothing for the user's own record. */
+static enum bk_err
+check_target(struct ctx *c, const char *type, const char *target)
+{
+    size_t len = target != NULL ? strlen(target) : 0;
+
+    if (strcmp(type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!appdata_name_valid(target, len))
+            return ctx_fail(c, BK_EINVAL, "bad application name: use a-z, 0-9 and '-', "
+                                          "at most 64 characters");
+        return BK_OK;
+    }
+    if (strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0) {
+        if (len == 0)
+            return ctx_fail(c, BK_EINVAL, "missing brief");
+        if (!agreements_brief_valid(target, len))
+            return ctx_fail(c, BK_EINVAL, "bad brief: use 1 to 64 of a-z, 0-9 and -");
+        return BK_OK;
+    }
+    if (len != 0)
+        return BK_EINTERNAL;
+    return BK_OK;
+}
+
+/* 1 for the types whose open request is answered again rather than opened
+ * twice: the same withdrawal or deletion asked for again. */
+static int
+type_dedup(const char *type)
+{
+    return strcmp(type, REQUEST_USER_DELETE) == 0 || strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0;
+}
+
+/* 1 for the types requests_approve() can apply. */
+static int
+type_known(const char *type)
+{
+    return strcmp(type, REQUEST_USER_DELETE) == 0 || strcmp(type, REQUEST_USER_UPDATE) == 0 ||
+           strcmp(type, REQUEST_USER_PATCH) == 0 || strcmp(type, REQUEST_APPDATA_UPDATE) == 0 ||
+           strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0;
+}
+
 enum bk_err
-requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
+requests_create(struct ctx *c, const struct user_ref *ref, const char *type, const char *target,
                 const json_t *change, const char *action, char rtoken_out[37], int *existed)
 {
     struct user_row user;
@@ -158,7 +212,11 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
     memset(&user, 0, sizeof user);
     memset(&row, 0, sizeof row);
     memset(dek, 0, sizeof dek);
+    if (target == NULL)
+        target = "";
     err = check_change(c, type, change);
+    if (err == BK_OK)
+        err = check_target(c, type, target);
     if (err != BK_OK)
         return err;
     ident = mem_strndup(ref->identity ? ref->identity : "", ref->identity_len);
@@ -170,8 +228,8 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
     err = users_row_get(c, ref, 0, &user);
     if (err == BK_OK)
         err = record_dek(c, &user, dek);
-    if (err == BK_OK && strcmp(type, REQUEST_USER_DELETE) == 0) {
-        err = store_requests_find_open(&c->db, c->tenant, user.id, type, "", &row);
+    if (err == BK_OK && type_dedup(type)) {
+        err = store_requests_find_open(&c->db, c->tenant, user.id, type, target, &row);
         if (err == BK_OK)
             *existed = 1;
         else if (err == BK_ENOTFOUND)
@@ -182,6 +240,7 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
         row.user_id = user.id;
         memcpy(row.user_token, user.token, sizeof row.user_token);
         snprintf(row.type, sizeof row.type, "%s", type);
+        snprintf(row.target, sizeof row.target, "%s", target);
         set_status(&row, st_open);
         row.version = 1;
         row.created = row.updated = c->now;
@@ -440,6 +499,13 @@ approve_patch(struct ctx *c, const json_t *before, void *arg, json_t **after_out
     return err;
 }
 
+/* The app data and agreement calls run this once their change is applied. */
+static enum bk_err
+approve_hook(struct ctx *c, void *arg)
+{
+    return mark_approved(c, arg, 1);
+}
+
 static enum bk_err
 approve_delete(struct ctx *c, const struct user_row *row, void *arg)
 {
@@ -462,9 +528,7 @@ approve_load(struct ctx *c, const char *rtoken, struct approve_state *st)
     err = get_row(c, rtoken, &st->row);
     if (err == BK_OK)
         err = check_open(c, &st->row);
-    if (err == BK_OK && strcmp(st->row.type, REQUEST_USER_DELETE) != 0 &&
-        strcmp(st->row.type, REQUEST_USER_UPDATE) != 0 &&
-        strcmp(st->row.type, REQUEST_USER_PATCH) != 0)
+    if (err == BK_OK && !type_known(st->row.type))
         err = ctx_fail(c, BK_ENOTIMPL, "not implemented");
     if (err == BK_OK)
         err = user_key(c, st->row.user_token, 0, &user, st->dek, &have_dek);
@@ -474,6 +538,35 @@ approve_load(struct ctx *c, const char *rtoken, struct approve_state *st)
         err = open_sealed(c, st->dek, &st->row, &st->doc);
     store_rollback(&c->db);
     store_user_row_cleanup(&user);
+    return err;
+}
+
+/* Approve a request on app data or an agreement through the family's own
+ * call, the request marked approved inside its transaction. */
+static enum bk_err
+approve_target(struct ctx *c, const struct user_ref *ref, struct approve_state *st,
+               char token[37])
+{
+    const json_t *change = json_object_get(st->doc, "change");
+    json_t *none = NULL;
+    enum bk_err err;
+
+    if (strcmp(st->row.type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!json_is_object(change))
+            return BK_ECORRUPT;
+        err = appdata_update_with(c, ref, st->row.target, strlen(st->row.target), change,
+                                  approve_hook, st);
+    } else {
+        if (change == NULL)
+            change = none = json_object();
+        if (change == NULL)
+            return BK_ENOMEM;
+        err = agreements_cancel_with(c, ref, st->row.target, strlen(st->row.target), change,
+                                     approve_hook, st);
+    }
+    json_decref(none);
+    if (err == BK_OK)
+        memcpy(token, st->row.user_token, 37);
     return err;
 }
 
@@ -499,8 +592,10 @@ requests_approve(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const 
         err = users_delete_with(c, &ref, approve_delete, &st, token);
     else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0)
         err = users_modify(c, &ref, "UserUpdate", approve_update, &st, token);
-    else if (err == BK_OK)
+    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_PATCH) == 0)
         err = users_modify(c, &ref, "UserPatch", approve_patch, &st, token);
+    else if (err == BK_OK)
+        err = approve_target(c, &ref, &st, token);
     if (err == BK_OK)
         memcpy(user_token_out, token, 37);
     else if (st.row.user_token[0] != '\0')

@@ -1,5 +1,5 @@
 /* Data-subject requests with approval: a change to a user's data (forget
- * them, merge into or patch their profile; app data and agreements later) is
+ * them, merge into or patch their profile or app data, withdraw an agreement) is
  * first stored as a request, sealed under the user's data key, and applied
  * only when approved, exactly as the direct call would apply it. Statuses:
  * open -> approved | cancelled. Every step is audited. */
@@ -23,14 +23,16 @@
 
 #define REQUEST_REASON_MAX 1024
 
-/* Open a request of <type> (one of the REQUEST_USER_* types) about the user
- * <ref> names, carrying <change> (borrowed; NULL for a delete), audited as
- * <action>. The change is checked the way the direct call would check its
- * input (an object to merge; a well-formed patch). A delete request while
- * another one is open for the user answers that one, with *existed set.
+/* Open a request of <type> (one of the REQUEST_* types) about the user
+ * <ref> names and <target> (the app name of an app data request, the brief
+ * of an agreement one; NULL or "" otherwise), carrying <change> (borrowed;
+ * NULL for a delete or a plain withdrawal), audited as <action>. The change
+ * is checked the way the direct call would check its input (an object to
+ * merge; a well-formed patch). A delete or withdrawal request while the same
+ * one is open for the user answers that one, with *existed set.
  * Writes the request's UUID into <rtoken_out>. */
 enum bk_err requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
-                            const json_t *change, const char *action, char rtoken_out[37],
+                            const char *target, const json_t *change, const char *action, char rtoken_out[37],
                             int *existed);
 
 /* A request as read back: the row (sealed part still sealed), and the opened
