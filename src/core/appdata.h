@@ -6,6 +6,7 @@
 #define BK_APPDATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -42,7 +43,20 @@ enum bk_err appdata_update_with(struct ctx *c, const struct user_ref *ref, const
 enum bk_err appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname,
                         size_t appname_len, json_t **data_out);
 
-/* Remove the record. BK_ENOTFOUND when there is none. "AppdataDelete". */
+/* appdata_get() of version <version> (0: the current one) kept by record
+ * versioning (core/versions.c, kind "appdata"). The current version can
+ * always be named; another one needs versioning.enabled (BK_EINVAL
+ * otherwise) and answers "not found" when it is not kept. */
+enum bk_err appdata_get_version(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                size_t appname_len, int64_t version, json_t **data_out);
+
+/* The kept versions of the record as a new array of {version, optime, md5},
+ * oldest first. BK_EINVAL when versioning is off. "AppdataListVersions". */
+enum bk_err appdata_list_versions(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                  size_t appname_len, json_t **versions_out);
+
+/* Remove the record and its kept versions. BK_ENOTFOUND when there is none.
+ * "AppdataDelete". */
 enum bk_err appdata_delete(struct ctx *c, const struct user_ref *ref, const char *appname,
                            size_t appname_len);
 
