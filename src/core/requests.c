@@ -388,7 +388,14 @@ enum bk_err
 requests_list(struct ctx *c, const char *status, int64_t offset, int64_t limit, int64_t *total,
               store_request_fn fn, void *arg)
 {
-    struct audit_event ev = { .action = "UserRequestListAll", .mode = "request" };
+    return requests_list_as(c, "UserRequestListAll", status, offset, limit, total, fn, arg);
+}
+
+enum bk_err
+requests_list_as(struct ctx *c, const char *action, const char *status, int64_t offset,
+                 int64_t limit, int64_t *total, store_request_fn fn, void *arg)
+{
+    struct audit_event ev = { .action = action, .mode = "request" };
     enum bk_err err;
 
     *total = 0;

@@ -60,6 +60,12 @@ enum bk_err requests_list_user(struct ctx *c, const struct user_ref *ref, int64_
 enum bk_err requests_list(struct ctx *c, const char *status, int64_t offset, int64_t limit,
                           int64_t *total, store_request_fn fn, void *arg);
 
+/* requests_list() audited as <action> (BulkListAllUserRequests behind an
+ * unlock id; /v1's listing is "UserRequestListAll"). */
+enum bk_err requests_list_as(struct ctx *c, const char *action, const char *status,
+                             int64_t offset, int64_t limit, int64_t *total, store_request_fn fn,
+                             void *arg);
+
 /* Approve the open request <rtoken>: apply its change as the direct call
  * would (users_delete, users_modify) and mark it approved, in one
  * transaction. BK_ECONFLICT when it is not open (approved twice,
