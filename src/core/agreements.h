@@ -61,6 +61,11 @@ enum bk_err agreements_revoke_all(struct ctx *c, const char *brief, size_t brief
 enum bk_err agreements_revoke_lbasis(struct ctx *c, const struct lbasis_row *lb,
                                      const char *action, int64_t *count_out);
 
+/* The report section (core/report.c): every agreement of <user>, by brief,
+ * as a new array, within the report's transaction. */
+enum bk_err agreements_report(struct ctx *c, const struct user_row *user,
+                              const uint8_t dek[KEYS_LEN], json_t **out);
+
 /* The forget hook: remove every agreement of <user>. */
 enum bk_err agreements_forget(struct ctx *c, const struct user_row *user);
 

@@ -425,6 +425,41 @@ appdata_list_all(struct ctx *c, json_t **names_out)
 }
 
 enum bk_err
+appdata_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+               json_t **out)
+{
+    json_t *names = json_array(), *apps = json_object(), *name;
+    struct appdata_row row;
+    size_t i;
+    enum bk_err err = names && apps ? BK_OK : BK_ENOMEM;
+
+    *out = NULL;
+    memset(&row, 0, sizeof row);
+    /* the names first: no lookup while the listing runs */
+    if (err == BK_OK)
+        err = store_appdata_list_user(&c->db, c->tenant, user->id, name_append, names);
+    json_array_foreach(names, i, name) {
+        json_t *doc = NULL;
+
+        if (err != BK_OK)
+            break;
+        err = store_appdata_get(&c->db, c->tenant, user->id, json_string_value(name), &row);
+        if (err == BK_OK)
+            err = open_record(c, user, dek, &row, &doc);
+        if (err == BK_OK && json_object_set_new(apps, json_string_value(name), doc) != 0)
+            err = BK_ENOMEM;
+        store_appdata_row_cleanup(&row);
+    }
+    json_decref(names);
+    if (err != BK_OK) {
+        json_decref(apps);
+        return err;
+    }
+    *out = apps;
+    return BK_OK;
+}
+
+enum bk_err
 appdata_forget_user(struct ctx *c, const struct user_row *user)
 {
     return store_appdata_delete_user(&c->db, c->tenant, user->id);

@@ -68,6 +68,11 @@ enum bk_err appdata_list_user(struct ctx *c, const struct user_ref *ref, json_t 
  * array. "AppdataListAppNames". */
 enum bk_err appdata_list_all(struct ctx *c, json_t **names_out);
 
+/* The report section (core/report.c): every record of <user> as a new
+ * object {appname: data}, within the report's transaction. */
+enum bk_err appdata_report(struct ctx *c, const struct user_row *user,
+                           const uint8_t dek[KEYS_LEN], json_t **out);
+
 /* Forget hook: remove every record of <user> within the open transaction. */
 enum bk_err appdata_forget_user(struct ctx *c, const struct user_row *user);
 

@@ -681,6 +681,58 @@ requests_cancel(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const c
     return err;
 }
 
+struct report_state {
+    struct ctx *c;
+    const uint8_t *dek;
+    json_t *rows;
+};
+
+static enum bk_err
+report_one(void *arg, const struct request_row *row)
+{
+    struct report_state *s = arg;
+    json_t *doc = NULL, *o;
+    enum bk_err err = open_sealed(s->c, s->dek, row, &doc);
+
+    if (err != BK_OK)
+        return err;
+    o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "requestuuid", row->rtoken, "requesttype",
+                  row->type, "status", row->status, "creationtime", (json_int_t)row->created,
+                  "when", (json_int_t)row->updated);
+    if (o != NULL && row->target[0] != '\0' &&
+        json_object_set_new(o, "target", json_string(row->target)) != 0)
+        err = BK_ENOMEM;
+    if (o != NULL && err == BK_OK && json_object_update(o, doc) != 0)
+        err = BK_ENOMEM;
+    json_decref(doc);
+    if (o == NULL || err != BK_OK || json_array_append_new(s->rows, o) != 0) {
+        json_decref(o);
+        return BK_ENOMEM;
+    }
+    return BK_OK;
+}
+
+enum bk_err
+requests_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                json_t **out)
+{
+    struct report_state s = { c, dek, json_array() };
+    int64_t total = 0;
+    enum bk_err err;
+
+    *out = NULL;
+    if (s.rows == NULL)
+        return BK_ENOMEM;
+    err = store_requests_list_user(&c->db, c->tenant, user->id, 0, REQUEST_REPORT_MAX, &total,
+                                   report_one, &s);
+    if (err != BK_OK) {
+        json_decref(s.rows);
+        return err;
+    }
+    *out = s.rows;
+    return BK_OK;
+}
+
 enum bk_err
 requests_forget_user(struct ctx *c, const struct user_row *user)
 {

@@ -80,6 +80,15 @@ enum bk_err requests_approve(struct ctx *c, const char *rtoken, size_t rtoken_le
 enum bk_err requests_cancel(struct ctx *c, const char *rtoken, size_t rtoken_len,
                             const char *reason);
 
+#define REQUEST_REPORT_MAX 10000
+
+/* The report section (core/report.c): the newest REQUEST_REPORT_MAX requests
+ * of <user> as a new array of {requestuuid, requesttype, status,
+ * creationtime, when, target?, change?, reason?}, within the report's
+ * transaction. */
+enum bk_err requests_report(struct ctx *c, const struct user_row *user,
+                            const uint8_t dek[KEYS_LEN], json_t **out);
+
 /* The forget.c purge: remove <user>'s requests within the open transaction,
  * except an approved delete request (the one forgetting the user now), whose
  * metadata stays as the record of it. */
