@@ -435,6 +435,8 @@ struct approve_state {
     uint8_t dek[KEYS_LEN];
     json_t *doc;               /* the opened sealed part */
     const char *reason;
+    users_transform_fn transform;   /* profile requests: users_merge, userpatch_transform */
+    json_type change_type;          /* what that transform takes */
 };
 
 /* Inside the change's transaction: the request is still the open one we
@@ -474,33 +476,20 @@ mark_approved(struct ctx *c, struct approve_state *st, int keep)
     return err;
 }
 
+/* The users_modify() transform of a profile request: the direct call's own
+ * transform (st->transform: merge an object, apply a patch array) on the
+ * stored change, then the request marked approved. */
 static enum bk_err
-approve_update(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+approve_profile(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
 {
     struct approve_state *st = arg;
     json_t *change = json_object_get(st->doc, "change");
     enum bk_err err;
 
     *after_out = NULL;
-    if (!json_is_object(change))
+    if (change == NULL || json_typeof(change) != st->change_type)
         return BK_ECORRUPT;
-    err = users_merge(c, before, change, after_out);
-    if (err == BK_OK)
-        err = mark_approved(c, st, 1);
-    return err;
-}
-
-static enum bk_err
-approve_patch(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
-{
-    struct approve_state *st = arg;
-    json_t *change = json_object_get(st->doc, "change");
-    enum bk_err err;
-
-    *after_out = NULL;
-    if (!json_is_array(change))
-        return BK_ECORRUPT;
-    err = userpatch_transform(c, before, change, after_out);
+    err = st->transform(c, before, change, after_out);
     if (err == BK_OK)
         err = mark_approved(c, st, 1);
     return err;
@@ -597,10 +586,15 @@ requests_approve(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const 
     ref.identity = st.row.user_token;
     if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_DELETE) == 0)
         err = users_delete_with(c, &ref, approve_delete, &st, token);
-    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0)
-        err = users_modify(c, &ref, "UserUpdate", approve_update, &st, token);
-    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_PATCH) == 0)
-        err = users_modify(c, &ref, "UserPatch", approve_patch, &st, token);
+    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0) {
+        st.transform = users_merge;
+        st.change_type = JSON_OBJECT;
+        err = users_modify(c, &ref, "UserUpdate", approve_profile, &st, token);
+    } else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_PATCH) == 0) {
+        st.transform = userpatch_transform;
+        st.change_type = JSON_ARRAY;
+        err = users_modify(c, &ref, "UserPatch", approve_profile, &st, token);
+    }
     else if (err == BK_OK)
         err = approve_target(c, &ref, &st, token);
     if (err == BK_OK)
