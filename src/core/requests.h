@@ -32,8 +32,8 @@
  * one is open for the user answers that one, with *existed set.
  * Writes the request's UUID into <rtoken_out>. */
 enum bk_err requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
-                            const char *target, const json_t *change, const char *action, char rtoken_out[37],
-                            int *existed);
+                            const char *target, const json_t *change, const char *action,
+                            char rtoken_out[37], int *existed);
 
 /* A request as read back: the row (sealed part still sealed), and the opened
  * change, reason and the user's current profile where they still exist
