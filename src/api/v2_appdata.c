@@ -77,21 +77,37 @@ static V2_HANDLER(v2_appdata_get)
     struct user_ref ref;
     const char *app;
     size_t app_len;
-    const json_t *version;
+    int64_t version;
     json_t *data = NULL;
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
     err = target(c, body, &ref, &app, &app_len);
-    if (err != BK_OK)
-        return err;
-    version = json_object_get(body, "version");
-    if (version != NULL && !json_is_null(version))
-        return ctx_fail(c, BK_ENOTIMPL, "record versioning is not enabled");
-    err = appdata_get(c, &ref, app, app_len, &data);
+    if (err == BK_OK)
+        err = params_int(c, body, "version", 0, 1, INT32_MAX, &version);
+    if (err == BK_OK)
+        err = appdata_get_version(c, &ref, app, app_len, version, &data);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:o}", "appdata", data);
+    return *reply ? BK_OK : BK_ENOMEM;
+}
+
+static V2_HANDLER(v2_appdata_list_versions)
+{
+    struct user_ref ref;
+    const char *app;
+    size_t app_len;
+    json_t *versions = NULL;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = target(c, body, &ref, &app, &app_len);
+    if (err == BK_OK)
+        err = appdata_list_versions(c, &ref, app, app_len, &versions);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:o}", "versions", versions);
     return *reply ? BK_OK : BK_ENOMEM;
 }
 
@@ -148,6 +164,7 @@ const struct route v2_appdata_routes[] = {
     { "POST", "/v2/AppdataGet", v2_appdata_get, V2, "AppdataGet" },
     { "POST", "/v2/AppdataUpdate", v2_appdata_update, V2, "AppdataUpdate" },
     { "POST", "/v2/AppdataDelete", v2_appdata_delete, V2, "AppdataDelete" },
+    { "POST", "/v2/AppdataListVersions", v2_appdata_list_versions, V2, "AppdataListVersions" },
     { "POST", "/v2/AppdataListUserAppNames", v2_appdata_list_user, V2,
       "AppdataListUserAppNames" },
     { "POST", "/v2/AppdataListAppNames", v2_appdata_list_all, V2, "AppdataListAppNames" },

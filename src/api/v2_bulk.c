@@ -6,9 +6,11 @@
 #include "../core/bulk.h"
 #include "../core/groups.h"
 #include "../core/normalize.h"
+#include "../core/requests.h"
 #include "../core/search.h"
 #include "auditjson.h"
 #include "params.h"
+#include "requestjson.h"
 #include "v2_access.h"
 
 #define SEARCH_LIMIT_MAX 100
@@ -223,10 +225,41 @@ V2_ACCESS_HANDLER(v2_bulk_list_all_audit_events)
     return reply_page(reply, total, rows);
 }
 
+/* Every data-subject request of the tenant, newest first; an optional
+ * "status" (open, approved, cancelled) narrows the listing. */
 V2_ACCESS_HANDLER(v2_bulk_list_all_user_requests)
 {
-    (void)req, (void)m, (void)raw, (void)body, (void)reply;
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented: user requests are not built yet");
+    struct requestjson_list l = { NULL, 1 };
+    int64_t offset, limit, total = 0;
+    const char *status = NULL;
+    size_t status_len = 0;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = page(c, body, &offset, &limit);
+    if (err == BK_OK) {
+        err = params_str(c, body, "status", &status, &status_len);
+        if (err == BK_ENOTFOUND) {
+            status = NULL;
+            err = BK_OK;
+        } else if (err == BK_OK && strlen(status) != status_len) {
+            err = ctx_fail(c, BK_EINVAL, "bad status: use open, approved or cancelled");
+        }
+    }
+    if (err == BK_OK)
+        err = unlock(c, body, "BulkListAllUserRequests");
+    if (err != BK_OK)
+        return err;
+    l.rows = json_array();
+    if (l.rows == NULL)
+        return BK_ENOMEM;
+    err = requests_list_as(c, "BulkListAllUserRequests", status, offset, limit, &total,
+                           requestjson_collect, &l);
+    if (err != BK_OK) {
+        json_decref(l.rows);
+        return err;
+    }
+    return reply_page(reply, total, l.rows);
 }
 
 V2_ACCESS_HANDLER(v2_bulk_list_tokens)

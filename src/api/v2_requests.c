@@ -70,8 +70,8 @@ static V2_HANDLER(v2_user_patch)
 }
 
 static enum bk_err
-create(struct ctx *c, const json_t *body, const char *type, const json_t *change,
-       const char *action, json_t **reply)
+create_for(struct ctx *c, const json_t *body, const char *type, const char *target,
+           const json_t *change, const char *action, json_t **reply)
 {
     struct user_ref ref;
     char rtoken[37];
@@ -79,11 +79,33 @@ create(struct ctx *c, const json_t *body, const char *type, const json_t *change
     enum bk_err err = params_ref_body(c, body, &ref);
 
     if (err == BK_OK)
-        err = requests_create(c, &ref, type, change, action, rtoken, &existed);
+        err = requests_create(c, &ref, type, target, change, action, rtoken, &existed);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "requestuuid", rtoken);
     return *reply ? BK_OK : BK_ENOMEM;
+}
+
+static enum bk_err
+create(struct ctx *c, const json_t *body, const char *type, const json_t *change,
+       const char *action, json_t **reply)
+{
+    return create_for(c, body, type, NULL, change, action, reply);
+}
+
+/* The string member <name> as a NUL-terminated target; <missing> when absent. */
+static enum bk_err
+target_member(struct ctx *c, const json_t *body, const char *name, const char *missing,
+              const char **out)
+{
+    size_t len;
+    enum bk_err err = params_str(c, body, name, out, &len);
+
+    if (err == BK_ENOTFOUND)
+        return ctx_fail(c, BK_EINVAL, missing);
+    if (err == BK_OK && strlen(*out) != len)
+        return ctx_fail(c, BK_EINVAL, "names must not contain NUL");
+    return err;
 }
 
 static V2_HANDLER(v2_user_delete_request)
@@ -122,10 +144,39 @@ static V2_HANDLER(v2_user_patch_request)
     return create(c, body, REQUEST_USER_PATCH, patch, "UserPatchRequest", reply);
 }
 
-static V2_HANDLER(v2_request_not_implemented)
+static V2_HANDLER(v2_appdata_update_request)
 {
-    (void)req, (void)m, (void)raw, (void)body, (void)reply;
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented");
+    const json_t *data = json_object_get(body, "appdata");
+    const char *appname;
+    struct user_ref ref;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = target_member(c, body, "appname", "missing appname", &appname);
+    if (err != BK_OK)
+        return err;
+    if (data == NULL || json_is_null(data))
+        return ctx_fail(c, BK_EINVAL, "missing appdata");
+    return create_for(c, body, REQUEST_APPDATA_UPDATE, appname, data, "AppdataUpdateRequest",
+                      reply);
+}
+
+static V2_HANDLER(v2_agreement_cancel_request)
+{
+    const char *brief;
+    struct user_ref ref;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = params_ref_body(c, body, &ref);
+    if (err == BK_OK)
+        err = target_member(c, body, "brief", "missing brief", &brief);
+    if (err != BK_OK)
+        return err;
+    return create_for(c, body, REQUEST_AGREEMENT_CANCEL, brief, NULL, "AgreementCancelRequest",
+                      reply);
 }
 
 static V2_HANDLER(v2_user_request_get)
@@ -231,11 +282,9 @@ const struct route v2_requests_routes[] = {
       "UserRequestListUserRequests" },
     { "POST", "/v2/UserRequestApprove", v2_user_request_approve, V2, "UserRequestApprove" },
     { "POST", "/v2/UserRequestCancel", v2_user_request_cancel, V2, "UserRequestCancel" },
-    /* Requests on app data and agreements: the request store takes them (type
-     * + target + sealed change); they need those families' apply functions. */
-    { "POST", "/v2/AppdataUpdateRequest", v2_request_not_implemented, V2,
+    { "POST", "/v2/AppdataUpdateRequest", v2_appdata_update_request, V2,
       "AppdataUpdateRequest" },
-    { "POST", "/v2/AgreementCancelRequest", v2_request_not_implemented, V2,
+    { "POST", "/v2/AgreementCancelRequest", v2_agreement_cancel_request, V2,
       "AgreementCancelRequest" },
     { NULL, NULL, NULL, 0, NULL },
 };

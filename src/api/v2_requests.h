@@ -5,7 +5,7 @@
 #include "route.h"
 
 /* Routes of UserPatch, User*Request, UserRequest* and the request calls of
- * other families (AppdataUpdateRequest, AgreementCancelRequest: 501 for now). */
+ * other families (AppdataUpdateRequest, AgreementCancelRequest). */
 extern const struct route v2_requests_routes[];
 
 #endif

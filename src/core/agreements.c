@@ -453,8 +453,46 @@ agreements_list(struct ctx *c, const struct user_ref *ref, json_t **rows_out)
 }
 
 enum bk_err
+agreements_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                  json_t **out)
+{
+    struct call k;
+    struct list_state s = { c, &k, json_array() };
+    enum bk_err err;
+
+    *out = NULL;
+    if (s.rows == NULL)
+        return BK_ENOMEM;
+    /* a call on the report's user: only its token and data key are read */
+    memset(&k, 0, sizeof k);
+    memcpy(k.user.token, user->token, sizeof k.user.token);
+    memcpy(k.dek, dek, KEYS_LEN);
+    err = store_consent_agreement_list_user(&c->db, c->tenant, user->id, list_one, &s);
+    secbuf_wipe(k.dek, sizeof k.dek);
+    if (err != BK_OK) {
+        json_decref(s.rows);
+        return err;
+    }
+    *out = s.rows;
+    return BK_OK;
+}
+
+int
+agreements_brief_valid(const char *brief, size_t len)
+{
+    return brief != NULL && len > 0 && consentval_name(brief, len);
+}
+
+enum bk_err
 agreements_cancel(struct ctx *c, const struct user_ref *ref, const char *brief, size_t brief_len,
                   const json_t *body)
+{
+    return agreements_cancel_with(c, ref, brief, brief_len, body, NULL, NULL);
+}
+
+enum bk_err
+agreements_cancel_with(struct ctx *c, const struct user_ref *ref, const char *brief,
+                       size_t brief_len, const json_t *body, agreements_hook_fn hook, void *arg)
 {
     struct call k;
     struct lbasis_row lb;
@@ -492,6 +530,8 @@ agreements_cancel(struct ctx *c, const struct user_ref *ref, const char *brief, 
         err = store_consent_agreement_put(&c->db, &row);
     if (err == BK_OK)
         err = view_new(c, &row, lb.brief, k.user.token, doc, &after);
+    if (err == BK_OK && hook != NULL)
+        err = hook(c, arg);
     k.ev.before = before;
     k.ev.after = after;
     k.ev.msg = brief;

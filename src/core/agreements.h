@@ -37,6 +37,20 @@ enum bk_err agreements_list(struct ctx *c, const struct user_ref *ref, json_t **
 enum bk_err agreements_cancel(struct ctx *c, const struct user_ref *ref, const char *brief,
                               size_t brief_len, const json_t *body);
 
+/* 1 when <brief> (<len> bytes) is a well-formed legal-basis name. */
+int agreements_brief_valid(const char *brief, size_t len);
+
+/* Runs inside a write transaction once the change is applied, before the
+ * audit event and the commit; a non-BK_OK return rolls everything back. */
+typedef enum bk_err (*agreements_hook_fn)(struct ctx *c, void *arg);
+
+/* agreements_cancel() with <hook> (may be NULL) run in the same
+ * transaction, so an approved request commits with the withdrawal or not at
+ * all. */
+enum bk_err agreements_cancel_with(struct ctx *c, const struct user_ref *ref, const char *brief,
+                                   size_t brief_len, const json_t *body, agreements_hook_fn hook,
+                                   void *arg);
+
 /* Revoke every accepted agreement to <brief>: status "revoked", one audit
  * event per user. *count_out is how many. */
 enum bk_err agreements_revoke_all(struct ctx *c, const char *brief, size_t brief_len,
@@ -46,6 +60,11 @@ enum bk_err agreements_revoke_all(struct ctx *c, const char *brief, size_t brief
  * <lb>, auditing each under <action>. */
 enum bk_err agreements_revoke_lbasis(struct ctx *c, const struct lbasis_row *lb,
                                      const char *action, int64_t *count_out);
+
+/* The report section (core/report.c): every agreement of <user>, by brief,
+ * as a new array, within the report's transaction. */
+enum bk_err agreements_report(struct ctx *c, const struct user_row *user,
+                              const uint8_t dek[KEYS_LEN], json_t **out);
 
 /* The forget hook: remove every agreement of <user>. */
 enum bk_err agreements_forget(struct ctx *c, const struct user_row *user);

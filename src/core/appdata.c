@@ -10,9 +10,13 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/appdata.h"
+#include "../store/versions.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
 #include "record.h"
+#include "versions.h"
+
+#define APPDATA_KIND "appdata"
 
 int
 appdata_name_valid(const char *name, size_t len)
@@ -28,7 +32,7 @@ appdata_name_valid(const char *name, size_t len)
     return 1;
 }
 
-enum op { OP_PUT, OP_MERGE, OP_GET, OP_DELETE, OP_LIST };
+enum op { OP_PUT, OP_MERGE, OP_GET, OP_DELETE, OP_LIST, OP_VERSIONS };
 
 static const char *const op_action[] = {
     [OP_PUT] = "AppdataCreate",
@@ -36,6 +40,7 @@ static const char *const op_action[] = {
     [OP_GET] = "AppdataGet",
     [OP_DELETE] = "AppdataDelete",
     [OP_LIST] = "AppdataListUserAppNames",
+    [OP_VERSIONS] = "AppdataListVersions",
 };
 
 /* What one call works on. */
@@ -44,7 +49,10 @@ struct call {
     const struct user_ref *ref;
     char appname[STORE_APPNAME_MAX + 1];
     const json_t *in;            /* PUT: the record; MERGE: the changes */
-    json_t *result;              /* GET: the record; LIST: the names */
+    int64_t version;             /* GET: a kept version; 0 for the current one */
+    json_t *result;              /* GET: the record; LIST: the names; VERSIONS: the list */
+    appdata_hook_fn hook;        /* MERGE: run in the transaction once applied */
+    void *hook_arg;
 };
 
 static enum bk_err
@@ -73,16 +81,26 @@ merged(const json_t *base, const json_t *changes)
     return out;
 }
 
+/* The record's id within its kind: "<user token>/<appname>". */
+static void
+record_id(const struct user_row *user, const char *appname,
+          char id[37 + 1 + STORE_APPNAME_MAX + 1])
+{
+    snprintf(id, 37 + 1 + STORE_APPNAME_MAX + 1, "%s/%s", user->token, appname);
+}
+
+/* Seal <doc> as the record's next version and store it; with versioning on,
+ * <before> (NULL at creation) and <doc> are kept as numbered versions. */
 static enum bk_err
 seal_put(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
-         struct appdata_row *row, int existed, const json_t *doc)
+         struct appdata_row *row, int existed, const json_t *before, const json_t *doc)
 {
     char id[37 + 1 + STORE_APPNAME_MAX + 1];
     uint8_t *box = NULL;
     size_t box_len = 0;
     enum bk_err err;
 
-    snprintf(id, sizeof id, "%s/%s", user->token, row->appname);
+    record_id(user, row->appname, id);
     row->tenant = c->tenant;
     row->user_id = user->id;
     row->version = existed ? row->version + 1 : 1;
@@ -95,7 +113,24 @@ seal_put(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN]
     mem_free(row->body);
     row->body = box;
     row->body_len = box_len;
-    return store_appdata_put(&c->db, row);
+    err = store_appdata_put(&c->db, row);
+    if (err == BK_OK)
+        err = versions_write(c, APPDATA_KIND, id, user->id, dek, existed ? before : NULL,
+                             row->version, doc);
+    return err;
+}
+
+/* A removed record's versions go with it: a record created again under the
+ * same name starts again at version 1. */
+static enum bk_err
+drop_versions(struct ctx *c, const struct user_row *user, const char *appname)
+{
+    char id[37 + 1 + STORE_APPNAME_MAX + 1];
+    enum bk_err err;
+
+    record_id(user, appname, id);
+    err = store_versions_prune_count(&c->db, c->tenant, APPDATA_KIND, id, 0);
+    return err == BK_ENOTIMPL ? BK_OK : err;
 }
 
 static enum bk_err
@@ -105,7 +140,7 @@ open_record(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_L
     char id[37 + 1 + STORE_APPNAME_MAX + 1];
     enum bk_err err;
 
-    snprintf(id, sizeof id, "%s/%s", user->token, row->appname);
+    record_id(user, row->appname, id);
     err = record_open(c, dek, "appdata", id, row->version, row->body, row->body_len, out);
     if (err == BK_OK && !json_is_object(*out)) {
         json_decref(*out);
@@ -122,6 +157,7 @@ static enum bk_err
 apply(struct ctx *c, struct call *k, const struct user_row *user, const uint8_t dek[KEYS_LEN],
       struct appdata_row *row, json_t **before, json_t **after)
 {
+    char id[37 + 1 + STORE_APPNAME_MAX + 1];
     int existed = 0;
     enum bk_err err;
 
@@ -154,14 +190,22 @@ apply(struct ctx *c, struct call *k, const struct user_row *user, const uint8_t 
             return BK_ENOMEM;
         break;
     case OP_GET:
-        k->result = json_incref(*before);
-        return BK_OK;
+        if (k->version == 0 || k->version == row->version) {
+            k->result = json_incref(*before);
+            return BK_OK;
+        }
+        record_id(user, k->appname, id);
+        return versions_open(c, APPDATA_KIND, id, dek, k->version, &k->result);
+    case OP_VERSIONS:
+        record_id(user, k->appname, id);
+        return versions_list(c, APPDATA_KIND, id, dek, &k->result);
     case OP_DELETE:
-        return store_appdata_remove(&c->db, c->tenant, user->id, k->appname);
+        err = store_appdata_remove(&c->db, c->tenant, user->id, k->appname);
+        return err == BK_OK ? drop_versions(c, user, k->appname) : err;
     case OP_LIST:
         break;
     }
-    return seal_put(c, user, dek, row, existed, *after);
+    return seal_put(c, user, dek, row, existed, *before, *after);
 }
 
 static enum bk_err
@@ -173,6 +217,7 @@ run(struct ctx *c, struct call *k)
     json_t *before = NULL, *after = NULL;
     char *ident = mem_strndup(k->ref->identity, k->ref->identity_len);
     struct audit_event ev = { .action = op_action[k->op], .mode = users_mode_name(k->ref->mode) };
+    char vmsg[STORE_APPNAME_MAX + 40];
     int resolved = 0;
     enum bk_err err;
 
@@ -193,11 +238,17 @@ run(struct ctx *c, struct call *k)
     }
     if (err == BK_OK)
         err = apply(c, k, &user, dek, &row, &before, &after);
+    if (err == BK_OK && k->hook != NULL)
+        err = k->hook(c, k->hook_arg);
     ev.record = user.token;
     ev.identity = ident;
     ev.dek = resolved ? dek : NULL;
     ev.msg = k->appname[0] != '\0' ? k->appname : NULL;
-    if (k->op != OP_GET) {
+    if (k->op == OP_GET && k->version != 0) {
+        snprintf(vmsg, sizeof vmsg, "%s version %lld", k->appname, (long long)k->version);
+        ev.msg = vmsg;
+    }
+    if (k->op != OP_GET && k->op != OP_VERSIONS) {
         ev.before = before;
         ev.after = after;
     }
@@ -249,6 +300,8 @@ call_init(struct ctx *c, struct call *k, enum op op, const struct user_ref *ref,
     }
     if ((op == OP_PUT || op == OP_MERGE) && !json_is_object(in))
         return ctx_fail(c, BK_EINVAL, "app data must be a JSON object");
+    if (op == OP_VERSIONS && !versions_enabled(c))
+        return ctx_fail(c, BK_EINVAL, "record versioning is not enabled");
     return BK_OK;
 }
 
@@ -266,9 +319,18 @@ enum bk_err
 appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
                size_t appname_len, const json_t *changes)
 {
+    return appdata_update_with(c, ref, appname, appname_len, changes, NULL, NULL);
+}
+
+enum bk_err
+appdata_update_with(struct ctx *c, const struct user_ref *ref, const char *appname,
+                    size_t appname_len, const json_t *changes, appdata_hook_fn hook, void *arg)
+{
     struct call k;
     enum bk_err err = call_init(c, &k, OP_MERGE, ref, appname, appname_len, changes);
 
+    k.hook = hook;
+    k.hook_arg = arg;
     return err == BK_OK ? run(c, &k) : err;
 }
 
@@ -276,9 +338,17 @@ enum bk_err
 appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname, size_t appname_len,
             json_t **data_out)
 {
+    return appdata_get_version(c, ref, appname, appname_len, 0, data_out);
+}
+
+enum bk_err
+appdata_get_version(struct ctx *c, const struct user_ref *ref, const char *appname,
+                    size_t appname_len, int64_t version, json_t **data_out)
+{
     struct call k;
     enum bk_err err = call_init(c, &k, OP_GET, ref, appname, appname_len, NULL);
 
+    k.version = version;
     *data_out = NULL;
     if (err == BK_OK)
         err = run(c, &k);
@@ -312,6 +382,21 @@ appdata_list_user(struct ctx *c, const struct user_ref *ref, json_t **names_out)
 }
 
 enum bk_err
+appdata_list_versions(struct ctx *c, const struct user_ref *ref, const char *appname,
+                      size_t appname_len, json_t **versions_out)
+{
+    struct call k;
+    enum bk_err err = call_init(c, &k, OP_VERSIONS, ref, appname, appname_len, NULL);
+
+    *versions_out = NULL;
+    if (err == BK_OK)
+        err = run(c, &k);
+    if (err == BK_OK)
+        *versions_out = k.result;
+    return err;
+}
+
+enum bk_err
 appdata_list_all(struct ctx *c, json_t **names_out)
 {
     struct audit_event ev = { .action = "AppdataListAppNames" };
@@ -336,6 +421,41 @@ appdata_list_all(struct ctx *c, json_t **names_out)
         return err;
     }
     *names_out = names;
+    return BK_OK;
+}
+
+enum bk_err
+appdata_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+               json_t **out)
+{
+    json_t *names = json_array(), *apps = json_object(), *name;
+    struct appdata_row row;
+    size_t i;
+    enum bk_err err = names && apps ? BK_OK : BK_ENOMEM;
+
+    *out = NULL;
+    memset(&row, 0, sizeof row);
+    /* the names first: no lookup while the listing runs */
+    if (err == BK_OK)
+        err = store_appdata_list_user(&c->db, c->tenant, user->id, name_append, names);
+    json_array_foreach(names, i, name) {
+        json_t *doc = NULL;
+
+        if (err != BK_OK)
+            break;
+        err = store_appdata_get(&c->db, c->tenant, user->id, json_string_value(name), &row);
+        if (err == BK_OK)
+            err = open_record(c, user, dek, &row, &doc);
+        if (err == BK_OK && json_object_set_new(apps, json_string_value(name), doc) != 0)
+            err = BK_ENOMEM;
+        store_appdata_row_cleanup(&row);
+    }
+    json_decref(names);
+    if (err != BK_OK) {
+        json_decref(apps);
+        return err;
+    }
+    *out = apps;
     return BK_OK;
 }
 

@@ -6,6 +6,7 @@
 #define BK_APPDATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -27,11 +28,35 @@ enum bk_err appdata_put(struct ctx *c, const struct user_ref *ref, const char *a
 enum bk_err appdata_update(struct ctx *c, const struct user_ref *ref, const char *appname,
                            size_t appname_len, const json_t *changes);
 
+/* Runs inside a write transaction once the change is applied, before the
+ * audit event and the commit; a non-BK_OK return rolls everything back. */
+typedef enum bk_err (*appdata_hook_fn)(struct ctx *c, void *arg);
+
+/* appdata_update() with <hook> (may be NULL) run in the same transaction, so
+ * a caller's own bookkeeping (an approved request) commits with the change
+ * or not at all. */
+enum bk_err appdata_update_with(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                size_t appname_len, const json_t *changes, appdata_hook_fn hook,
+                                void *arg);
+
 /* The record as a new reference in *data_out (json_decref()). "AppdataGet". */
 enum bk_err appdata_get(struct ctx *c, const struct user_ref *ref, const char *appname,
                         size_t appname_len, json_t **data_out);
 
-/* Remove the record. BK_ENOTFOUND when there is none. "AppdataDelete". */
+/* appdata_get() of version <version> (0: the current one) kept by record
+ * versioning (core/versions.c, kind "appdata"). The current version can
+ * always be named; another one needs versioning.enabled (BK_EINVAL
+ * otherwise) and answers "not found" when it is not kept. */
+enum bk_err appdata_get_version(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                size_t appname_len, int64_t version, json_t **data_out);
+
+/* The kept versions of the record as a new array of {version, optime, md5},
+ * oldest first. BK_EINVAL when versioning is off. "AppdataListVersions". */
+enum bk_err appdata_list_versions(struct ctx *c, const struct user_ref *ref, const char *appname,
+                                  size_t appname_len, json_t **versions_out);
+
+/* Remove the record and its kept versions. BK_ENOTFOUND when there is none.
+ * "AppdataDelete". */
 enum bk_err appdata_delete(struct ctx *c, const struct user_ref *ref, const char *appname,
                            size_t appname_len);
 
@@ -42,6 +67,11 @@ enum bk_err appdata_list_user(struct ctx *c, const struct user_ref *ref, json_t 
 /* Every application name in the tenant, once each, sorted, as a new JSON
  * array. "AppdataListAppNames". */
 enum bk_err appdata_list_all(struct ctx *c, json_t **names_out);
+
+/* The report section (core/report.c): every record of <user> as a new
+ * object {appname: data}, within the report's transaction. */
+enum bk_err appdata_report(struct ctx *c, const struct user_row *user,
+                           const uint8_t dek[KEYS_LEN], json_t **out);
 
 /* Forget hook: remove every record of <user> within the open transaction. */
 enum bk_err appdata_forget_user(struct ctx *c, const struct user_row *user);

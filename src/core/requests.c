@@ -11,6 +11,8 @@
 
 #include "../base/mem.h"
 #include "../vault/secbuf.h"
+#include "agreements.h"
+#include "appdata.h"
 #include "audit.h"
 #include "record.h"
 #include "userpatch.h"
@@ -138,11 +140,63 @@ check_change(struct ctx *c, const char *type, const json_t *change)
     }
     if (strcmp(type, REQUEST_USER_PATCH) == 0)
         return userpatch_check(c, change);
+    if (strcmp(type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!json_is_object(change))
+            return ctx_fail(c, BK_EINVAL, "app data must be a JSON object");
+        return BK_OK;
+    }
+    if (strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0) {
+        if (change != NULL && !json_is_object(change))
+            return ctx_fail(c, BK_EINVAL, "agreement fields must be an object");
+        return BK_OK;
+    }
     return ctx_fail(c, BK_ENOTIMPL, "not implemented");
 }
 
+/* The target a request of <type> names: an app name for app data, a brief
+ * for an agreement, nothing for the user's own record. */
+static enum bk_err
+check_target(struct ctx *c, const char *type, const char *target)
+{
+    size_t len = target != NULL ? strlen(target) : 0;
+
+    if (strcmp(type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!appdata_name_valid(target, len))
+            return ctx_fail(c, BK_EINVAL, "bad application name: use a-z, 0-9 and '-', "
+                                          "at most 64 characters");
+        return BK_OK;
+    }
+    if (strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0) {
+        if (len == 0)
+            return ctx_fail(c, BK_EINVAL, "missing brief");
+        if (!agreements_brief_valid(target, len))
+            return ctx_fail(c, BK_EINVAL, "bad brief: use 1 to 64 of a-z, 0-9 and -");
+        return BK_OK;
+    }
+    if (len != 0)
+        return BK_EINTERNAL;
+    return BK_OK;
+}
+
+/* 1 for the types whose open request is answered again rather than opened
+ * twice: the same withdrawal or deletion asked for again. */
+static int
+type_dedup(const char *type)
+{
+    return strcmp(type, REQUEST_USER_DELETE) == 0 || strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0;
+}
+
+/* 1 for the types requests_approve() can apply. */
+static int
+type_known(const char *type)
+{
+    return strcmp(type, REQUEST_USER_DELETE) == 0 || strcmp(type, REQUEST_USER_UPDATE) == 0 ||
+           strcmp(type, REQUEST_USER_PATCH) == 0 || strcmp(type, REQUEST_APPDATA_UPDATE) == 0 ||
+           strcmp(type, REQUEST_AGREEMENT_CANCEL) == 0;
+}
+
 enum bk_err
-requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
+requests_create(struct ctx *c, const struct user_ref *ref, const char *type, const char *target,
                 const json_t *change, const char *action, char rtoken_out[37], int *existed)
 {
     struct user_row user;
@@ -158,7 +212,11 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
     memset(&user, 0, sizeof user);
     memset(&row, 0, sizeof row);
     memset(dek, 0, sizeof dek);
+    if (target == NULL)
+        target = "";
     err = check_change(c, type, change);
+    if (err == BK_OK)
+        err = check_target(c, type, target);
     if (err != BK_OK)
         return err;
     ident = mem_strndup(ref->identity ? ref->identity : "", ref->identity_len);
@@ -170,8 +228,8 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
     err = users_row_get(c, ref, 0, &user);
     if (err == BK_OK)
         err = record_dek(c, &user, dek);
-    if (err == BK_OK && strcmp(type, REQUEST_USER_DELETE) == 0) {
-        err = store_requests_find_open(&c->db, c->tenant, user.id, type, "", &row);
+    if (err == BK_OK && type_dedup(type)) {
+        err = store_requests_find_open(&c->db, c->tenant, user.id, type, target, &row);
         if (err == BK_OK)
             *existed = 1;
         else if (err == BK_ENOTFOUND)
@@ -182,6 +240,7 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
         row.user_id = user.id;
         memcpy(row.user_token, user.token, sizeof row.user_token);
         snprintf(row.type, sizeof row.type, "%s", type);
+        snprintf(row.target, sizeof row.target, "%s", target);
         set_status(&row, st_open);
         row.version = 1;
         row.created = row.updated = c->now;
@@ -329,7 +388,14 @@ enum bk_err
 requests_list(struct ctx *c, const char *status, int64_t offset, int64_t limit, int64_t *total,
               store_request_fn fn, void *arg)
 {
-    struct audit_event ev = { .action = "UserRequestListAll", .mode = "request" };
+    return requests_list_as(c, "UserRequestListAll", status, offset, limit, total, fn, arg);
+}
+
+enum bk_err
+requests_list_as(struct ctx *c, const char *action, const char *status, int64_t offset,
+                 int64_t limit, int64_t *total, store_request_fn fn, void *arg)
+{
+    struct audit_event ev = { .action = action, .mode = "request" };
     enum bk_err err;
 
     *total = 0;
@@ -369,6 +435,8 @@ struct approve_state {
     uint8_t dek[KEYS_LEN];
     json_t *doc;               /* the opened sealed part */
     const char *reason;
+    users_transform_fn transform;   /* profile requests: users_merge, userpatch_transform */
+    json_type change_type;          /* what that transform takes */
 };
 
 /* Inside the change's transaction: the request is still the open one we
@@ -408,36 +476,30 @@ mark_approved(struct ctx *c, struct approve_state *st, int keep)
     return err;
 }
 
+/* The users_modify() transform of a profile request: the direct call's own
+ * transform (st->transform: merge an object, apply a patch array) on the
+ * stored change, then the request marked approved. */
 static enum bk_err
-approve_update(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+approve_profile(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
 {
     struct approve_state *st = arg;
     json_t *change = json_object_get(st->doc, "change");
     enum bk_err err;
 
     *after_out = NULL;
-    if (!json_is_object(change))
+    if (change == NULL || json_typeof(change) != st->change_type)
         return BK_ECORRUPT;
-    err = users_merge(c, before, change, after_out);
+    err = st->transform(c, before, change, after_out);
     if (err == BK_OK)
         err = mark_approved(c, st, 1);
     return err;
 }
 
+/* The app data and agreement calls run this once their change is applied. */
 static enum bk_err
-approve_patch(struct ctx *c, const json_t *before, void *arg, json_t **after_out)
+approve_hook(struct ctx *c, void *arg)
 {
-    struct approve_state *st = arg;
-    json_t *change = json_object_get(st->doc, "change");
-    enum bk_err err;
-
-    *after_out = NULL;
-    if (!json_is_array(change))
-        return BK_ECORRUPT;
-    err = userpatch_transform(c, before, change, after_out);
-    if (err == BK_OK)
-        err = mark_approved(c, st, 1);
-    return err;
+    return mark_approved(c, arg, 1);
 }
 
 static enum bk_err
@@ -462,9 +524,7 @@ approve_load(struct ctx *c, const char *rtoken, struct approve_state *st)
     err = get_row(c, rtoken, &st->row);
     if (err == BK_OK)
         err = check_open(c, &st->row);
-    if (err == BK_OK && strcmp(st->row.type, REQUEST_USER_DELETE) != 0 &&
-        strcmp(st->row.type, REQUEST_USER_UPDATE) != 0 &&
-        strcmp(st->row.type, REQUEST_USER_PATCH) != 0)
+    if (err == BK_OK && !type_known(st->row.type))
         err = ctx_fail(c, BK_ENOTIMPL, "not implemented");
     if (err == BK_OK)
         err = user_key(c, st->row.user_token, 0, &user, st->dek, &have_dek);
@@ -474,6 +534,35 @@ approve_load(struct ctx *c, const char *rtoken, struct approve_state *st)
         err = open_sealed(c, st->dek, &st->row, &st->doc);
     store_rollback(&c->db);
     store_user_row_cleanup(&user);
+    return err;
+}
+
+/* Approve a request on app data or an agreement through the family's own
+ * call, the request marked approved inside its transaction. */
+static enum bk_err
+approve_target(struct ctx *c, const struct user_ref *ref, struct approve_state *st,
+               char token[37])
+{
+    const json_t *change = json_object_get(st->doc, "change");
+    json_t *none = NULL;
+    enum bk_err err;
+
+    if (strcmp(st->row.type, REQUEST_APPDATA_UPDATE) == 0) {
+        if (!json_is_object(change))
+            return BK_ECORRUPT;
+        err = appdata_update_with(c, ref, st->row.target, strlen(st->row.target), change,
+                                  approve_hook, st);
+    } else {
+        if (change == NULL)
+            change = none = json_object();
+        if (change == NULL)
+            return BK_ENOMEM;
+        err = agreements_cancel_with(c, ref, st->row.target, strlen(st->row.target), change,
+                                     approve_hook, st);
+    }
+    json_decref(none);
+    if (err == BK_OK)
+        memcpy(token, st->row.user_token, 37);
     return err;
 }
 
@@ -497,10 +586,17 @@ requests_approve(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const 
     ref.identity = st.row.user_token;
     if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_DELETE) == 0)
         err = users_delete_with(c, &ref, approve_delete, &st, token);
-    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0)
-        err = users_modify(c, &ref, "UserUpdate", approve_update, &st, token);
+    else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_UPDATE) == 0) {
+        st.transform = users_merge;
+        st.change_type = JSON_OBJECT;
+        err = users_modify(c, &ref, "UserUpdate", approve_profile, &st, token);
+    } else if (err == BK_OK && strcmp(st.row.type, REQUEST_USER_PATCH) == 0) {
+        st.transform = userpatch_transform;
+        st.change_type = JSON_ARRAY;
+        err = users_modify(c, &ref, "UserPatch", approve_profile, &st, token);
+    }
     else if (err == BK_OK)
-        err = users_modify(c, &ref, "UserPatch", approve_patch, &st, token);
+        err = approve_target(c, &ref, &st, token);
     if (err == BK_OK)
         memcpy(user_token_out, token, 37);
     else if (st.row.user_token[0] != '\0')
@@ -577,6 +673,58 @@ requests_cancel(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const c
     store_user_row_cleanup(&user);
     store_request_row_cleanup(&row);
     return err;
+}
+
+struct report_state {
+    struct ctx *c;
+    const uint8_t *dek;
+    json_t *rows;
+};
+
+static enum bk_err
+report_one(void *arg, const struct request_row *row)
+{
+    struct report_state *s = arg;
+    json_t *doc = NULL, *o;
+    enum bk_err err = open_sealed(s->c, s->dek, row, &doc);
+
+    if (err != BK_OK)
+        return err;
+    o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "requestuuid", row->rtoken, "requesttype",
+                  row->type, "status", row->status, "creationtime", (json_int_t)row->created,
+                  "when", (json_int_t)row->updated);
+    if (o != NULL && row->target[0] != '\0' &&
+        json_object_set_new(o, "target", json_string(row->target)) != 0)
+        err = BK_ENOMEM;
+    if (o != NULL && err == BK_OK && json_object_update(o, doc) != 0)
+        err = BK_ENOMEM;
+    json_decref(doc);
+    if (o == NULL || err != BK_OK || json_array_append_new(s->rows, o) != 0) {
+        json_decref(o);
+        return BK_ENOMEM;
+    }
+    return BK_OK;
+}
+
+enum bk_err
+requests_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                json_t **out)
+{
+    struct report_state s = { c, dek, json_array() };
+    int64_t total = 0;
+    enum bk_err err;
+
+    *out = NULL;
+    if (s.rows == NULL)
+        return BK_ENOMEM;
+    err = store_requests_list_user(&c->db, c->tenant, user->id, 0, REQUEST_REPORT_MAX, &total,
+                                   report_one, &s);
+    if (err != BK_OK) {
+        json_decref(s.rows);
+        return err;
+    }
+    *out = s.rows;
+    return BK_OK;
 }
 
 enum bk_err

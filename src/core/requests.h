@@ -1,5 +1,5 @@
 /* Data-subject requests with approval: a change to a user's data (forget
- * them, merge into or patch their profile; app data and agreements later) is
+ * them, merge into or patch their profile or app data, withdraw an agreement) is
  * first stored as a request, sealed under the user's data key, and applied
  * only when approved, exactly as the direct call would apply it. Statuses:
  * open -> approved | cancelled. Every step is audited. */
@@ -23,15 +23,17 @@
 
 #define REQUEST_REASON_MAX 1024
 
-/* Open a request of <type> (one of the REQUEST_USER_* types) about the user
- * <ref> names, carrying <change> (borrowed; NULL for a delete), audited as
- * <action>. The change is checked the way the direct call would check its
- * input (an object to merge; a well-formed patch). A delete request while
- * another one is open for the user answers that one, with *existed set.
+/* Open a request of <type> (one of the REQUEST_* types) about the user
+ * <ref> names and <target> (the app name of an app data request, the brief
+ * of an agreement one; NULL or "" otherwise), carrying <change> (borrowed;
+ * NULL for a delete or a plain withdrawal), audited as <action>. The change
+ * is checked the way the direct call would check its input (an object to
+ * merge; a well-formed patch). A delete or withdrawal request while the same
+ * one is open for the user answers that one, with *existed set.
  * Writes the request's UUID into <rtoken_out>. */
 enum bk_err requests_create(struct ctx *c, const struct user_ref *ref, const char *type,
-                            const json_t *change, const char *action, char rtoken_out[37],
-                            int *existed);
+                            const char *target, const json_t *change, const char *action,
+                            char rtoken_out[37], int *existed);
 
 /* A request as read back: the row (sealed part still sealed), and the opened
  * change, reason and the user's current profile where they still exist
@@ -58,6 +60,12 @@ enum bk_err requests_list_user(struct ctx *c, const struct user_ref *ref, int64_
 enum bk_err requests_list(struct ctx *c, const char *status, int64_t offset, int64_t limit,
                           int64_t *total, store_request_fn fn, void *arg);
 
+/* requests_list() audited as <action> (BulkListAllUserRequests behind an
+ * unlock id; /v1's listing is "UserRequestListAll"). */
+enum bk_err requests_list_as(struct ctx *c, const char *action, const char *status,
+                             int64_t offset, int64_t limit, int64_t *total, store_request_fn fn,
+                             void *arg);
+
 /* Approve the open request <rtoken>: apply its change as the direct call
  * would (users_delete, users_modify) and mark it approved, in one
  * transaction. BK_ECONFLICT when it is not open (approved twice,
@@ -71,6 +79,15 @@ enum bk_err requests_approve(struct ctx *c, const char *rtoken, size_t rtoken_le
  * BK_ECONFLICT when it is not open. */
 enum bk_err requests_cancel(struct ctx *c, const char *rtoken, size_t rtoken_len,
                             const char *reason);
+
+#define REQUEST_REPORT_MAX 10000
+
+/* The report section (core/report.c): the newest REQUEST_REPORT_MAX requests
+ * of <user> as a new array of {requestuuid, requesttype, status,
+ * creationtime, when, target?, change?, reason?}, within the report's
+ * transaction. */
+enum bk_err requests_report(struct ctx *c, const struct user_row *user,
+                            const uint8_t dek[KEYS_LEN], json_t **out);
 
 /* The forget.c purge: remove <user>'s requests within the open transaction,
  * except an approved delete request (the one forgetting the user now), whose

@@ -488,6 +488,39 @@ out:
     return err;
 }
 
+static enum bk_err
+report_one(void *arg, const struct session_view *v)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:O}", "sessionuuid", v->sid, "when",
+                          (json_int_t)v->when, "expires", (json_int_t)v->expires, "data",
+                          v->data);
+
+    if (o == NULL || json_array_append_new(arg, o) != 0)
+        return BK_ENOMEM;
+    return BK_OK;
+}
+
+enum bk_err
+sessions_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                json_t **out)
+{
+    struct list_state ls = { .c = c, .dek = dek, .fn = report_one };
+    json_t *rows = json_array();
+    enum bk_err err;
+
+    *out = NULL;
+    if (rows == NULL)
+        return BK_ENOMEM;
+    ls.arg = rows;
+    err = store_sessions_list_user(&c->db, c->tenant, user->token, c->now, list_row, &ls);
+    if (err != BK_OK) {
+        json_decref(rows);
+        return err;
+    }
+    *out = rows;
+    return BK_OK;
+}
+
 enum bk_err
 sessions_forget_user(struct ctx *c, const struct user_row *user)
 {

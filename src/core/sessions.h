@@ -75,6 +75,12 @@ typedef enum bk_err (*sessions_view_fn)(void *arg, const struct session_view *v)
 enum bk_err sessions_list_user(struct ctx *c, const struct user_ref *ref, sessions_view_fn fn,
                                void *arg, int64_t *total);
 
+/* The report section (core/report.c): the live sessions tied to <user> as a
+ * new array of {sessionuuid, when, expires, data}, within the report's
+ * transaction. */
+enum bk_err sessions_report(struct ctx *c, const struct user_row *user,
+                            const uint8_t dek[KEYS_LEN], json_t **out);
+
 /* Forget hook: remove the sessions tied to <user>, in the open transaction. */
 enum bk_err sessions_forget_user(struct ctx *c, const struct user_row *user);
 

@@ -1,7 +1,7 @@
 /* Record versioning (off unless versioning.enabled): every write of a record
  * keeps the previous and the new content as numbered versions, sealed under
  * the owner's data key exactly like the record, so forgetting the owner
- * shreds them too. Generic over the kind of record ("user" today); the list
+ * shreds them too. Generic over the kind of record ("user", "appdata"); the list
  * reports each version's number, operation time and md5. */
 #ifndef BK_VERSIONS_H
 #define BK_VERSIONS_H

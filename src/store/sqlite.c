@@ -243,6 +243,35 @@ sq_exec_done(struct sq_conn *c, sqlite3_stmt *st)
 }
 
 enum bk_err
+sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    return sq_exec_done(c, st);
+}
+
+enum bk_err
+sq_exec_id_changes(struct sq_conn *c, const char *sql, int64_t a, int64_t *changes)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    *changes = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, a);
+    err = sq_exec_done(c, st);
+    if (err == BK_OK)
+        *changes = sqlite3_changes(c->db);
+    return err;
+}
+
+enum bk_err
 sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
 {
     int rc = sqlite3_step(st);

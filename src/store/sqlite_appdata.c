@@ -143,15 +143,7 @@ ad_list_all(void *conn, int64_t tenant, store_appname_fn fn, void *arg)
 static enum bk_err
 ad_delete_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_delete_user, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    return sq_exec_done(c, st);
+    return sq_exec_ids(conn, sql_delete_user, tenant, user_id);
 }
 
 const struct store_appdata_ops sqlite_appdata_ops = {

@@ -43,6 +43,11 @@ enum bk_err sq_prepare(struct sq_conn *c, const char *sql, sqlite3_stmt **out);
 void sq_done(sqlite3_stmt *st);
 /* Step <st> once expecting no row, then sq_done() it. */
 enum bk_err sq_exec_done(struct sq_conn *c, sqlite3_stmt *st);
+/* Prepare <sql>, bind ?1 = <a> and ?2 = <b>, and run it to completion. */
+enum bk_err sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b);
+/* Prepare <sql>, bind ?1 = <a>, and run it to completion; *changes is the
+ * number of rows it changed (0 when it fails). */
+enum bk_err sq_exec_id_changes(struct sq_conn *c, const char *sql, int64_t a, int64_t *changes);
 /* Step <st> expecting one integer in column 0 (BK_ENOTFOUND without a row). */
 enum bk_err sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out);
 /* A new copy of column <col> (mem_free()); NULL for SQL NULL. */

@@ -69,32 +69,13 @@ s_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], struct sha
 static enum bk_err
 s_purge_expired(void *conn, int64_t now, int64_t *removed)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_purge_expired, &st);
-
-    *removed = 0;
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, now);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK)
-        *removed = sqlite3_changes(c->db);
-    return err;
+    return sq_exec_id_changes(conn, sql_purge_expired, now, removed);
 }
 
 static enum bk_err
 s_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_purge_user, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    return sq_exec_done(c, st);
+    return sq_exec_ids(conn, sql_purge_user, tenant, user_id);
 }
 
 const struct store_shared_ops sqlite_shared_ops = {

@@ -17,6 +17,13 @@
 static const char sql_tenants[] = "SELECT DISTINCT tenant FROM users ORDER BY tenant";
 static const char sql_count_all[] = "SELECT count(*) FROM users WHERE status = 1";
 static const char sql_count_tenants[] = "SELECT count(DISTINCT tenant) FROM users";
+/* indexed by STORE_COUNT_* */
+static const char *const sql_count_rows[] = {
+    "SELECT count(*) FROM sessions WHERE expires > ?1",
+    "SELECT count(*) FROM agreements",
+    "SELECT count(*) FROM requests WHERE status = 'open'",
+    "SELECT count(*) FROM access_xtokens WHERE ?1 IS NOT NULL",
+};
 static const char sql_set_status[] = "UPDATE users SET status = ?4, updated = ?5 "
                                      "WHERE tenant = ?1 AND id = ?2 AND status = ?3";
 static const char sql_schema_tables[] =
@@ -69,6 +76,23 @@ static enum bk_err
 sys_count_tenants(void *conn, int64_t *out)
 {
     return count(conn, sql_count_tenants, out);
+}
+
+static enum bk_err
+sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+
+    *out = 0;
+    if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
+        return BK_EINVAL;
+    err = sq_prepare(c, sql_count_rows[what], &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, now);
+    return sq_step_int64(c, st, out);
 }
 
 static enum bk_err
@@ -305,5 +329,6 @@ const struct store_system_ops sqlite_system_ops = {
     .tenant_list = sys_tenant_list,
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
+    .count_rows = sys_count_rows,
     .user_set_status = sys_user_set_status,
 };

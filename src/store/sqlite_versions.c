@@ -132,32 +132,13 @@ v_prune_count(void *conn, int64_t tenant, const char *kind, const char *record, 
 static enum bk_err
 v_prune_age(void *conn, int64_t cutoff, int64_t *removed)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_prune_age, &st);
-
-    *removed = 0;
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, cutoff);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK)
-        *removed = sqlite3_changes(c->db);
-    return err;
+    return sq_exec_id_changes(conn, sql_prune_age, cutoff, removed);
 }
 
 static enum bk_err
 v_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_purge_user, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    return sq_exec_done(c, st);
+    return sq_exec_ids(conn, sql_purge_user, tenant, user_id);
 }
 
 const struct store_versions_ops sqlite_versions_ops = {

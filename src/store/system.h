@@ -31,7 +31,17 @@ struct store_system_ops {
      * in <from>. */
     enum bk_err (*user_set_status)(void *conn, int64_t tenant, int64_t id, int from, int to,
                                    int64_t when);
+    /* Rows of one family in all tenants (SystemGetSystemStats, metrics);
+     * <what> is one of STORE_COUNT_*, <now> the time that decides what is
+     * live. NULL in a backend that does not count them: the wrapper answers
+     * BK_ENOTIMPL and the count is left out. */
+    enum bk_err (*count_rows)(void *conn, int what, int64_t now, int64_t *out);
 };
+
+/* What count_rows counts: live sessions, agreements, data-subject requests
+ * still open, access tokens (xtokens). */
+enum { STORE_COUNT_SESSIONS, STORE_COUNT_AGREEMENTS, STORE_COUNT_OPEN_REQUESTS,
+       STORE_COUNT_XTOKENS };
 
 #define STORE_SYSTEM(c) ((c)->store->ops->system)
 
@@ -65,6 +75,14 @@ store_system_count_tenants(struct store_conn *c, int64_t *out)
     if (STORE_SYSTEM(c) == NULL)
         return BK_ENOTIMPL;
     return STORE_SYSTEM(c)->count_tenants(c->conn, out);
+}
+
+static inline enum bk_err
+store_system_count_rows(struct store_conn *c, int what, int64_t now, int64_t *out)
+{
+    if (STORE_SYSTEM(c) == NULL || STORE_SYSTEM(c)->count_rows == NULL)
+        return BK_ENOTIMPL;
+    return STORE_SYSTEM(c)->count_rows(c->conn, what, now, out);
 }
 
 static inline enum bk_err

@@ -191,12 +191,18 @@ def test_v2_list_app_names_empty_body(api):
     assert isinstance(b["apps"], list)
 
 
-def test_v2_version_not_enabled_501(api, user):
+def test_v2_version_not_enabled_400(api, user):
+    # versioning is off by default (test_appdata_versions.py switches it on)
     ref = v2_ref(user)
     assert_ok(api.v2("AppdataCreate", dict(ref, appname="ver", appdata={"a": 1})))
-    b = assert_error(api.v2("AppdataGet", dict(ref, appname="ver", version=1)), 501)
+    assert_ok(api.v2("AppdataUpdate", dict(ref, appname="ver", appdata={"a": 2})))
+    b = assert_error(api.v2("AppdataGet", dict(ref, appname="ver", version=1)), 400)
     assert b["message"] == "record versioning is not enabled"
+    assert assert_ok(api.v2("AppdataGet", dict(ref, appname="ver", version=2)))["appdata"] == \
+        {"a": 2}
     assert_ok(api.v2("AppdataGet", dict(ref, appname="ver", version=None)))
+    b = assert_error(api.v2("AppdataListVersions", dict(ref, appname="ver")), 400)
+    assert b["message"] == "record versioning is not enabled"
 
 
 def test_v2_bad_input_400(api, user):

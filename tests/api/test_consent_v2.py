@@ -139,7 +139,7 @@ def test_auth_is_403(api):
     assert_not_found(api.v2("AgreementGet", body))
 
 
-def test_cancel_request_is_not_served_here(api):
-    # AgreementCancelRequest belongs to data-subject requests
+def test_cancel_request_is_a_data_subject_request(api):
+    # AgreementCancelRequest belongs to data-subject requests (test_requests_targets.py)
     r = api.v2("AgreementCancelRequest", {"mode": "token", "identity": "x", "brief": "b"})
-    assert r.status_code in (404, 501)
+    assert r.status_code == 400

@@ -401,17 +401,6 @@ def test_request_uuid_case_insensitive(api):
     assert get(api, rt.upper())["requestuuid"] == rt
 
 
-@pytest.mark.parametrize("op,body", [
-    ("AppdataUpdateRequest", {"mode": "token", "identity": NOSUCH, "appname": "shop",
-                              "appdata": {"a": 1}}),
-    ("AgreementCancelRequest", {"mode": "token", "identity": NOSUCH, "brief": "marketing"}),
-])
-def test_other_families_not_implemented_501(api, op, body):
-    b = assert_error(api.v2(op, body), 501)
-    assert b["message"] == "not implemented"
-    assert_error(api.v2(op, body, token=None), 403)
-
-
 # ---- auth
 
 V2_OPS = ["UserDeleteRequest", "UserUpdateRequest", "UserPatchRequest", "UserRequestGet",

@@ -13,7 +13,8 @@ from bunkerlib import assert_error, assert_not_found, assert_ok
 def test_stats_counts_users(api, server):
     b = assert_ok(api.v2("SystemGetSystemStats", {}))
     assert set(b) == {"status", "stats"}
-    assert set(b["stats"]) == {"numusers", "numtenants"}
+    assert set(b["stats"]) == {"numusers", "numtenants", "numsessions", "numagreements",
+                               "numopenrequests", "numtokens"}
     n = b["stats"]["numusers"]
     assert b["stats"]["numtenants"] == 1
     api.create_user(bl.profile())
