@@ -1105,4 +1105,7 @@ const struct store_ops store_mysql_ops = {
     .audit_list_user = mys_audit_list_user,
     .count_users = mys_count_users,
     .tenants = &mysql_tenants_ops,
+    .access = &mysql_access_ops,
+    .proof = &mysql_proof_ops,
+    .portal = &mysql_portal_ops,
 };

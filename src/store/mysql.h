@@ -9,5 +9,8 @@
 
 extern const struct store_ops store_mysql_ops;
 extern const struct store_tenants_ops mysql_tenants_ops;
+extern const struct store_access_ops mysql_access_ops;
+extern const struct store_proof_ops mysql_proof_ops;
+extern const struct store_portal_ops mysql_portal_ops;
 
 #endif

@@ -998,4 +998,7 @@ const struct store_ops store_pgsql_ops = {
     .audit_list_user = pgs_audit_list_user,
     .count_users = pgs_count_users,
     .tenants = &pgsql_tenants_ops,
+    .access = &pgsql_access_ops,
+    .proof = &pgsql_proof_ops,
+    .portal = &pgsql_portal_ops,
 };

@@ -8,5 +8,8 @@
 
 extern const struct store_ops store_pgsql_ops;
 extern const struct store_tenants_ops pgsql_tenants_ops;
+extern const struct store_access_ops pgsql_access_ops;
+extern const struct store_proof_ops pgsql_proof_ops;
+extern const struct store_portal_ops pgsql_portal_ops;
 
 #endif

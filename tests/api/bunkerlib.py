@@ -741,3 +741,12 @@ def create_tenant(api, name=None, org="org"):
     assert isinstance(b.get("tenantid"), int) and b["tenantid"] > 0, describe(r)
     assert_uuid4(b.get("xtoken"), r)
     return name, b["tenantid"], b["xtoken"]
+
+
+# ---------------------------------------------------------------- audit-verify on any backend
+
+def audit_verify_own(srv):
+    """`databunker audit-verify` on <srv>'s own database, whatever its backend
+    (the -store/-db arguments of Server.db_args): (exit code, output)."""
+    cp = run_cli(srv, "audit-verify", *srv.db_args())
+    return cp.returncode, cp.stdout + cp.stderr
