@@ -229,3 +229,50 @@ def test_verify_of_uninitialized_db_is_exit_2(server_factory, tmp_path):
     else:
         rc, out = bl.audit_verify_own(srv)     # a new, empty database
     assert rc == 2, out
+
+
+# ---------------------------------------------------------------- PostgreSQL and MariaDB
+
+server_db_only = pytest.mark.skipif(bl.store_kind() == "sqlite",
+                                    reason="edits the database server's tables")
+
+
+def _server_sql(srv, sql):
+    """<sql> as the vault's account; on PostgreSQL with the default tenant's
+    row-level security setting, as the vault itself runs."""
+    pre = "SET app.tenant = '0'; " if srv.store == "pgsql" else ""
+    return bl.sql_as_vault_role(srv, pre + sql)
+
+
+def _server_trail(srv):
+    api = srv.client()
+    for i in range(3):
+        tok = api.create_user(bl.profile())
+        assert_ok(api.get_user("token", tok))
+        assert_ok(api.put_user("token", tok, {"fname": f"n{i}"}))
+    rc, out = bl.audit_verify_own(srv)
+    assert rc == 0 and "intact" in out, out
+    out = _server_sql(srv, "SELECT id FROM audit ORDER BY id")
+    ids = [int(x) for x in out.split() if x.isdigit()]     # psql echoes "SET" first
+    assert len(ids) >= 9, ids
+    return ids
+
+
+@server_db_only
+def test_server_db_edited_event_is_named(fresh_server):
+    ids = _server_trail(fresh_server)
+    victim = ids[len(ids) // 2]
+    _server_sql(fresh_server,
+                f"UPDATE audit SET action = 'UserGet', status = 'error' WHERE id = {victim}")
+    rc, out = bl.audit_verify_own(fresh_server)
+    assert rc == 1 and "BROKEN" in out, out
+    assert f"event {victim} " in out and "edited" in out, out
+
+
+@server_db_only
+def test_server_db_truncated_tail_is_caught_by_the_signed_head(fresh_server):
+    ids = _server_trail(fresh_server)
+    _server_sql(fresh_server, f"DELETE FROM audit WHERE id >= {ids[-3]}")
+    rc, out = bl.audit_verify_own(fresh_server)
+    assert rc == 1 and "BROKEN" in out, out
+    assert f"newest event is {ids[-4]} " in out and "newest events were removed" in out, out
