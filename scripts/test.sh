@@ -24,7 +24,9 @@ cmake --build build-asan -j2 >"$out/build-asan.log" 2>&1 || { tail -50 "$out/bui
 # family joins this list once it has pgsql/mysql implementations.
 SERVER_DB_TESTS=(test_status.py test_auth.py test_v1_user.py test_v2_user.py test_audit.py
                  test_limits.py test_restart.py test_concurrency.py test_quickstart.py
-                 test_security.py test_storage.py test_tenants.py)
+                 test_security.py test_storage.py test_tenants.py
+                 test_access.py test_bulk_list.py test_search.py test_login.py
+                 test_audit_verify.py)
 SERVER_DB_TESTS+=(test_appdata.py test_sessions.py test_consent_v1.py test_consent_v2.py
                   test_lbasis_pactivity.py)
 

@@ -1108,4 +1108,7 @@ const struct store_ops store_mysql_ops = {
     .appdata = &mysql_appdata_ops,
     .sessions = &mysql_sessions_ops,
     .tenants = &mysql_tenants_ops,
+    .access = &mysql_access_ops,
+    .proof = &mysql_proof_ops,
+    .portal = &mysql_portal_ops,
 };

@@ -15,5 +15,8 @@ extern const struct store_tenants_ops mysql_tenants_ops;
 extern const struct store_consent_ops mysql_consent_ops;
 extern const struct store_appdata_ops mysql_appdata_ops;
 extern const struct store_sessions_ops mysql_sessions_ops;
+extern const struct store_access_ops mysql_access_ops;
+extern const struct store_proof_ops mysql_proof_ops;
+extern const struct store_portal_ops mysql_portal_ops;
 
 #endif

@@ -1001,4 +1001,7 @@ const struct store_ops store_pgsql_ops = {
     .appdata = &pgsql_appdata_ops,
     .sessions = &pgsql_sessions_ops,
     .tenants = &pgsql_tenants_ops,
+    .access = &pgsql_access_ops,
+    .proof = &pgsql_proof_ops,
+    .portal = &pgsql_portal_ops,
 };

@@ -14,5 +14,8 @@ extern const struct store_tenants_ops pgsql_tenants_ops;
 extern const struct store_consent_ops pgsql_consent_ops;
 extern const struct store_appdata_ops pgsql_appdata_ops;
 extern const struct store_sessions_ops pgsql_sessions_ops;
+extern const struct store_access_ops pgsql_access_ops;
+extern const struct store_proof_ops pgsql_proof_ops;
+extern const struct store_portal_ops pgsql_portal_ops;
 
 #endif

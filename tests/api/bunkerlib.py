@@ -795,3 +795,12 @@ def store_scan(srv, needles):
         if nb in data or nb.hex().encode() in data.lower() or nb.hex().upper().encode() in data:
             found.append(("dump", n))
     return found
+
+
+# ---------------------------------------------------------------- audit-verify on any backend
+
+def audit_verify_own(srv):
+    """`databunker audit-verify` on <srv>'s own database, whatever its backend
+    (the -store/-db arguments of Server.db_args): (exit code, output)."""
+    cp = run_cli(srv, "audit-verify", *srv.db_args())
+    return cp.returncode, cp.stdout + cp.stderr

@@ -100,7 +100,7 @@ def test_unlock_id_shared_by_instances(fresh_server, server_factory):
     api1 = fresh_server.client()
     make_users(api1, 2)
     srv2 = server_factory(masterkey=fresh_server.masterkey, roottoken=fresh_server.token,
-                          db_path=fresh_server.db_path)
+                          db_path=fresh_server.db_path, db_name=fresh_server.db_name)
     srv2.start()
     u = bl.unlock(api1)
     b = v2_ok(srv2.client(), "BulkListAllUsers", {"unlockuuid": u})
