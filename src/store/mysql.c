@@ -1105,4 +1105,9 @@ const struct store_ops store_mysql_ops = {
     .audit_list_user = mys_audit_list_user,
     .count_users = mys_count_users,
     .tenants = &mysql_tenants_ops,
+    .requests = &mysql_requests_ops,
+    .versions = &mysql_versions_ops,
+    .expiry = &mysql_expiry_ops,
+    .shared = &mysql_shared_ops,
+    .system = &mysql_system_ops,
 };

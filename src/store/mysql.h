@@ -6,8 +6,18 @@
 
 #include "store.h"
 #include "tenants.h"
+#include "requests.h"
+#include "versions.h"
+#include "expiry.h"
+#include "shared.h"
+#include "system.h"
 
 extern const struct store_ops store_mysql_ops;
 extern const struct store_tenants_ops mysql_tenants_ops;
+extern const struct store_requests_ops mysql_requests_ops;
+extern const struct store_versions_ops mysql_versions_ops;
+extern const struct store_expiry_ops mysql_expiry_ops;
+extern const struct store_shared_ops mysql_shared_ops;
+extern const struct store_system_ops mysql_system_ops;
 
 #endif

@@ -998,4 +998,9 @@ const struct store_ops store_pgsql_ops = {
     .audit_list_user = pgs_audit_list_user,
     .count_users = pgs_count_users,
     .tenants = &pgsql_tenants_ops,
+    .requests = &pgsql_requests_ops,
+    .versions = &pgsql_versions_ops,
+    .expiry = &pgsql_expiry_ops,
+    .shared = &pgsql_shared_ops,
+    .system = &pgsql_system_ops,
 };
