@@ -1,5 +1,5 @@
 /* The expiry family on PostgreSQL (user_expiry). The due listing spans all
- * tenants: it asks each tenant in turn (pg_each_tenant), since row-level
+ * tenants: it asks each tenant in turn (pg_for_tenants), since row-level
  * security shows one tenant's rows at a time. */
 #include <string.h>
 
@@ -139,7 +139,7 @@ static enum bk_err
 e_due(void *conn, int64_t now, struct expiry_due *out, size_t max, size_t *n_out)
 {
     struct due d = { .c = conn, .now = now, .out = out, .max = max };
-    enum bk_err err = pg_each_tenant(conn, due_tenant, &d);
+    enum bk_err err = pg_for_tenants(conn, due_tenant, &d);
 
     *n_out = err == BK_OK ? d.n : 0;
     return err;

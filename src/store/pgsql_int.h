@@ -69,7 +69,7 @@ enum bk_err pg_col_blob(const PGresult *r, int row, int col, uint8_t **out, size
  * tenant id that may own rows (the default tenant 0, then every registered
  * tenant, ascending), so that it runs its statements with that tenant set.
  * A non-BK_OK return of <fn> stops and is passed back. (pgsql_system.c) */
-enum bk_err pg_each_tenant(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant),
+enum bk_err pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant),
                            void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 /* The shared family on PostgreSQL (shared_records). Expired rows are purged
- * tenant by tenant (pg_each_tenant): row-level security shows one tenant's
+ * tenant by tenant (pg_for_tenants): row-level security shows one tenant's
  * rows at a time. */
 #include <string.h>
 
@@ -85,7 +85,7 @@ static enum bk_err
 s_purge_expired(void *conn, int64_t now, int64_t *removed)
 {
     struct purge pu = { .c = conn, .now = now };
-    enum bk_err err = pg_each_tenant(conn, purge_tenant, &pu);
+    enum bk_err err = pg_for_tenants(conn, purge_tenant, &pu);
 
     *removed = err == BK_OK ? pu.removed : 0;
     return err;

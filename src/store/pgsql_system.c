@@ -1,6 +1,6 @@
 /* The system family on PostgreSQL: cross-tenant counts and status changes.
  * Row-level security shows one tenant's rows at a time, so work across the
- * tenants asks each candidate tenant in turn (pg_each_tenant: the default
+ * tenants asks each candidate tenant in turn (pg_for_tenants: the default
  * tenant 0 and every registered tenant). The SQL dump (backup_sql) is
  * SQLite's: here it stays NULL, the backup route answers 501 and
  * docs/OPERATIONS.md describes pg_dump. */
@@ -21,7 +21,7 @@ static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5
                                      "WHERE tenant = $1 AND id = $2 AND status = $3";
 
 enum bk_err
-pg_each_tenant(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
+pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
 {
     PGresult *res = NULL;
     int64_t *ids = NULL;
@@ -82,7 +82,7 @@ sys_tenant_list(void *conn, store_tenant_id_fn fn, void *arg)
 {
     struct walk w = { .c = conn, .fn = fn, .arg = arg };
 
-    return pg_each_tenant(conn, list_one, &w);
+    return pg_for_tenants(conn, list_one, &w);
 }
 
 static enum bk_err
@@ -111,7 +111,7 @@ static enum bk_err
 sys_count_all_users(void *conn, int64_t *out)
 {
     struct walk w = { .c = conn };
-    enum bk_err err = pg_each_tenant(conn, count_active, &w);
+    enum bk_err err = pg_for_tenants(conn, count_active, &w);
 
     *out = err == BK_OK ? w.total : 0;
     return err;
@@ -121,7 +121,7 @@ static enum bk_err
 sys_count_tenants(void *conn, int64_t *out)
 {
     struct walk w = { .c = conn };
-    enum bk_err err = pg_each_tenant(conn, count_holding, &w);
+    enum bk_err err = pg_for_tenants(conn, count_holding, &w);
 
     *out = err == BK_OK ? w.total : 0;
     return err;

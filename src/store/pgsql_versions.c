@@ -1,6 +1,6 @@
 /* The versions family on PostgreSQL (record_versions). Rows hold sealed
  * bytes and plain numbers only. The age pruning spans all tenants: it runs
- * once per tenant (pg_each_tenant) because row-level security shows one
+ * once per tenant (pg_for_tenants) because row-level security shows one
  * tenant's rows at a time. */
 #include <string.h>
 
@@ -135,7 +135,7 @@ static enum bk_err
 v_prune_age(void *conn, int64_t cutoff, int64_t *removed)
 {
     struct prune pr = { .c = conn, .cutoff = cutoff };
-    enum bk_err err = pg_each_tenant(conn, prune_tenant, &pr);
+    enum bk_err err = pg_for_tenants(conn, prune_tenant, &pr);
 
     *removed = err == BK_OK ? pr.removed : 0;
     return err;

@@ -741,3 +741,22 @@ def create_tenant(api, name=None, org="org"):
     assert isinstance(b.get("tenantid"), int) and b["tenantid"] > 0, describe(r)
     assert_uuid4(b.get("xtoken"), r)
     return name, b["tenantid"], b["xtoken"]
+
+
+def db_rows(srv, table):
+    """Rows in <table> of <srv>'s database across every tenant, on any backend
+    (SQLite: the file read-only; PostgreSQL: as the cluster's superuser, since
+    row-level security shows the vault's role one tenant at a time; MariaDB:
+    as the vault's account)."""
+    assert re.fullmatch(r"[a-z_]+", table), table
+    if srv.store == "sqlite":
+        return db_count(srv, table)
+    sql = f"SELECT count(*) FROM {table}"
+    if srv.store == "pgsql":
+        cp = subprocess.run([_pg_cmd("psql"), "-h", os.environ["PGUP_DIR"], "-p",
+                             os.environ["PGSQL_PORT"], "-U", "postgres", "-d", srv.db_name,
+                             "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+        assert cp.returncode == 0, cp.stderr
+        return int(cp.stdout.strip())
+    return int(sql_as_vault_role(srv, sql).strip())
