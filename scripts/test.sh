@@ -26,7 +26,8 @@ SERVER_DB_TESTS=(test_status.py test_auth.py test_v1_user.py test_v2_user.py tes
                  test_limits.py test_restart.py test_concurrency.py test_quickstart.py
                  test_security.py test_storage.py test_tenants.py)
 SERVER_DB_TESTS+=(test_requests.py test_userpatch.py test_versions.py test_expiration.py
-                  test_shared.py test_system.py test_bulk.py test_backup.py test_families_at_rest.py)
+                  test_shared.py test_system.py test_bulk.py test_backup.py
+                  test_families_at_rest.py)
 
 dbdir=$(mktemp -d /tmp/databunker-test-db.XXXXXX)
 stop_dbs() {

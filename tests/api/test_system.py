@@ -22,7 +22,10 @@ def unlocks(request):
                         f"{bl.store_kind()} yet")
 
 
-def test_stats_counts_users(api, server):
+def test_stats_counts_users(fresh_server):
+    # a server of its own: the shared one holds the tenants other files made
+    server = fresh_server
+    api = server.client()
     b = assert_ok(api.v2("SystemGetSystemStats", {}))
     assert set(b) == {"status", "stats"}
     assert set(b["stats"]) == {"numusers", "numtenants"}
