@@ -29,6 +29,13 @@ SERVER_DB_TESTS=(test_status.py test_auth.py test_v1_user.py test_v2_user.py tes
                  test_audit_verify.py)
 SERVER_DB_TESTS+=(test_appdata.py test_sessions.py test_consent_v1.py test_consent_v2.py
                   test_lbasis_pactivity.py)
+SERVER_DB_TESTS+=(test_requests.py test_userpatch.py test_versions.py test_expiration.py
+                  test_shared.py test_system.py test_bulk.py test_backup.py
+                  test_families_at_rest.py)
+SERVER_DB_TESTS+=(test_requests_targets.py test_appdata_versions.py test_bulk_requests.py
+                  test_report_sections.py)
+# Run on PostgreSQL only: SIGKILL under concurrent writes (issue: crash safety).
+PG_ONLY_TESTS=(tests/api/test_crash.py)
 
 dbdir=$(mktemp -d /tmp/databunker-test-db.XXXXXX)
 stop_dbs() {
@@ -64,7 +71,7 @@ DATABUNKER_BIN="$root/build-asan/databunker" DATABUNKER_SANITIZED=1 \
 
 echo "== API tests: PostgreSQL (release build) =="
 (eval "$pg_env"; DATABUNKER_TEST_STORE=pgsql DATABUNKER_BIN="$root/build/databunker" \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider "${server_tests[@]}" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider "${server_tests[@]}" "${PG_ONLY_TESTS[@]}" \
     --junitxml="$out/api-pgsql.xml")
 
 echo "== API tests: PostgreSQL (ASan+UBSan build) =="

@@ -41,6 +41,11 @@ v1_sys_backup(struct ctx *c, const struct api_req *req, const struct route_match
     err = store_system_backup_sql(&c->db, collect, &b);
     if (err != BK_OK) {
         buf_cleanup(&b);
+        /* The dump is SQLite's; the database servers have their own tools. */
+        if (err == BK_ENOTIMPL)
+            return ctx_fail(c, err, "the SQL backup is for SQLite only: back up PostgreSQL "
+                                    "with pg_dump and MariaDB with mariadb-dump "
+                                    "(see docs/OPERATIONS.md)");
         return err;
     }
     LOG_INFO(c->rid, "backup", "database dump of %zu bytes sent to %s", b.len, c->who);

@@ -1111,4 +1111,9 @@ const struct store_ops store_mysql_ops = {
     .access = &mysql_access_ops,
     .proof = &mysql_proof_ops,
     .portal = &mysql_portal_ops,
+    .requests = &mysql_requests_ops,
+    .versions = &mysql_versions_ops,
+    .expiry = &mysql_expiry_ops,
+    .shared = &mysql_shared_ops,
+    .system = &mysql_system_ops,
 };

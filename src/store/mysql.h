@@ -9,6 +9,11 @@
 #include "sessions.h"
 #include "store.h"
 #include "tenants.h"
+#include "requests.h"
+#include "versions.h"
+#include "expiry.h"
+#include "shared.h"
+#include "system.h"
 
 extern const struct store_ops store_mysql_ops;
 extern const struct store_tenants_ops mysql_tenants_ops;
@@ -18,5 +23,10 @@ extern const struct store_sessions_ops mysql_sessions_ops;
 extern const struct store_access_ops mysql_access_ops;
 extern const struct store_proof_ops mysql_proof_ops;
 extern const struct store_portal_ops mysql_portal_ops;
+extern const struct store_requests_ops mysql_requests_ops;
+extern const struct store_versions_ops mysql_versions_ops;
+extern const struct store_expiry_ops mysql_expiry_ops;
+extern const struct store_shared_ops mysql_shared_ops;
+extern const struct store_system_ops mysql_system_ops;
 
 #endif

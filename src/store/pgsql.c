@@ -1004,4 +1004,9 @@ const struct store_ops store_pgsql_ops = {
     .access = &pgsql_access_ops,
     .proof = &pgsql_proof_ops,
     .portal = &pgsql_portal_ops,
+    .requests = &pgsql_requests_ops,
+    .versions = &pgsql_versions_ops,
+    .expiry = &pgsql_expiry_ops,
+    .shared = &pgsql_shared_ops,
+    .system = &pgsql_system_ops,
 };

@@ -8,6 +8,11 @@
 #include "sessions.h"
 #include "store.h"
 #include "tenants.h"
+#include "requests.h"
+#include "versions.h"
+#include "expiry.h"
+#include "shared.h"
+#include "system.h"
 
 extern const struct store_ops store_pgsql_ops;
 extern const struct store_tenants_ops pgsql_tenants_ops;
@@ -17,5 +22,10 @@ extern const struct store_sessions_ops pgsql_sessions_ops;
 extern const struct store_access_ops pgsql_access_ops;
 extern const struct store_proof_ops pgsql_proof_ops;
 extern const struct store_portal_ops pgsql_portal_ops;
+extern const struct store_requests_ops pgsql_requests_ops;
+extern const struct store_versions_ops pgsql_versions_ops;
+extern const struct store_expiry_ops pgsql_expiry_ops;
+extern const struct store_shared_ops pgsql_shared_ops;
+extern const struct store_system_ops pgsql_system_ops;
 
 #endif

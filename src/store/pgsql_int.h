@@ -72,4 +72,11 @@ void pg_col_text(const PGresult *r, int row, int col, char *out, size_t out_size
 /* A new copy of bytea column <col> (mem_free()); NULL for SQL NULL. */
 enum bk_err pg_col_blob(const PGresult *r, int row, int col, uint8_t **out, size_t *out_len);
 
+/* Work across every tenant under row-level security: call <fn> with each
+ * tenant id that may own rows (the default tenant 0, then every registered
+ * tenant, ascending), so that it runs its statements with that tenant set.
+ * A non-BK_OK return of <fn> stops and is passed back. (pgsql_system.c) */
+enum bk_err pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant),
+                           void *arg);
+
 #endif

@@ -472,7 +472,9 @@ def app_path(mode, identity, appname):
 
 def scan_db(srv, needles):
     """(file name, needle) for each needle found in the SQLite file or its
-    companions; needles are str or bytes."""
+    companions; needles are str or bytes. On a database server: store_scan()."""
+    if getattr(srv, "store", "sqlite") != "sqlite":
+        return store_scan(srv, needles)
     found = []
     for f in srv.db_files():
         data = f.read_bytes()
@@ -551,7 +553,9 @@ def started(server_factory, conf):
 
 
 def db_count(srv, table):
-    """Rows in <table> of the server's SQLite file, read-only."""
+    """Rows in <table> of the server's database, read-only, on any backend."""
+    if getattr(srv, "store", "sqlite") != "sqlite":
+        return int(store_rows(srv, f"SELECT count(*) FROM {table}")[0][0])
     import sqlite3
     con = sqlite3.connect(f"file:{srv.db_path}?mode=ro", uri=True, timeout=10)
     try:
@@ -804,3 +808,22 @@ def audit_verify_own(srv):
     (the -store/-db arguments of Server.db_args): (exit code, output)."""
     cp = run_cli(srv, "audit-verify", *srv.db_args())
     return cp.returncode, cp.stdout + cp.stderr
+
+
+def db_rows(srv, table):
+    """Rows in <table> of <srv>'s database across every tenant, on any backend
+    (SQLite: the file read-only; PostgreSQL: as the cluster's superuser, since
+    row-level security shows the vault's role one tenant at a time; MariaDB:
+    as the vault's account)."""
+    assert re.fullmatch(r"[a-z_]+", table), table
+    if srv.store == "sqlite":
+        return db_count(srv, table)
+    sql = f"SELECT count(*) FROM {table}"
+    if srv.store == "pgsql":
+        cp = subprocess.run([_pg_cmd("psql"), "-h", os.environ["PGUP_DIR"], "-p",
+                             os.environ["PGSQL_PORT"], "-U", "postgres", "-d", srv.db_name,
+                             "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+        assert cp.returncode == 0, cp.stderr
+        return int(cp.stdout.strip())
+    return int(sql_as_vault_role(srv, sql).strip())

@@ -98,7 +98,7 @@ def test_expiry_then_404_and_sweep(ssrv):
     assert bl.wait_until(lambda: v2_get(api, rec).status_code == 404, timeout=6)
     assert_not_found(v2_get(api, rec))
     assert_not_found(v1_get(ssrv, r1))
-    assert bl.wait_until(lambda: bl.db_count(ssrv, "shared_records") == 1, timeout=5)
+    assert bl.wait_until(lambda: bl.db_rows(ssrv, "shared_records") == 1, timeout=5)
     assert_ok(v2_get(api, keep))
 
 

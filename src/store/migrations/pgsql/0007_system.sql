@@ -1,0 +1,2 @@
+-- System calls count and page users by tenant and status.
+CREATE INDEX users_by_tenant_status ON users (tenant, status);

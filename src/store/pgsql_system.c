@@ -1,0 +1,154 @@
+/* The system family on PostgreSQL: cross-tenant counts and status changes.
+ * Row-level security shows one tenant's rows at a time, so work across the
+ * tenants asks each candidate tenant in turn (pg_for_tenants: the default
+ * tenant 0 and every registered tenant). The SQL dump (backup_sql) is
+ * SQLite's: here it stays NULL, the backup route answers 501 and
+ * docs/OPERATIONS.md describes pg_dump. */
+#include <string.h>
+
+#include "../base/mem.h"
+#include "pgsql.h"
+#include "pgsql_int.h"
+#include "system.h"
+
+static const char sql_each_tenant[] =
+    "SELECT 0::bigint UNION SELECT id FROM tenants ORDER BY 1";
+static const char sql_has_users[] =
+    "SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant = $1 LIMIT 1) AS u";
+static const char sql_count_active[] =
+    "SELECT count(*) FROM users WHERE tenant = $1 AND status = 1";
+static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5 "
+                                     "WHERE tenant = $1 AND id = $2 AND status = $3";
+
+enum bk_err
+pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
+{
+    PGresult *res = NULL;
+    int64_t *ids = NULL;
+    int n = 0;
+    enum bk_err err = pg_run(c, PG_NO_TENANT, sql_each_tenant, NULL, &res);
+
+    if (err == BK_OK) {
+        n = PQntuples(res);
+        ids = mem_alloc(sizeof *ids * (size_t)(n > 0 ? n : 1));
+        if (ids == NULL)
+            err = BK_ENOMEM;
+        for (int i = 0; err == BK_OK && i < n; i++)
+            ids[i] = pg_col_int(res, i, 0);
+    }
+    PQclear(res);
+    /* the result is copied first: <fn> runs statements on the same connection */
+    for (int i = 0; err == BK_OK && i < n; i++)
+        err = fn(arg, ids[i]);
+    mem_free(ids);
+    return err;
+}
+
+static enum bk_err
+tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
+{
+    struct pg_params p = { 0 };
+    PGresult *res = NULL;
+    enum bk_err err;
+
+    pgp_int(&p, tenant);
+    err = pg_run(c, tenant, sql, &p, &res);
+    *out = err == BK_OK && PQntuples(res) > 0 ? pg_col_int(res, 0, 0) : 0;
+    PQclear(res);
+    return err;
+}
+
+struct walk {
+    struct pg_conn *c;
+    store_tenant_id_fn fn;
+    void *arg;
+    int64_t total;
+};
+
+static enum bk_err
+list_one(void *arg, int64_t tenant)
+{
+    struct walk *w = arg;
+    int64_t has = 0;
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+
+    if (err == BK_OK && has > 0)
+        err = w->fn(w->arg, tenant);
+    return err;
+}
+
+static enum bk_err
+sys_tenant_list(void *conn, store_tenant_id_fn fn, void *arg)
+{
+    struct walk w = { .c = conn, .fn = fn, .arg = arg };
+
+    return pg_for_tenants(conn, list_one, &w);
+}
+
+static enum bk_err
+count_active(void *arg, int64_t tenant)
+{
+    struct walk *w = arg;
+    int64_t n = 0;
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_active, &n);
+
+    w->total += n;
+    return err;
+}
+
+static enum bk_err
+count_holding(void *arg, int64_t tenant)
+{
+    struct walk *w = arg;
+    int64_t has = 0;
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+
+    w->total += has > 0;
+    return err;
+}
+
+static enum bk_err
+sys_count_all_users(void *conn, int64_t *out)
+{
+    struct walk w = { .c = conn };
+    enum bk_err err = pg_for_tenants(conn, count_active, &w);
+
+    *out = err == BK_OK ? w.total : 0;
+    return err;
+}
+
+static enum bk_err
+sys_count_tenants(void *conn, int64_t *out)
+{
+    struct walk w = { .c = conn };
+    enum bk_err err = pg_for_tenants(conn, count_holding, &w);
+
+    *out = err == BK_OK ? w.total : 0;
+    return err;
+}
+
+static enum bk_err
+sys_user_set_status(void *conn, int64_t tenant, int64_t id, int from, int to, int64_t when)
+{
+    struct pg_params p = { 0 };
+    int64_t n = 0;
+    enum bk_err err;
+
+    pgp_int(&p, tenant);
+    pgp_int(&p, id);
+    pgp_int(&p, from);
+    pgp_int(&p, to);
+    pgp_int(&p, when);
+    err = pg_exec(conn, tenant, sql_set_status, &p, &n);
+    if (err == BK_OK && n != 1)
+        err = BK_ENOTFOUND;
+    return err;
+}
+
+const struct store_system_ops pgsql_system_ops = {
+    .backup_sql = NULL,
+    .tenant_list = sys_tenant_list,
+    .count_all_users = sys_count_all_users,
+    .count_tenants = sys_count_tenants,
+    .user_set_status = sys_user_set_status,
+};
