@@ -89,6 +89,14 @@ def test_two_instances_behave_as_one(server_factory):
     # the audit trail is one
     titles = [r["title"] for r in assert_ok(ca.audit_list(tok))["rows"]]
     assert "UserUpdate" in titles and "UserCreate" in titles
+    # a session and a bulk unlock id made on A work on B
+    sid = bl.uid()
+    assert_ok(ca.v2("SessionUpsert", {"sessionuuid": sid, "sessiondata": {"cart": 3}}))
+    assert assert_ok(cb.v2("SessionGet", {"sessionuuid": sid}))["sessiondata"] == {"cart": 3}
+    unlock = assert_ok(ca.v2("BulkListUnlock", {}))["unlockuuid"]
+    rows = assert_ok(cb.v2("BulkListAllUsers", {"unlockuuid": unlock, "offset": 0,
+                                                "limit": 100}))["rows"]
+    assert tok in [r["token"] for r in rows]
     assert_ok(ca.delete_user("token", tok))
     bl.assert_not_found(cb.get_user("token", tok))
     bl.assert_not_found(cb.get_user("email", p["email"]))
