@@ -58,6 +58,16 @@ unset MYSQL_HOST MYSQL_PORT MYSQL_USER_NAME MYSQL_USER_PASS
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
+echo "== source checks (scripts/checksrc) =="
+if scripts/checksrc; then
+    printf '<testsuite name="checksrc" tests="1" failures="0"><testcase name="checksrc"/></testsuite>\n' \
+        >"$out/checksrc.xml"
+else
+    printf '<testsuite name="checksrc" tests="1" failures="1"><testcase name="checksrc">'\
+'<failure message="scripts/checksrc found banned calls or style breaches"/></testcase></testsuite>\n' \
+        >"$out/checksrc.xml"
+fi
+
 echo "== unit tests (ASan+UBSan) =="
 (cd build-asan && ctest --output-on-failure --output-junit "$out/unit.xml")
 
@@ -105,6 +115,6 @@ if [ "$ui_ok" -eq 0 ] && ! grep -q '<failure' "$out/ui.xml" 2>/dev/null; then
 '<failure message="the UI test run failed"/></testcase></testsuite>\n' >"$out/ui-run.xml"
 fi
 
-/usr/bin/python3 scripts/junit_sum.py "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml \
+/usr/bin/python3 scripts/junit_sum.py "$out"/checksrc.xml "$out"/unit.xml "$out"/api-release.xml "$out"/api-asan.xml \
     "$out"/api-pgsql.xml "$out"/api-pgsql-asan.xml "$out"/api-mysql-asan.xml "$out"/fuzz.xml \
     "$out"/ui.xml $(ls "$out"/ui-run.xml 2>/dev/null)
