@@ -1,5 +1,5 @@
 # The front door. Every target installs what is missing first (scripts/deps.sh).
-.PHONY: all build asan demo test unit bench soak fuzz clean deps
+.PHONY: all build asan demo test unit bench soak fuzz clean deps build-deps
 
 JOBS ?= 2
 
@@ -8,11 +8,14 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
-build: deps
+build-deps:
+	@bash scripts/deps.sh build
+
+build: build-deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build -j$(JOBS)
 
-asan: deps
+asan: build-deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 
@@ -27,10 +30,10 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
-bench: build
+bench: deps build
 	@bash bench/run.sh
 
-soak: build
+soak: deps build
 	@bash bench/soak.sh
 
 clean:
