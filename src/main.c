@@ -432,6 +432,7 @@ main(int argc, char **argv)
     }
     /* One connection per worker, and one for the background sweeper. */
     sc.pool_size = conf.threads + 1;
+    sc.lazy_sync_ms = conf.lazy_sync_ms;
     err = store_open(backend, &sc, &app.store);
     if (err != BK_OK) {
         fprintf(stderr, "databunker: cannot open %s database %s: %s\n", backend, path,

@@ -154,7 +154,8 @@ audit_write(struct ctx *c, const struct audit_event *ev)
 enum bk_err
 audit_write_alone(struct ctx *c, const struct audit_event *ev)
 {
-    enum bk_err err = store_begin(&c->db, 1);
+    /* Alone, an event records a call that changed nothing. */
+    enum bk_err err = store_begin(&c->db, STORE_WRITE_LAZY);
 
     if (err != BK_OK)
         return err;

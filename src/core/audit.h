@@ -29,8 +29,9 @@ struct audit_event {
  * the caller's transaction too. */
 enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
 
-/* Append <ev> in a transaction of its own, for calls that failed after the
- * user was identified. */
+/* Append <ev> in a transaction of its own, for calls that changed nothing
+ * (reads, and calls that failed after the user was identified): committed
+ * before it returns, synced to disk lazily (STORE_WRITE_LAZY). */
 enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);
 
 /* An event as read back. <details> is a new object {"identity","before",
