@@ -11,38 +11,12 @@
 #include "pgsql_int.h"
 #include "system.h"
 
-static const char sql_each_tenant[] =
-    "SELECT 0::bigint UNION SELECT id FROM tenants ORDER BY 1";
 static const char sql_has_users[] =
     "SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant = $1 LIMIT 1) AS u";
 static const char sql_count_active[] =
     "SELECT count(*) FROM users WHERE tenant = $1 AND status = 1";
 static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5 "
                                      "WHERE tenant = $1 AND id = $2 AND status = $3";
-
-enum bk_err
-pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
-{
-    PGresult *res = NULL;
-    int64_t *ids = NULL;
-    int n = 0;
-    enum bk_err err = pg_run(c, PG_NO_TENANT, sql_each_tenant, NULL, &res);
-
-    if (err == BK_OK) {
-        n = PQntuples(res);
-        ids = mem_alloc(sizeof *ids * (size_t)(n > 0 ? n : 1));
-        if (ids == NULL)
-            err = BK_ENOMEM;
-        for (int i = 0; err == BK_OK && i < n; i++)
-            ids[i] = pg_col_int(res, i, 0);
-    }
-    PQclear(res);
-    /* the result is copied first: <fn> runs statements on the same connection */
-    for (int i = 0; err == BK_OK && i < n; i++)
-        err = fn(arg, ids[i]);
-    mem_free(ids);
-    return err;
-}
 
 static enum bk_err
 tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
