@@ -11,6 +11,17 @@ static const char sql_tenants[] =
     "SELECT DISTINCT tenant FROM users WHERE tenant > ? ORDER BY tenant LIMIT 64";
 static const char sql_count_all[] = "SELECT count(*) FROM users WHERE status = 1";
 static const char sql_count_tenants[] = "SELECT count(DISTINCT tenant) FROM users";
+/* indexed by STORE_COUNT_*; <now> is the parameter where what is live
+ * depends on it */
+static const struct {
+    const char *sql;
+    int with_now;
+} sql_count_rows[] = {
+    { "SELECT count(*) FROM sessions WHERE expires > ?", 1 },
+    { "SELECT count(*) FROM agreements", 0 },
+    { "SELECT count(*) FROM requests WHERE status = 'open'", 0 },
+    { "SELECT count(*) FROM access_xtokens", 0 },
+};
 static const char sql_exists[] =
     "SELECT count(*) FROM users WHERE tenant = ? AND id = ? AND status = ?";
 static const char sql_set_status[] = "UPDATE users SET status = ?, updated = ? "
@@ -75,6 +86,19 @@ sys_count_tenants(void *conn, int64_t *out)
 }
 
 static enum bk_err
+sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
+{
+    struct my_params p = { 0 };
+
+    *out = 0;
+    if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
+        return BK_EINVAL;
+    if (sql_count_rows[what].with_now)
+        myp_int(&p, now);
+    return count(conn, sql_count_rows[what].sql, &p, out);
+}
+
+static enum bk_err
 sys_user_set_status(void *conn, int64_t tenant, int64_t id, int from, int to, int64_t when)
 {
     struct my_params q = { 0 }, p = { 0 };
@@ -104,4 +128,5 @@ const struct store_system_ops mysql_system_ops = {
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
     .user_set_status = sys_user_set_status,
+    .count_rows = sys_count_rows,
 };

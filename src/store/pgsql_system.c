@@ -15,17 +15,30 @@ static const char sql_has_users[] =
     "SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant = $1 LIMIT 1) AS u";
 static const char sql_count_active[] =
     "SELECT count(*) FROM users WHERE tenant = $1 AND status = 1";
+/* indexed by STORE_COUNT_*; <now> is $2 where what is live depends on it */
+static const struct {
+    const char *sql;
+    int with_now;
+} sql_count_rows[] = {
+    { "SELECT count(*) FROM sessions WHERE tenant = $1 AND expires > $2", 1 },
+    { "SELECT count(*) FROM agreements WHERE tenant = $1", 0 },
+    { "SELECT count(*) FROM requests WHERE tenant = $1 AND status = 'open'", 0 },
+    { "SELECT count(*) FROM access_xtokens WHERE tenant = $1", 0 },
+};
 static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5 "
                                      "WHERE tenant = $1 AND id = $2 AND status = $3";
 
+/* The count <sql> answers for <tenant> ($1), and <*now> ($2) when not NULL. */
 static enum bk_err
-tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
+tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, const int64_t *now, int64_t *out)
 {
     struct pg_params p = { 0 };
     PGresult *res = NULL;
     enum bk_err err;
 
     pgp_int(&p, tenant);
+    if (now != NULL)
+        pgp_int(&p, *now);
     err = pg_run(c, tenant, sql, &p, &res);
     *out = err == BK_OK && PQntuples(res) > 0 ? pg_col_int(res, 0, 0) : 0;
     PQclear(res);
@@ -34,6 +47,8 @@ tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
 
 struct walk {
     struct pg_conn *c;
+    int what;                /* count_rows: STORE_COUNT_* */
+    int64_t now;
     store_tenant_id_fn fn;
     void *arg;
     int64_t total;
@@ -44,7 +59,7 @@ list_one(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t has = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, NULL, &has);
 
     if (err == BK_OK && has > 0)
         err = w->fn(w->arg, tenant);
@@ -64,7 +79,7 @@ count_active(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t n = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_count_active, &n);
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_active, NULL, &n);
 
     w->total += n;
     return err;
@@ -75,7 +90,7 @@ count_holding(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t has = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, NULL, &has);
 
     w->total += has > 0;
     return err;
@@ -97,6 +112,32 @@ sys_count_tenants(void *conn, int64_t *out)
     struct walk w = { .c = conn };
     enum bk_err err = pg_for_tenants(conn, count_holding, &w);
 
+    *out = err == BK_OK ? w.total : 0;
+    return err;
+}
+
+static enum bk_err
+count_rows_one(void *arg, int64_t tenant)
+{
+    struct walk *w = arg;
+    int64_t n = 0;
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_rows[w->what].sql,
+                                 sql_count_rows[w->what].with_now ? &w->now : NULL, &n);
+
+    w->total += n;
+    return err;
+}
+
+static enum bk_err
+sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
+{
+    struct walk w = { .c = conn, .what = what, .now = now };
+    enum bk_err err;
+
+    *out = 0;
+    if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
+        return BK_EINVAL;
+    err = pg_for_tenants(conn, count_rows_one, &w);
     *out = err == BK_OK ? w.total : 0;
     return err;
 }
@@ -125,4 +166,5 @@ const struct store_system_ops pgsql_system_ops = {
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
     .user_set_status = sys_user_set_status,
+    .count_rows = sys_count_rows,
 };
