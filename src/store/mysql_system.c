@@ -11,16 +11,10 @@ static const char sql_tenants[] =
     "SELECT DISTINCT tenant FROM users WHERE tenant > ? ORDER BY tenant LIMIT 64";
 static const char sql_count_all[] = "SELECT count(*) FROM users WHERE status = 1";
 static const char sql_count_tenants[] = "SELECT count(DISTINCT tenant) FROM users";
-/* indexed by STORE_COUNT_*; <now> is the parameter where what is live
- * depends on it */
-static const struct {
-    const char *sql;
-    int with_now;
-} sql_count_rows[] = {
-    { "SELECT count(*) FROM sessions WHERE expires > ?", 1 },
-    { "SELECT count(*) FROM agreements", 0 },
-    { "SELECT count(*) FROM requests WHERE status = 'open'", 0 },
-    { "SELECT count(*) FROM access_xtokens", 0 },
+/* indexed by STORE_COUNT_*; only live sessions depend on the time */
+static const char *const sql_count_rows[] = {
+    "SELECT count(*) FROM sessions WHERE expires > ?", "SELECT count(*) FROM agreements",
+    "SELECT count(*) FROM requests WHERE status = 'open'", "SELECT count(*) FROM access_xtokens",
 };
 static const char sql_exists[] =
     "SELECT count(*) FROM users WHERE tenant = ? AND id = ? AND status = ?";
@@ -93,9 +87,9 @@ sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
     *out = 0;
     if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
         return BK_EINVAL;
-    if (sql_count_rows[what].with_now)
+    if (what == STORE_COUNT_SESSIONS)
         myp_int(&p, now);
-    return count(conn, sql_count_rows[what].sql, &p, out);
+    return count(conn, sql_count_rows[what], &p, out);
 }
 
 static enum bk_err

@@ -15,15 +15,13 @@ static const char sql_has_users[] =
     "SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant = $1 LIMIT 1) AS u";
 static const char sql_count_active[] =
     "SELECT count(*) FROM users WHERE tenant = $1 AND status = 1";
-/* indexed by STORE_COUNT_*; <now> is $2 where what is live depends on it */
-static const struct {
-    const char *sql;
-    int with_now;
-} sql_count_rows[] = {
-    { "SELECT count(*) FROM sessions WHERE tenant = $1 AND expires > $2", 1 },
-    { "SELECT count(*) FROM agreements WHERE tenant = $1", 0 },
-    { "SELECT count(*) FROM requests WHERE tenant = $1 AND status = 'open'", 0 },
-    { "SELECT count(*) FROM access_xtokens WHERE tenant = $1", 0 },
+/* indexed by STORE_COUNT_*, each for one tenant ($1); only live sessions
+ * depend on the time ($2) */
+static const char *const sql_count_rows[] = {
+    "SELECT count(*) FROM sessions WHERE tenant = $1 AND expires > $2",
+    "SELECT count(*) FROM agreements WHERE tenant = $1",
+    "SELECT count(*) FROM requests WHERE tenant = $1 AND status = 'open'",
+    "SELECT count(*) FROM access_xtokens WHERE tenant = $1",
 };
 static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5 "
                                      "WHERE tenant = $1 AND id = $2 AND status = $3";
@@ -121,8 +119,8 @@ count_rows_one(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t n = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_count_rows[w->what].sql,
-                                 sql_count_rows[w->what].with_now ? &w->now : NULL, &n);
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_rows[w->what],
+                                 w->what == STORE_COUNT_SESSIONS ? &w->now : NULL, &n);
 
     w->total += n;
     return err;
