@@ -376,6 +376,23 @@ pg_exec(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_para
     return err;
 }
 
+static const char sql_tenant_ids[] = "SELECT id FROM tenants WHERE id > 0 ORDER BY id";
+
+enum bk_err
+pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
+{
+    PGresult *res = NULL;
+    enum bk_err err = fn(arg, 0);
+
+    if (err == BK_OK)
+        err = pg_run(c, PG_NO_TENANT, sql_tenant_ids, NULL, &res);
+    /* the result lives on the client: <fn> may run statements meanwhile */
+    for (int i = 0; err == BK_OK && i < PQntuples(res); i++)
+        err = fn(arg, pg_col_int(res, i, 0));
+    PQclear(res);
+    return err;
+}
+
 /* Run a one-row query and read its first column as an integer. */
 static enum bk_err
 query_int(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_params *p,
