@@ -55,7 +55,8 @@ bootstrap_init(struct app *app, const struct bootstrap_keys *k, FILE *out)
             goto out;
         }
     } else {
-        mk_len = wrapping || k->wrapped ? 32 : 24;   /* 48 hex digits, as the docs generate */
+        /* 24 bytes (48 hex digits, as the docs generate) when it is printed */
+        mk_len = (wrapping != NULL || k->wrapped) ? 32 : 24;
         err = kdf_random(mk, mk_len);
         if (err != BK_OK)
             goto out;
