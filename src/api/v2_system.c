@@ -9,6 +9,8 @@
 #include "../core/system.h"
 #include "../core/bulk.h"
 #include "../core/users.h"
+#include "../core/wrapkey.h"
+#include "../vault/secbuf.h"
 #include "params.h"
 #include "reporthtml.h"
 
@@ -223,10 +225,34 @@ out:
 
 V2_HANDLER(v2_system_generate_wrapping_key)
 {
-    (void)req, (void)m, (void)body, (void)reply, (void)raw;
-    /* The call combines three Shamir shares of the wrapping key; the vault
-     * has no Shamir sharing yet, so there are no shares to combine. */
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented: Shamir key shares are not available yet");
+    static const char *const names[WRAPKEY_THRESHOLD] = { "key1", "key2", "key3" };
+    static const char *const missing[WRAPKEY_THRESHOLD] = { "missing key1", "missing key2",
+                                                            "missing key3" };
+    static const char *const not_str[WRAPKEY_THRESHOLD] = { "key1 must be a string",
+                                                            "key2 must be a string",
+                                                            "key3 must be a string" };
+    const char *texts[WRAPKEY_THRESHOLD];
+    size_t lens[WRAPKEY_THRESHOLD];
+    char key[WRAPKEY_HEX_LEN + 1];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    /* The caller is checked before the body is looked at. */
+    err = system_admin_check(c);
+    for (int i = 0; i < WRAPKEY_THRESHOLD && err == BK_OK; i++) {
+        err = params_str(c, body, names[i], &texts[i], &lens[i]);
+        if (err == BK_ENOTFOUND || (err == BK_OK && lens[i] == 0))
+            err = ctx_fail(c, BK_EINVAL, missing[i]);
+        else if (err != BK_OK)
+            err = ctx_fail(c, BK_EINVAL, not_str[i]);
+    }
+    if (err == BK_OK)
+        err = wrapkey_recover(c, texts, lens, key);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "wrappingkey", key);
+    secbuf_wipe(key, sizeof key);
+    return *reply ? BK_OK : BK_ENOMEM;
 }
 
 V2_HANDLER(v2_system_get_system_stats)

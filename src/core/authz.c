@@ -436,7 +436,8 @@ static const char *const unlock_users[] = {
 
 /* Operations over all tenants: root only, not a tenant's admin token. */
 static const char *const root_only_ops[] = { "TenantCreate", "TenantListTenants",
-                                             "TenantDelete", NULL };
+                                             "TenantDelete", "SystemGenerateWrappingKey",
+                                             NULL };
 
 static int
 is_root_only(const char *op)
