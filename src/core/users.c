@@ -233,6 +233,7 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
     return err;
 }
 
+/* <opts> is NULL or holds one entry per profile. */
 static enum bk_err
 create_many(struct ctx *c, const json_t *const *profiles, size_t n,
             const struct users_create_opts *opts, char (*tokens_out)[37], size_t *failed_at)
@@ -256,7 +257,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i], opts);
+            err = new_user_insert(c, &nu[i], profiles[i], opts != NULL ? &opts[i] : NULL);
             if (err != BK_OK)
                 *failed_at = i;
         }
@@ -274,10 +275,11 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
 }
 
 enum bk_err
-users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+users_create_many(struct ctx *c, const json_t *const *profiles,
+                  const struct users_create_opts *opts, size_t n, char (*tokens_out)[37],
                   size_t *failed_at)
 {
-    return create_many(c, profiles, n, NULL, tokens_out, failed_at);
+    return create_many(c, profiles, n, opts, tokens_out, failed_at);
 }
 
 enum bk_err
