@@ -29,6 +29,10 @@ struct audit_event {
  * the caller's transaction too. */
 enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
 
+/* audit_write() of <n> events in order, as one run of the chain: its last
+ * hash is read once and the signed head moved once, to the last event. */
+enum bk_err audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n);
+
 /* Append <ev> in a transaction of its own, for calls that failed after the
  * user was identified. */
 enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);

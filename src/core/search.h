@@ -24,6 +24,11 @@
 enum bk_err search_index_update(struct ctx *c, int64_t user_id, const json_t *before,
                                 const json_t *after);
 
+/* search_index_update(user_ids[i], NULL, profiles[i]) for <n> new users at
+ * once: the key is prepared once and the rows go in in index order. */
+enum bk_err search_index_add_many(struct ctx *c, const int64_t *user_ids,
+                                  const json_t *const *profiles, size_t n);
+
 /* The kind (INDEX_EMAIL, INDEX_PHONE, INDEX_LOGIN) a query without a mode
  * means: '@' is email, only digits and "+-() ." is phone, else login. */
 int search_infer_kind(const char *s, size_t len);
