@@ -216,11 +216,16 @@ search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const 
     return err == BK_ENOTIMPL ? BK_OK : err;
 }
 
-/* One row of the n-gram index. */
+/* One row of the n-gram index; <u> is the user's place in the batch. */
 struct gram_row {
     int64_t gram;
-    int64_t user_id;
+    size_t u;
     int kind;
+};
+
+struct search_batch {
+    struct gram_row *rows;
+    size_t n, cap;
 };
 
 static int
@@ -232,20 +237,43 @@ gram_row_cmp(const void *a, const void *b)
         return x->kind < y->kind ? -1 : 1;
     if (x->gram != y->gram)
         return x->gram < y->gram ? -1 : 1;
-    return x->user_id < y->user_id ? -1 : x->user_id > y->user_id;
+    return x->u < y->u ? -1 : x->u > y->u;
+}
+
+static enum bk_err
+batch_room(struct search_batch *b, size_t more, size_t users)
+{
+    size_t want = b->cap ? 2 * b->cap : users * 64;
+    struct gram_row *rows;
+
+    if (b->n + more <= b->cap)
+        return BK_OK;
+    while (want < b->n + more)
+        want *= 2;
+    if (want > SIZE_MAX / sizeof *rows)
+        return BK_ENOMEM;
+    rows = mem_realloc(b->rows, want * sizeof *rows);
+    if (rows == NULL)
+        return BK_ENOMEM;
+    b->rows = rows;
+    b->cap = want;
+    return BK_OK;
 }
 
 enum bk_err
-search_index_add_many(struct ctx *c, const int64_t *user_ids, const json_t *const *profiles,
-                      size_t n)
+search_batch_build(struct ctx *c, const json_t *const *profiles, size_t n,
+                   struct search_batch **out)
 {
     char v[SEARCH_VALUE_MAX + 1];
     struct kdf_mac *mac = NULL;
-    struct gram_row *rows = NULL;
-    size_t nrows = 0, cap = 0;
+    struct search_batch *b;
     int64_t g[GRAMS_MAX];
     enum bk_err err = BK_OK;
 
+    *out = NULL;
+    b = mem_calloc(1, sizeof *b);
+    if (b == NULL)
+        return BK_ENOMEM;
     for (size_t u = 0; u < n && err == BK_OK; u++) {
         for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM && err == BK_OK; kind++) {
             size_t vlen = value_of(profiles[u], kind, v), ng = 0;
@@ -256,32 +284,44 @@ search_index_add_many(struct ctx *c, const int64_t *user_ids, const json_t *cons
                 err = search_mac(c, &mac);
             if (err == BK_OK)
                 err = grams(mac, c->tenant, kind, v, vlen, g, &ng);
-            if (err == BK_OK && nrows + ng > cap) {
-                size_t want = cap ? 2 * cap : n * 64;
-                struct gram_row *more;
-
-                while (want < nrows + ng)
-                    want *= 2;
-                more = mem_realloc(rows, want * sizeof *rows);
-                if (more == NULL)
-                    err = BK_ENOMEM;
-                else
-                    rows = more, cap = want;
-            }
+            if (err == BK_OK)
+                err = batch_room(b, ng, n);
             for (size_t i = 0; i < ng && err == BK_OK; i++)
-                rows[nrows++] = (struct gram_row){ g[i], user_ids[u], kind };
+                b->rows[b->n++] = (struct gram_row){ g[i], u, kind };
         }
     }
     secbuf_wipe(v, sizeof v);
     kdf_mac_free(mac);
+    if (err != BK_OK) {
+        search_batch_free(b);
+        return err;
+    }
     /* In key order the inserts walk the index once instead of jumping. */
-    if (err == BK_OK && nrows > 1)
-        qsort(rows, nrows, sizeof *rows, gram_row_cmp);
-    for (size_t i = 0; i < nrows && err == BK_OK; i++)
-        err = store_access_gram_put(&c->db, c->tenant, rows[i].kind, rows[i].gram,
-                                    rows[i].user_id);
-    mem_free(rows);
+    if (b->n > 1)
+        qsort(b->rows, b->n, sizeof *b->rows, gram_row_cmp);
+    *out = b;
+    return BK_OK;
+}
+
+enum bk_err
+search_batch_insert(struct ctx *c, const struct search_batch *b, const int64_t *user_ids)
+{
+    enum bk_err err = BK_OK;
+
+    for (size_t i = 0; i < b->n && err == BK_OK; i++)
+        err = store_access_gram_put(&c->db, c->tenant, b->rows[i].kind, b->rows[i].gram,
+                                    user_ids[b->rows[i].u]);
+    /* A store without the access family keeps no search index. */
     return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
+void
+search_batch_free(struct search_batch *b)
+{
+    if (b == NULL)
+        return;
+    mem_free(b->rows);
+    mem_free(b);
 }
 
 struct hit {

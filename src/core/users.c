@@ -229,7 +229,7 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
 /* The n-grams and the UserCreate events of the <n> users inserted. */
 static enum bk_err
 new_users_finish(struct ctx *c, const struct new_user *nu, const json_t *const *profiles,
-                 size_t n)
+                 size_t n, const struct search_batch *grams)
 {
     int64_t *ids = mem_calloc(n, sizeof *ids);
     struct audit_event *evs = mem_calloc(n, sizeof *evs);
@@ -243,7 +243,7 @@ new_users_finish(struct ctx *c, const struct new_user *nu, const json_t *const *
         };
     }
     if (err == BK_OK)
-        err = search_index_add_many(c, ids, profiles, n);
+        err = search_batch_insert(c, grams, ids);
     if (err == BK_OK)
         err = audit_write_many(c, evs, n);
     mem_free(ids);
@@ -257,6 +257,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
             const struct users_create_opts *opts, char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
+    struct search_batch *grams = NULL;
     size_t i, ready = 0;
     enum bk_err err = BK_OK;
 
@@ -271,6 +272,9 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
         if (err != BK_OK)
             *failed_at = i;
     }
+    /* The key work is done before the write lock is taken. */
+    if (err == BK_OK)
+        err = search_batch_build(c, profiles, n, &grams);
     if (err == BK_OK)
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
@@ -280,7 +284,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
                 *failed_at = i;
         }
         if (err == BK_OK)
-            err = new_users_finish(c, nu, profiles, n);
+            err = new_users_finish(c, nu, profiles, n, grams);
         if (err == BK_OK)
             err = store_commit(&c->db);
         else
@@ -291,6 +295,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
     for (i = 0; i < ready; i++)
         new_user_cleanup(&nu[i]);
     mem_free(nu);
+    search_batch_free(grams);
     return err;
 }
 
