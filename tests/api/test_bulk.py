@@ -251,14 +251,18 @@ def test_create_bulk_final_time_forgets_every_record(server_factory):
     b = assert_ok(api.v2("UserCreateBulk", {"records": recs, "finaltime": "2s"}))
     kept = assert_ok(api.v2("UserCreateBulk", {"records": keep}))["created"][0]["token"]
     toks = [c["token"] for c in b["created"]]
-    assert bl.wait_until(lambda: all(api.get_user("token", t).status_code == 404 for t in toks),
-                         timeout=10)
+    u = bl.unlock(api)
+
+    def members():
+        return v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"]
+
+    # the sweep forgets them: memberships go with the users
+    assert bl.wait_until(lambda: members() == [] and all(
+        _exp_status(api, t)["expstatus"] == "expired" for t in toks), timeout=15)
     for t, rec in zip(toks, recs):
-        assert _exp_status(api, t)["expstatus"] == "expired"
+        assert_not_found(api.get_user("token", t))
         assert_not_found(api.get_user("email", rec["profile"]["email"]))
     assert api.user_data("token", kept) == keep[0]["profile"]
-    u = bl.unlock(api)
-    assert v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"] == []
 
 
 def test_create_bulk_auth(api, server):
