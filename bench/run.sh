@@ -3,7 +3,8 @@
 # each operation and prints a table: operation, clients, requests/s, p50, p99,
 # errors, ratio to the HTTP ceiling of our own stack (GET /v1/status).
 #   BENCH_STORES   backends to run, in order (default "sqlite pgsql")
-#   BENCH_USERS    users created by UserCreateBulk before the reads (default 100000)
+#   BENCH_USERS    users created by UserCreateBulk before the reads (default 100000;
+#                  1000000 builds the million-user vault, progress on stderr)
 #   BENCH_SECONDS  length of each wrk run (default 10)
 # SQLite runs WAL with synchronous=FULL; PostgreSQL runs with fsync on.
 set -euo pipefail
@@ -63,9 +64,16 @@ for store in $stores; do
     done
     rss_idle=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
     echo "[$store] building a vault of $users users with UserCreateBulk..."
+    cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     bulk=$(/usr/bin/python3 bench/bulk.py "$port" "$BENCH_TOKEN" "$users" "$work/tokens" \
            "$work/emails" | grep '^BULK')
     read -r _ made bsecs brate <<<"$bulk"
+    # server CPU per record: steadier than records/s on a machine others share
+    bcpu=$(awk -v a="$cpu0" -v b="$(awk '{print $14 + $15}' "/proc/$pid/stat")" \
+               -v hz="$(getconf CLK_TCK)" -v n="$made" \
+               'BEGIN{ if (n > 0) printf "%.0f", (b - a) / hz * 1e6 / n; else print "-" }')
+    echo "[$store] UserCreateBulk: $made users in ${bsecs} s = $brate records/s," \
+         "server CPU $bcpu us/record"
     export BENCH_TOKENS="$work/tokens" BENCH_EMAILS="$work/emails"
     run_wrk "$store" "GET /v1/status (ceiling)" 64 status.lua
     run_wrk "$store" "POST /v1/user (create)" 64 create.lua
@@ -85,7 +93,7 @@ for store in $stores; do
         BENCH_UNLOCK="$unlock" run_wrk "$store" "POST /v2/UserSearch (typo, $made users)" 16 search.lua
     fi
     rss_end=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
-    summary+=("[$store] UserCreateBulk: $made users in ${bsecs} s = $brate records/s; server RSS idle ${rss_idle} KiB, end ${rss_end} KiB")
+    summary+=("[$store] UserCreateBulk: $made users in ${bsecs} s = $brate records/s, server CPU $bcpu us/record; server RSS idle ${rss_idle} KiB, end ${rss_end} KiB")
     stop_server
     [ "$store" = pgsql ] && bash scripts/pg-up.sh stop "$work/pg" >/dev/null 2>&1
 done
