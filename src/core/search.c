@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/access.h"
@@ -303,7 +302,6 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     int64_t g[GRAMS_MAX];
     struct candidates cs = { .n = 0 };
     struct hit *hits = NULL;
-    struct buf js;
     size_t qlen, ng = 0, nh = 0;
     struct audit_event ev = { .action = "UserSearch" };
     enum bk_err err;
@@ -314,15 +312,10 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     qlen = search_normalize(kind, identity, len, q);
     if (qlen == 0)
         return ctx_fail(c, BK_EINVAL, "missing identity");
-    buf_init(&js, 32 * GRAMS_MAX);
     err = search_key(c, key);
     if (err == BK_OK)
         err = grams(key, c->tenant, kind, q, qlen, g, &ng);
     secbuf_wipe(key, sizeof key);
-    for (size_t i = 0; i < ng && err == BK_OK; i++)
-        err = buf_printf(&js, "%s%lld", i ? "," : "[", (long long)g[i]);
-    if (err == BK_OK)
-        err = buf_printf(&js, "]");
     hits = err == BK_OK ? mem_calloc(SEARCH_CANDIDATES, sizeof *hits) : NULL;
     if (err == BK_OK && hits == NULL)
         err = BK_ENOMEM;
@@ -331,8 +324,8 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
-    err = store_access_gram_match(&c->db, c->tenant, kind, js.ptr, SEARCH_CANDIDATES,
-                                  collect, &cs);
+    err = store_access_gram_match(&c->db, c->tenant, kind, g, ng, SEARCH_GRAM_COMMON,
+                                  SEARCH_GRAM_RAREST, SEARCH_CANDIDATES, collect, &cs);
     for (size_t i = 0; i < cs.n && err == BK_OK; i++) {
         int kept;
 
@@ -355,7 +348,6 @@ out:
         store_user_row_cleanup(&hits[i].row);
     }
     mem_free(hits);
-    buf_cleanup(&js);
     secbuf_wipe(q, sizeof q);
     return err;
 }

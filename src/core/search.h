@@ -17,6 +17,8 @@
 #define SEARCH_VALUE_MAX 256      /* bytes of a value that are indexed and compared */
 #define SEARCH_CANDIDATES 64      /* users decrypted per search, at most */
 #define SEARCH_MIN_SCORE 0.66     /* similarity below which a candidate is dropped */
+#define SEARCH_GRAM_COMMON 2000   /* users holding a gram that make it too common to count */
+#define SEARCH_GRAM_RAREST 8      /* grams counted per search, the rarest of the query's */
 
 /* Keep the n-grams of <user_id> equal to its profile <after> (NULL: none),
  * given they were built from <before> (NULL: none); kinds whose value did not
