@@ -92,12 +92,23 @@ struct tally {
     size_t n;
 };
 
-static enum bk_err
-tally_grow(struct tally *t)
+static size_t
+slot_of(int64_t id, size_t cap)
 {
-    size_t cap = t->cap ? t->cap * 2 : 4096;
-    int64_t *ids = mem_calloc(cap, sizeof *ids), *counts = mem_calloc(cap, sizeof *counts);
+    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
 
+/* Room for at least <want> users at half load. */
+static enum bk_err
+tally_grow(struct tally *t, size_t want)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    int64_t *ids, *counts;
+
+    while (cap < want * 2)
+        cap *= 2;
+    ids = mem_calloc(cap, sizeof *ids);
+    counts = mem_calloc(cap, sizeof *counts);
     if (ids == NULL || counts == NULL) {
         mem_free(ids);
         mem_free(counts);
@@ -108,7 +119,7 @@ tally_grow(struct tally *t)
 
         if (t->ids[i] == 0)
             continue;
-        j = (size_t)((uint64_t)t->ids[i] * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+        j = slot_of(t->ids[i], cap);
         while (ids[j] != 0)
             j = (j + 1) & (cap - 1);
         ids[j] = t->ids[i];
@@ -127,9 +138,9 @@ tally_add(struct tally *t, int64_t id)
 {
     size_t j;
 
-    if ((t->n + 1) * 2 > t->cap && tally_grow(t) != BK_OK)
+    if ((t->n + 1) * 2 > t->cap && tally_grow(t, t->n + 1) != BK_OK)
         return BK_ENOMEM;
-    j = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
+    j = slot_of(id, t->cap);
     while (t->ids[j] != 0 && t->ids[j] != id)
         j = (j + 1) & (t->cap - 1);
     if (t->ids[j] == 0) {
@@ -174,9 +185,14 @@ count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind
                size_t *counted)
 {
     enum bk_err err = BK_OK;
-    size_t got;
+    size_t got, expect = 0;
 
     *counted = 0;
+    /* the remembered counts size the tally, so it rarely grows while counting */
+    for (size_t i = 0; i < n; i++)
+        expect += (size_t)sel[i].n;
+    if (expect > 0)
+        err = tally_grow(t, expect);
     for (size_t i = 0; i < n && err == BK_OK; i++) {
         err = postings(conn, tenant, kind, sel[i].id, common, ids, &got);
         *counted += err == BK_OK && got > 0;
@@ -193,7 +209,7 @@ access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int k
 {
     struct tally t = { 0 };
     struct scored *top = NULL, *bydf = mem_calloc(n + 1, sizeof *bydf);
-    int64_t *ids = mem_calloc((size_t)common, sizeof *ids);
+    int64_t *ids = mem_alloc((size_t)common * sizeof *ids);
     size_t counted = 0, got, ntop = 0, nrare = 0, ncommon = 0, first = 0;
     enum bk_err err = ids == NULL || bydf == NULL ? BK_ENOMEM : BK_OK;
 
