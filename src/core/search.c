@@ -216,8 +216,9 @@ struct hit {
 };
 
 struct candidates {
-    int64_t ids[SEARCH_CANDIDATES];
+    int64_t ids[SEARCH_CANDIDATES_MAX];
     size_t n;
+    size_t max;
 };
 
 static enum bk_err
@@ -226,7 +227,7 @@ collect(void *arg, int64_t user_id, int64_t shared)
     struct candidates *cs = arg;
 
     (void)shared;
-    if (cs->n < SEARCH_CANDIDATES)
+    if (cs->n < cs->max)
         cs->ids[cs->n++] = user_id;
     return BK_OK;
 }
@@ -300,7 +301,9 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     char q[SEARCH_VALUE_MAX + 1];
     uint8_t key[KDF_HASH_LEN];
     int64_t g[GRAMS_MAX];
-    struct candidates cs = { .n = 0 };
+    /* decrypt twice as many candidates as the caller wants, within bounds */
+    size_t k = limit > SEARCH_CANDIDATES_MAX / 2 ? SEARCH_CANDIDATES_MAX : 2 * limit;
+    struct candidates cs = { .n = 0, .max = k < SEARCH_CANDIDATES ? SEARCH_CANDIDATES : k };
     struct hit *hits = NULL;
     size_t qlen, ng = 0, nh = 0;
     struct audit_event ev = { .action = "UserSearch" };
@@ -316,7 +319,7 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     if (err == BK_OK)
         err = grams(key, c->tenant, kind, q, qlen, g, &ng);
     secbuf_wipe(key, sizeof key);
-    hits = err == BK_OK ? mem_calloc(SEARCH_CANDIDATES, sizeof *hits) : NULL;
+    hits = err == BK_OK ? mem_calloc(cs.max, sizeof *hits) : NULL;
     if (err == BK_OK && hits == NULL)
         err = BK_ENOMEM;
     if (err != BK_OK)
@@ -325,7 +328,7 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     if (err != BK_OK)
         goto out;
     err = store_access_gram_match(&c->db, c->tenant, kind, g, ng, SEARCH_GRAM_COMMON,
-                                  SEARCH_GRAM_RAREST, SEARCH_CANDIDATES, collect, &cs);
+                                  SEARCH_GRAM_RAREST, (int64_t)cs.max, collect, &cs);
     for (size_t i = 0; i < cs.n && err == BK_OK; i++) {
         int kept;
 
@@ -343,7 +346,7 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     for (size_t i = 0; i < nh && err == BK_OK; i++)
         err = fn(arg, &hits[i].row, hits[i].profile, hits[i].score);
 out:
-    for (size_t i = 0; hits != NULL && i < SEARCH_CANDIDATES; i++) {
+    for (size_t i = 0; hits != NULL && i < cs.max; i++) {
         json_decref(hits[i].profile);
         store_user_row_cleanup(&hits[i].row);
     }

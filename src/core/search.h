@@ -15,7 +15,8 @@
 #include "ctx.h"
 
 #define SEARCH_VALUE_MAX 256      /* bytes of a value that are indexed and compared */
-#define SEARCH_CANDIDATES 64      /* users decrypted per search, at most */
+#define SEARCH_CANDIDATES 32      /* users decrypted per search: twice the caller's limit, */
+#define SEARCH_CANDIDATES_MAX 128 /* at least SEARCH_CANDIDATES, at most this */
 #define SEARCH_MIN_SCORE 0.66     /* similarity below which a candidate is dropped */
 #define SEARCH_GRAM_COMMON 2000   /* users holding a gram that make it too common to count */
 #define SEARCH_GRAM_RAREST 8      /* grams counted per search, the rarest of the query's */
