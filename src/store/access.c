@@ -69,6 +69,7 @@ df_known(int64_t tenant, int kind, int64_t gram)
     return df;
 }
 
+/* Remember that <df> users hold <gram>; 0 forgets it. */
 static void
 df_note(int64_t tenant, int kind, int64_t gram, int64_t df)
 {
@@ -79,7 +80,7 @@ df_note(int64_t tenant, int kind, int64_t gram, int64_t df)
     s->kind = kind;
     s->gram = gram;
     s->df = df;
-    s->expires = now_seconds() + DF_TTL_SECONDS;
+    s->expires = df > 0 ? now_seconds() + DF_TTL_SECONDS : 0;
     pthread_mutex_unlock(&df_lock);
 }
 
@@ -195,6 +196,9 @@ count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind
         err = tally_grow(t, expect);
     for (size_t i = 0; i < n && err == BK_OK; i++) {
         err = postings(conn, tenant, kind, sel[i].id, common, ids, &got);
+        /* what was just read replaces what was remembered */
+        if (err == BK_OK && (int64_t)got != sel[i].n)
+            df_note(tenant, kind, sel[i].id, (int64_t)got);
         *counted += err == BK_OK && got > 0;
         for (size_t k = 0; k < got && err == BK_OK; k++)
             err = tally_add(t, ids[k]);

@@ -178,6 +178,30 @@ test_remembered_counts(void **state)
     assert_int_equal(r.ids[0], 6);
 }
 
+/* A remembered gram found empty when counted is forgotten: the next search
+ * counts the next rarest instead. */
+static void
+test_emptied_gram_forgotten(void **state)
+{
+    struct fake f = { .n = 0 };
+    const int64_t grams[] = { 21, 22 };
+    struct found r;
+
+    (void)state;
+    add(&f, 21, 1, (const int64_t[]){ 3 });
+    add(&f, 22, 2, (const int64_t[]){ 4, 5 });
+    r = match(&f, 107, grams, 2, 100, 1, 10);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ids[0], 3);
+    f.lists[0].n = 0;                                         /* its only user forgotten */
+    r = match(&f, 107, grams, 2, 100, 1, 10);
+    assert_int_equal(r.n, 0);
+    r = match(&f, 107, grams, 2, 100, 1, 10);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ids[0], 4);
+    assert_int_equal(r.ids[1], 5);
+}
+
 /* No gram held by anyone, or no gram at all: no candidates. */
 static void
 test_nothing_found(void **state)
@@ -201,6 +225,7 @@ main(void)
         cmocka_unit_test(test_quarter_threshold),
         cmocka_unit_test(test_all_common_fallback),
         cmocka_unit_test(test_remembered_counts),
+        cmocka_unit_test(test_emptied_gram_forgotten),
         cmocka_unit_test(test_nothing_found),
     };
 
