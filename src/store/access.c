@@ -86,6 +86,7 @@ df_note(int64_t tenant, int kind, int64_t gram, int64_t df)
 
 /* Shared-gram counts by user id: open addressing, id 0 marks a free slot
  * (user ids start at 1). */
+#define TALLY_HINT_MAX 65536
 struct tally {
     int64_t *ids;
     int64_t *counts;
@@ -189,9 +190,12 @@ count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind
     size_t got, expect = 0;
 
     *counted = 0;
-    /* the remembered counts size the tally, so it rarely grows while counting */
+    /* the remembered counts size the tally (up to TALLY_HINT_MAX users), so it
+     * rarely grows while counting */
     for (size_t i = 0; i < n; i++)
         expect += (size_t)sel[i].n;
+    if (expect > TALLY_HINT_MAX)
+        expect = TALLY_HINT_MAX;
     if (expect > 0)
         err = tally_grow(t, expect);
     for (size_t i = 0; i < n && err == BK_OK; i++) {
