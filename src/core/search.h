@@ -3,7 +3,8 @@
  * trigrams, and only a keyed 64-bit hash of each trigram is stored (HMAC
  * with a search key derived from the master key, bound to tenant and kind).
  * A search hashes the query's trigrams the same way, takes the users sharing
- * the most of them, decrypts only those and ranks them by edit distance. */
+ * the most of its rarest ones (store/access.h, gram_match), decrypts only
+ * those and ranks them by edit distance. */
 #ifndef BK_SEARCH_H
 #define BK_SEARCH_H
 
