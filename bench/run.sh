@@ -9,7 +9,8 @@
 #   BENCH_BIN      the server binary (default build/databunker)
 #   BENCH_ONLY     "policy": only the authorization comparison (SQLite): root
 #                  versus policy-checked UserGet at 16 clients, interleaved
-#                  BENCH_ROUNDS times (default 3); the medians go in the table
+#                  BENCH_ROUNDS times (default 3); the medians go in the table.
+#                  "search": after the build, run only the UserSearch benchmark
 # SQLite runs WAL with synchronous=FULL; PostgreSQL runs with fsync on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -134,22 +135,24 @@ for store in $stores; do
         continue
     fi
     run_wrk "$store" "GET /v1/status (ceiling)" 64 status.lua
-    run_wrk "$store" "POST /v1/user (create)" 64 create.lua
-    for c in 16 64; do
-        run_wrk "$store" "GET /v1/user/token" "$c" get_token.lua
-        run_wrk "$store" "GET /v1/user/email" "$c" get_email.lua
-        run_wrk "$store" "POST /v2/UserGet (token)" "$c" v2_get.lua
-    done
-    if [ "$store" = sqlite ]; then
+    if [ "${BENCH_ONLY:-}" != search ]; then
+        run_wrk "$store" "POST /v1/user (create)" 64 create.lua
+        for c in 16 64; do
+            run_wrk "$store" "GET /v1/user/token" "$c" get_token.lua
+            run_wrk "$store" "GET /v1/user/email" "$c" get_email.lua
+            run_wrk "$store" "POST /v2/UserGet (token)" "$c" v2_get.lua
+        done
+    fi
+    if [ "$store" = sqlite ] && [ "${BENCH_ONLY:-}" != search ]; then
         kids="$work/kids"
         xt=$(/usr/bin/python3 bench/policy_setup.py "$port" "$BENCH_TOKEN" 1000 "$kids")
         BENCH_TOKENS="$kids" run_wrk "$store" "POST /v2/UserGet (root, policy users)" 16 v2_get.lua
         BENCH_TOKENS="$kids" BENCH_TOKEN="$xt" \
             run_wrk "$store" "POST /v2/UserGet (policy-checked)" 16 v2_get.lua
-        unlock=$(curl -s -X POST -H "X-Bunker-Token: $BENCH_TOKEN" -d '{}' \
-                 "http://127.0.0.1:$port/v2/BulkListUnlock" | sed 's/.*"unlockuuid":"\([^"]*\)".*/\1/')
-        BENCH_UNLOCK="$unlock" run_wrk "$store" "POST /v2/UserSearch (typo, $made users)" 16 search.lua
     fi
+    unlock=$(curl -s -X POST -H "X-Bunker-Token: $BENCH_TOKEN" -d '{}' \
+             "http://127.0.0.1:$port/v2/BulkListUnlock" | sed 's/.*"unlockuuid":"\([^"]*\)".*/\1/')
+    BENCH_UNLOCK="$unlock" run_wrk "$store" "POST /v2/UserSearch (typo, $made users)" 16 search.lua
     rss_end=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
     summary+=("[$store] UserCreateBulk: $made users in ${bsecs} s = $brate records/s, server CPU $bcpu us/record; server RSS idle ${rss_idle} KiB, end ${rss_end} KiB")
     stop_server

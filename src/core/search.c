@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/access.h"
@@ -331,8 +330,9 @@ struct hit {
 };
 
 struct candidates {
-    int64_t ids[SEARCH_CANDIDATES];
+    int64_t ids[SEARCH_CANDIDATES_MAX];
     size_t n;
+    size_t max;
 };
 
 static enum bk_err
@@ -341,7 +341,7 @@ collect(void *arg, int64_t user_id, int64_t shared)
     struct candidates *cs = arg;
 
     (void)shared;
-    if (cs->n < SEARCH_CANDIDATES)
+    if (cs->n < cs->max)
         cs->ids[cs->n++] = user_id;
     return BK_OK;
 }
@@ -415,9 +415,10 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     char q[SEARCH_VALUE_MAX + 1];
     struct kdf_mac *mac = NULL;
     int64_t g[GRAMS_MAX];
-    struct candidates cs = { .n = 0 };
+    /* decrypt twice as many candidates as the caller wants, within bounds */
+    size_t k = limit > SEARCH_CANDIDATES_MAX / 2 ? SEARCH_CANDIDATES_MAX : 2 * limit;
+    struct candidates cs = { .n = 0, .max = k < SEARCH_CANDIDATES ? SEARCH_CANDIDATES : k };
     struct hit *hits = NULL;
-    struct buf js;
     size_t qlen, ng = 0, nh = 0;
     struct audit_event ev = { .action = "UserSearch" };
     enum bk_err err;
@@ -428,16 +429,11 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     qlen = search_normalize(kind, identity, len, q);
     if (qlen == 0)
         return ctx_fail(c, BK_EINVAL, "missing identity");
-    buf_init(&js, 32 * GRAMS_MAX);
     err = search_mac(c, &mac);
     if (err == BK_OK)
         err = grams(mac, c->tenant, kind, q, qlen, g, &ng);
     kdf_mac_free(mac);
-    for (size_t i = 0; i < ng && err == BK_OK; i++)
-        err = buf_printf(&js, "%s%lld", i ? "," : "[", (long long)g[i]);
-    if (err == BK_OK)
-        err = buf_printf(&js, "]");
-    hits = err == BK_OK ? mem_calloc(SEARCH_CANDIDATES, sizeof *hits) : NULL;
+    hits = err == BK_OK ? mem_calloc(cs.max, sizeof *hits) : NULL;
     if (err == BK_OK && hits == NULL)
         err = BK_ENOMEM;
     if (err != BK_OK)
@@ -445,8 +441,8 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
-    err = store_access_gram_match(&c->db, c->tenant, kind, js.ptr, SEARCH_CANDIDATES,
-                                  collect, &cs);
+    err = store_access_gram_match(&c->db, c->tenant, kind, g, ng, SEARCH_GRAM_COMMON,
+                                  SEARCH_GRAM_RAREST, (int64_t)cs.max, collect, &cs);
     for (size_t i = 0; i < cs.n && err == BK_OK; i++) {
         int kept;
 
@@ -464,12 +460,11 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     for (size_t i = 0; i < nh && err == BK_OK; i++)
         err = fn(arg, &hits[i].row, hits[i].profile, hits[i].score);
 out:
-    for (size_t i = 0; hits != NULL && i < SEARCH_CANDIDATES; i++) {
+    for (size_t i = 0; hits != NULL && i < cs.max; i++) {
         json_decref(hits[i].profile);
         store_user_row_cleanup(&hits[i].row);
     }
     mem_free(hits);
-    buf_cleanup(&js);
     secbuf_wipe(q, sizeof q);
     return err;
 }

@@ -3,7 +3,8 @@
  * trigrams, and only a keyed 64-bit hash of each trigram is stored (HMAC
  * with a search key derived from the master key, bound to tenant and kind).
  * A search hashes the query's trigrams the same way, takes the users sharing
- * the most of them, decrypts only those and ranks them by edit distance. */
+ * the most of its rarest ones (store/access.h, gram_match), decrypts only
+ * those and ranks them by edit distance. */
 #ifndef BK_SEARCH_H
 #define BK_SEARCH_H
 
@@ -15,8 +16,11 @@
 #include "ctx.h"
 
 #define SEARCH_VALUE_MAX 256      /* bytes of a value that are indexed and compared */
-#define SEARCH_CANDIDATES 64      /* users decrypted per search, at most */
+#define SEARCH_CANDIDATES 32      /* users decrypted per search: twice the caller's limit, */
+#define SEARCH_CANDIDATES_MAX 128 /* at least SEARCH_CANDIDATES, at most this */
 #define SEARCH_MIN_SCORE 0.66     /* similarity below which a candidate is dropped */
+#define SEARCH_GRAM_COMMON 2000   /* users holding a gram that make it too common to count */
+#define SEARCH_GRAM_RAREST 8      /* grams counted per search, the rarest of the query's */
 
 /* Keep the n-grams of <user_id> equal to its profile <after> (NULL: none),
  * given they were built from <before> (NULL: none); kinds whose value did not

@@ -1,5 +1,10 @@
-/* Row cleanup for the access-control family, shared by every backend. */
+/* Row cleanup for the access-control family and the ranking of fuzzy search
+ * candidates, shared by every backend. */
 #include "access.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "../base/mem.h"
 
@@ -10,4 +15,264 @@ access_named_cleanup(struct access_named *n)
     mem_free(n->descr);
     mem_free(n->extra);
     n->name = n->descr = n->extra = NULL;
+}
+
+/* ------------------------------------------------ fuzzy search candidates */
+
+/* How many users hold a gram (at most the search's <common>; never 0) is
+ * remembered for DF_TTL_SECONDS, so a search reads the posting lists of the
+ * grams it counts and no others. The slots hold keyed hashes and counts,
+ * which the database holds too. */
+#define DF_SLOTS 16384
+#define DF_TTL_SECONDS 300
+
+struct df_slot {
+    int64_t tenant;
+    int64_t gram;
+    int64_t df;
+    int64_t expires;
+    int kind;
+};
+
+static struct df_slot df_slots[DF_SLOTS];
+static pthread_mutex_t df_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t
+now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+static struct df_slot *
+df_slot_of(int64_t tenant, int kind, int64_t gram)
+{
+    uint64_t h = ((uint64_t)gram ^ ((uint64_t)tenant << 3) ^ (uint64_t)kind) *
+                 0x9e3779b97f4a7c15ULL;
+
+    return &df_slots[h >> 50 & (DF_SLOTS - 1)];
+}
+
+/* The remembered count of <gram>, or -1. */
+static int64_t
+df_known(int64_t tenant, int kind, int64_t gram)
+{
+    const struct df_slot *s = df_slot_of(tenant, kind, gram);
+    int64_t df = -1;
+
+    pthread_mutex_lock(&df_lock);
+    if (s->gram == gram && s->tenant == tenant && s->kind == kind && s->expires > now_seconds())
+        df = s->df;
+    pthread_mutex_unlock(&df_lock);
+    return df;
+}
+
+/* Remember that <df> users hold <gram>; 0 forgets it. */
+static void
+df_note(int64_t tenant, int kind, int64_t gram, int64_t df)
+{
+    struct df_slot *s = df_slot_of(tenant, kind, gram);
+
+    pthread_mutex_lock(&df_lock);
+    s->tenant = tenant;
+    s->kind = kind;
+    s->gram = gram;
+    s->df = df;
+    s->expires = df > 0 ? now_seconds() + DF_TTL_SECONDS : 0;
+    pthread_mutex_unlock(&df_lock);
+}
+
+/* Shared-gram counts by user id: open addressing, id 0 marks a free slot
+ * (user ids start at 1). */
+#define TALLY_HINT_MAX 65536
+struct tally {
+    int64_t *ids;
+    int64_t *counts;
+    size_t cap;             /* a power of two */
+    size_t n;
+};
+
+static size_t
+slot_of(int64_t id, size_t cap)
+{
+    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* Room for at least <want> users at half load. */
+static enum bk_err
+tally_grow(struct tally *t, size_t want)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    int64_t *ids, *counts;
+
+    while (cap < want * 2)
+        cap *= 2;
+    ids = mem_calloc(cap, sizeof *ids);
+    counts = mem_calloc(cap, sizeof *counts);
+    if (ids == NULL || counts == NULL) {
+        mem_free(ids);
+        mem_free(counts);
+        return BK_ENOMEM;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        size_t j;
+
+        if (t->ids[i] == 0)
+            continue;
+        j = slot_of(t->ids[i], cap);
+        while (ids[j] != 0)
+            j = (j + 1) & (cap - 1);
+        ids[j] = t->ids[i];
+        counts[j] = t->counts[i];
+    }
+    mem_free(t->ids);
+    mem_free(t->counts);
+    t->ids = ids;
+    t->counts = counts;
+    t->cap = cap;
+    return BK_OK;
+}
+
+static enum bk_err
+tally_add(struct tally *t, int64_t id)
+{
+    size_t j;
+
+    if ((t->n + 1) * 2 > t->cap && tally_grow(t, t->n + 1) != BK_OK)
+        return BK_ENOMEM;
+    j = slot_of(id, t->cap);
+    while (t->ids[j] != 0 && t->ids[j] != id)
+        j = (j + 1) & (t->cap - 1);
+    if (t->ids[j] == 0) {
+        t->ids[j] = id;
+        t->n++;
+    }
+    t->counts[j]++;
+    return BK_OK;
+}
+
+struct scored {
+    int64_t id;
+    int64_t n;
+};
+
+static int
+by_shared(const void *a, const void *b)
+{
+    const struct scored *x = a, *y = b;
+
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Grams by how many users hold them (kept in <n>), then by value (<id>). */
+static int
+by_rarity(const void *a, const void *b)
+{
+    const struct scored *x = a, *y = b;
+
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Count into <t> the postings of the grams in <sel>; *counted says how many
+ * of them any user holds. */
+static enum bk_err
+count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind,
+               const struct scored *sel, size_t n, int64_t common, int64_t *ids, struct tally *t,
+               size_t *counted)
+{
+    enum bk_err err = BK_OK;
+    size_t got, expect = 0;
+
+    *counted = 0;
+    /* the remembered counts size the tally (up to TALLY_HINT_MAX users), so it
+     * rarely grows while counting */
+    for (size_t i = 0; i < n; i++)
+        expect += (size_t)sel[i].n;
+    if (expect > TALLY_HINT_MAX)
+        expect = TALLY_HINT_MAX;
+    if (expect > 0)
+        err = tally_grow(t, expect);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        err = postings(conn, tenant, kind, sel[i].id, common, ids, &got);
+        /* what was just read replaces what was remembered */
+        if (err == BK_OK && (int64_t)got != sel[i].n)
+            df_note(tenant, kind, sel[i].id, (int64_t)got);
+        *counted += err == BK_OK && got > 0;
+        for (size_t k = 0; k < got && err == BK_OK; k++)
+            err = tally_add(t, ids[k]);
+    }
+    return err;
+}
+
+enum bk_err
+access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int kind,
+                  const int64_t *grams, size_t n, int64_t common, int64_t rarest, int64_t limit,
+                  store_gram_fn fn, void *arg)
+{
+    struct tally t = { 0 };
+    struct scored *top = NULL, *bydf = mem_calloc(n + 1, sizeof *bydf);
+    int64_t *ids = mem_alloc((size_t)common * sizeof *ids);
+    size_t counted = 0, got, ntop = 0, nrare = 0, ncommon = 0, first = 0;
+    enum bk_err err = ids == NULL || bydf == NULL ? BK_ENOMEM : BK_OK;
+
+    /* how many users hold each gram: remembered, or read (at most <common>) */
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        int64_t df = df_known(tenant, kind, grams[i]);
+
+        if (df < 0) {
+            err = postings(conn, tenant, kind, grams[i], common, ids, &got);
+            df = (int64_t)got;
+            /* a gram nobody holds yet may be held by the next user created */
+            if (err == BK_OK && df > 0)
+                df_note(tenant, kind, grams[i], df);
+        }
+        bydf[i].id = grams[i];
+        bydf[i].n = df;
+        nrare += df > 0 && df < common;
+        ncommon += df >= common;
+    }
+    if (err != BK_OK)
+        goto out;
+    /* the <rarest> rarest grams some user holds; when every such gram is
+     * common, all of them (each then counts its <common> lowest user ids) */
+    qsort(bydf, n, sizeof *bydf, by_rarity);
+    while (first < n && bydf[first].n == 0)
+        first++;
+    if (nrare > 0)
+        err = count_postings(conn, postings, tenant, kind, bydf + first,
+                             nrare < (size_t)rarest ? nrare : (size_t)rarest, common, ids, &t,
+                             &counted);
+    else
+        err = count_postings(conn, postings, tenant, kind, bydf + first, ncommon, common, ids,
+                             &t, &counted);
+    if (err != BK_OK || t.n == 0)
+        goto out;
+    top = mem_calloc(t.n, sizeof *top);
+    if (top == NULL) {
+        err = BK_ENOMEM;
+        goto out;
+    }
+    for (size_t j = 0; j < t.cap; j++) {
+        /* at least a quarter of the counted grams */
+        if (t.ids[j] != 0 && (size_t)t.counts[j] * 4 >= counted) {
+            top[ntop].id = t.ids[j];
+            top[ntop++].n = t.counts[j];
+        }
+    }
+    qsort(top, ntop, sizeof *top, by_shared);
+    for (size_t j = 0; j < ntop && (int64_t)j < limit && err == BK_OK; j++)
+        err = fn(arg, top[j].id, top[j].n);
+out:
+    mem_free(top);
+    mem_free(bydf);
+    mem_free(t.ids);
+    mem_free(t.counts);
+    mem_free(ids);
+    return err;
 }

@@ -134,13 +134,33 @@ struct store_access_ops {
     enum bk_err (*gram_put)(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id);
     enum bk_err (*gram_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
     enum bk_err (*gram_purge_user)(void *conn, int64_t tenant, int64_t user_id);
-    /* users sharing the most of <grams_json> (a JSON array of integers), best
-     * first, at most <limit> */
-    enum bk_err (*gram_match)(void *conn, int64_t tenant, int kind, const char *grams_json,
-                              int64_t limit, store_gram_fn fn, void *arg);
+    /* the users holding most of the <n> distinct <grams>, best first, at most
+     * <limit>; fn gets each with how many it holds. The grams counted are the
+     * <rarest> rarest of those held by between 1 and <common> - 1 users (ties
+     * by gram value); when there are none, every gram held by some user, each
+     * counting its <common> lowest user ids. Users holding fewer than a
+     * quarter of the counted grams are left out; ties go to the lower user
+     * id. Every backend answers it with access_gram_match() over its own
+     * posting reader. */
+    enum bk_err (*gram_match)(void *conn, int64_t tenant, int kind, const int64_t *grams,
+                              size_t n, int64_t common, int64_t rarest, int64_t limit,
+                              store_gram_fn fn, void *arg);
 };
 
 void access_named_cleanup(struct access_named *n);
+
+/* A backend's posting reader: into <ids> the ids of the users holding <gram>,
+ * ascending, at most <cap>; *n_out says how many. */
+typedef enum bk_err (*access_postings_fn)(void *conn, int64_t tenant, int kind, int64_t gram,
+                                          int64_t cap, int64_t *ids, size_t *n_out);
+
+/* The gram_match contract above, over <postings>. How many users hold a gram
+ * is remembered in memory for a few minutes, so later searches read only the
+ * posting lists they count; the grams chosen follow those remembered counts
+ * until they expire. */
+enum bk_err access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int kind,
+                              const int64_t *grams, size_t n, int64_t common, int64_t rarest,
+                              int64_t limit, store_gram_fn fn, void *arg);
 
 #define ACCESS_OPS(c) ((c)->store->ops->access)
 #define ACCESS_CALL(c, verb, ...) \
@@ -392,10 +412,11 @@ store_access_gram_purge_user(struct store_conn *c, int64_t tenant, int64_t user_
 }
 
 static inline enum bk_err
-store_access_gram_match(struct store_conn *c, int64_t tenant, int kind, const char *grams_json,
-                        int64_t limit, store_gram_fn fn, void *arg)
+store_access_gram_match(struct store_conn *c, int64_t tenant, int kind, const int64_t *grams,
+                        size_t n, int64_t common, int64_t rarest, int64_t limit,
+                        store_gram_fn fn, void *arg)
 {
-    return ACCESS_CALL(c, gram_match, tenant, kind, grams_json, limit, fn, arg);
+    return ACCESS_CALL(c, gram_match, tenant, kind, grams, n, common, rarest, limit, fn, arg);
 }
 
 #endif

@@ -131,12 +131,10 @@ static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND user_id = ?";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ? AND user_id = ?";
-/* The third parameter is the JSON array of n-gram hashes, unpacked by JSON_TABLE
- * (exact for every 64-bit value). */
-static const char sql_gram_match[] =
-    "SELECT user_id, count(*) AS n FROM search_grams WHERE tenant = ? AND kind = ? "
-    "AND gram IN (SELECT j.g FROM JSON_TABLE(?, '$[*]' COLUMNS (g BIGINT PATH '$')) AS j) "
-    "GROUP BY user_id ORDER BY n DESC, user_id LIMIT ?";
+/* One gram's posting list, read from the primary key in user order. */
+static const char sql_gram_postings[] =
+    "SELECT user_id FROM search_grams WHERE tenant = ? AND kind = ? AND gram = ? "
+    "ORDER BY user_id LIMIT ?";
 
 /* The first column of the first row; BK_ENOTFOUND without a row. */
 static enum bk_err
@@ -884,27 +882,37 @@ a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 }
 
 static enum bk_err
-a_gram_match(void *conn, int64_t tenant, int kind, const char *grams_json, int64_t limit,
-             store_gram_fn fn, void *arg)
+gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
 {
     struct my_params p = { 0 };
     struct my_result r;
     enum bk_err err;
+    size_t n = 0;
 
+    *n_out = 0;
     myp_int(&p, tenant);
     myp_int(&p, kind);
-    myp_text(&p, grams_json);
-    myp_int(&p, limit);
-    err = my_query(conn, sql_gram_match, &p, &r);
+    myp_int(&p, gram);
+    myp_int(&p, cap);
+    err = my_query(conn, sql_gram_postings, &p, &r);
     if (err != BK_OK)
         return err;
-    while ((err = my_next(&r)) == BK_OK) {
-        err = fn(arg, my_col_int(&r, 0), my_col_int(&r, 1));
-        if (err != BK_OK)
-            break;
-    }
+    while ((int64_t)n < cap && (err = my_next(&r)) == BK_OK)
+        ids[n++] = my_col_int(&r, 0);
     my_done(&r);
-    return err == BK_ENOTFOUND ? BK_OK : err;
+    if (err == BK_ENOTFOUND)
+        err = BK_OK;
+    *n_out = err == BK_OK ? n : 0;
+    return err;
+}
+
+static enum bk_err
+a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
+             int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
+{
+    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+                             fn, arg);
 }
 
 const struct store_access_ops mysql_access_ops = {

@@ -125,11 +125,10 @@ static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = $1 AND kind = $2 AND user_id = $3";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = $1 AND user_id = $2";
-/* $3 is the JSON array of n-gram hashes, unpacked by jsonb_array_elements_text. */
-static const char sql_gram_match[] =
-    "SELECT user_id, count(*) AS n FROM search_grams WHERE tenant = $1 AND kind = $2 "
-    "AND gram IN (SELECT g::bigint FROM jsonb_array_elements_text($3::jsonb) AS j (g)) "
-    "GROUP BY user_id ORDER BY n DESC, user_id LIMIT $4";
+/* One gram's posting list, read from the primary key in user order. */
+static const char sql_gram_postings[] =
+    "SELECT user_id FROM search_grams WHERE tenant = $1 AND kind = $2 AND gram = $3 "
+    "ORDER BY user_id LIMIT $4";
 
 /* Run <sql>; BK_ENOTFOUND when <want_change> and no row changed. */
 static enum bk_err
@@ -775,22 +774,33 @@ a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 }
 
 static enum bk_err
-a_gram_match(void *conn, int64_t tenant, int kind, const char *grams_json, int64_t limit,
-             store_gram_fn fn, void *arg)
+gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
 {
     struct pg_params p = { 0 };
     PGresult *res = NULL;
     enum bk_err err;
+    size_t n = 0;
 
+    *n_out = 0;
     pgp_int(&p, tenant);
     pgp_int(&p, kind);
-    pgp_text(&p, grams_json);
-    pgp_int(&p, limit);
-    err = pg_run(conn, tenant, sql_gram_match, &p, &res);
-    for (int i = 0; err == BK_OK && i < PQntuples(res); i++)
-        err = fn(arg, pg_col_int(res, i, 0), pg_col_int(res, i, 1));
+    pgp_int(&p, gram);
+    pgp_int(&p, cap);
+    err = pg_run(conn, tenant, sql_gram_postings, &p, &res);
+    for (int i = 0; err == BK_OK && i < PQntuples(res) && (int64_t)n < cap; i++)
+        ids[n++] = pg_col_int(res, i, 0);
     PQclear(res);
+    *n_out = err == BK_OK ? n : 0;
     return err;
+}
+
+static enum bk_err
+a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
+             int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
+{
+    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+                             fn, arg);
 }
 
 const struct store_access_ops pgsql_access_ops = {

@@ -126,21 +126,10 @@ static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?3 AND kind = ?2";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?2";
-/* Candidates by shared grams. A gram found in GRAM_COMMON or more records (a
- * shared e-mail domain, a common prefix) says little and would scan a long
- * posting list, so only the rarer grams count, unless all of them are common.
- * CROSS JOIN keeps the query's grams the outer loop, so each posting list is
- * reached through the primary key. */
-#define GRAM_COMMON "2000"
-static const char sql_gram_match[] =
-    "WITH q(g) AS (SELECT value FROM json_each(?3)), "
-    "f(g, df) AS (SELECT q.g, (SELECT count(*) FROM (SELECT 1 FROM search_grams s "
-    "WHERE s.tenant = ?1 AND s.kind = ?2 AND s.gram = q.g LIMIT " GRAM_COMMON ")) FROM q), "
-    "sel(g) AS (SELECT g FROM f WHERE df < " GRAM_COMMON " UNION ALL SELECT g FROM f "
-    "WHERE NOT EXISTS (SELECT 1 FROM f WHERE df < " GRAM_COMMON ")) "
-    "SELECT s.user_id, count(*) AS n FROM sel CROSS JOIN search_grams s "
-    "WHERE s.tenant = ?1 AND s.kind = ?2 AND s.gram = sel.g "
-    "GROUP BY s.user_id ORDER BY n DESC, s.user_id LIMIT ?4";
+/* One gram's posting list, read from the primary key in user order. */
+static const char sql_gram_postings[] =
+    "SELECT user_id FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND gram = ?3 "
+    "ORDER BY user_id LIMIT ?4";
 
 /* Prepare <sql> on <conn>; the caller binds and steps. */
 static enum bk_err
@@ -819,29 +808,37 @@ a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 }
 
 static enum bk_err
-a_gram_match(void *conn, int64_t tenant, int kind, const char *grams_json, int64_t limit,
-             store_gram_fn fn, void *arg)
+gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
 {
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(c, sql_gram_match, &st);
-    int rc;
+    enum bk_err err = prep(c, sql_gram_postings, &st);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
 
+    *n_out = 0;
     if (err != BK_OK)
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int(st, 2, kind);
-    sq_bind_text(st, 3, grams_json);
-    sqlite3_bind_int64(st, 4, limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-        if (err != BK_OK)
-            break;
-    }
-    if (err == BK_OK && rc != SQLITE_DONE)
+    sqlite3_bind_int64(st, 3, gram);
+    sqlite3_bind_int64(st, 4, cap);
+    while ((int64_t)n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    if ((int64_t)n < cap && rc != SQLITE_DONE)
         err = sq_err(c->db, rc);
     sq_done(st);
+    *n_out = err == BK_OK ? n : 0;
     return err;
+}
+
+static enum bk_err
+a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
+             int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
+{
+    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+                             fn, arg);
 }
 
 const struct store_access_ops sqlite_access_ops = {

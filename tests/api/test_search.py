@@ -96,6 +96,23 @@ def test_index_follows_update_and_delete(api):
     assert tok not in tokens(search(api, new, "login"))
 
 
+def test_search_sees_users_created_and_forgotten_between_searches(api):
+    # the server remembers how many users hold each gram for a few minutes;
+    # a search that found nobody must not hide the user created next, and a
+    # forgotten user's grams must not hide the one who holds them now
+    m = bl.uid()[:6]
+    login = f"latecomerzq{m}"
+    assert tokens(search(api, login, "login")) == []
+    first = api.create_user({"login": login})
+    assert tokens(search(api, login, "login"))[0] == first
+    assert tokens(search(api, login.replace("comer", "comr"), "login"))[0] == first
+    assert_ok(api.v2("UserDelete", {"mode": "token", "identity": first}))
+    assert first not in tokens(search(api, login, "login"))
+    second = api.create_user({"login": login + "x"})
+    rows = search(api, login, "login")
+    assert tokens(rows)[0] == second and rows[0]["score"] > 0.9
+
+
 def test_search_bad_input(api):
     u = bl.unlock(api)
     assert_error(api.v2("UserSearch", {"unlockuuid": u}), 400)
