@@ -13,6 +13,7 @@
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
 #include "forget.h"
+#include "tokens.h"
 
 int
 tenants_name_valid(const char *s, size_t len)
@@ -321,6 +322,8 @@ tenants_delete(struct ctx *c, int64_t id)
     if (err != BK_OK)
         return err;
     err = purge_users(c, id);
+    if (err == BK_OK)
+        err = tokens_purge_tenant(c, id);
     if (err == BK_OK)
         err = store_tenants_remove(&c->db, id);
     if (err == BK_OK)
