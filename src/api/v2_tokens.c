@@ -47,8 +47,9 @@ record_param(struct ctx *c, const json_t *obj, struct tokens_new *out)
 {
     enum bk_err err = type_param(c, obj, &out->type);
 
-    if (err == BK_OK)
-        err = params_str(c, obj, "record", &out->record.ptr, &out->record.len);
+    if (err != BK_OK)
+        return err;
+    err = params_str(c, obj, "record", &out->record.ptr, &out->record.len);
     if (err == BK_ENOTFOUND || (err == BK_OK && out->record.len == 0))
         return ctx_fail(c, BK_EINVAL, "missing record");
     if (err != BK_OK)
