@@ -34,6 +34,7 @@ SERVER_DB_TESTS+=(test_requests.py test_userpatch.py test_versions.py test_expir
                   test_families_at_rest.py)
 SERVER_DB_TESTS+=(test_requests_targets.py test_appdata_versions.py test_bulk_requests.py
                   test_report_sections.py)
+SERVER_DB_TESTS+=(test_tokens.py)
 # Run on PostgreSQL only: SIGKILL under concurrent writes (issue: crash safety).
 PG_ONLY_TESTS=(tests/api/test_crash.py)
 

@@ -364,11 +364,11 @@ def test_shared_token_expiry_restarts(fresh_server):
 def test_sweeper_removes_expired(server_factory):
     srv = bl.started(server_factory, "generic:\n  sweep_interval_ms: 100\n")
     api = srv.client()
-    create(api, card(), finaltime="1s", unique=True)
-    create(api, email(), "email", slidingtime="1s", unique=True)
+    create(api, card(), finaltime="3s", unique=True)
+    create(api, email(), "email", slidingtime="3s", unique=True)
     keep = create(api, card(), unique=True)
     assert count_tokens(srv) == 3
-    assert bl.wait_until(lambda: count_tokens(srv) == 1, timeout=6), count_tokens(srv)
+    assert bl.wait_until(lambda: count_tokens(srv) == 1, timeout=10), count_tokens(srv)
     assert_ok(get(api, keep["tokenuuid"]))
 
 
