@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define MAKE_TRIES 64   /* redraws before giving up on a token that equals its input */
+#define DRAW_ROUNDS 64  /* refills of random bytes before a source is deemed broken */
 
 static const char *const type_names[] = { "", "creditcard", "email" };
 
@@ -104,8 +105,8 @@ draw(fptoken_rand_fn rnd, void *arg, unsigned range, uint8_t *vals, size_t n)
     uint8_t buf[32];
     size_t got = 0;
 
-    while (got < n) {
-        enum bk_err err = rnd(arg, buf, sizeof buf);
+    for (int round = 0; got < n; round++) {
+        enum bk_err err = round < DRAW_ROUNDS ? rnd(arg, buf, sizeof buf) : BK_ECRYPTO;
 
         if (err != BK_OK)
             return err;

@@ -267,6 +267,24 @@ test_refusals(void **state)
     assert_string_equal(out, "");
 }
 
+static void
+test_broken_source_ends(void **state)
+{
+    /* 255 is never a usable byte (rejection sampling): the call gives up
+     * instead of looping for ever. */
+    uint8_t ff = 255;
+    char out[FPTOKEN_TOKEN_MAX + 1];
+    size_t n;
+
+    (void)state;
+    assert_int_equal(fptoken_make(FPTOKEN_CREDITCARD, "4111111111111111", 16, stuck_rand, &ff,
+                                  out, &n),
+                     BK_ECRYPTO);
+    assert_int_equal(fptoken_make(FPTOKEN_EMAIL, "a@b.c", 5, stuck_rand, &ff, out, &n),
+                     BK_ECRYPTO);
+    assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -279,6 +297,7 @@ main(void)
         cmocka_unit_test(test_card_never_input),
         cmocka_unit_test(test_emails),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_broken_source_ends),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
