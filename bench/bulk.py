@@ -1,13 +1,17 @@
 """Builds a vault of N users through /v2/UserCreateBulk (batches of 1,000 from
 2 client threads), prints records/s, and writes the tokens and emails of the
-users, one per line, for the read benchmarks."""
+users, one per line, for the read benchmarks. Every PROGRESS records it tells
+stderr the rate of the last stretch, so a rate that falls as the vault grows
+shows (BENCH_PROGRESS, default 100,000; 0: quiet)."""
 import http.client
 import json
+import os
 import sys
 import threading
 import time
 
 BATCH = 1000
+PROGRESS = int(os.environ.get("BENCH_PROGRESS", "100000"))
 
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "za", "be", "do", "fi", "gu",
@@ -34,7 +38,25 @@ def profile(i):
             "address": {"city": "London", "street": f"{i} High Street", "zip": "N1 9GU"}}
 
 
-def worker(port, token, batches, out, errors):
+class Progress:
+    def __init__(self, total):
+        self.lock = threading.Lock()
+        self.total, self.done, self.mark = total, 0, 0
+        self.t0 = self.tmark = time.monotonic()
+
+    def add(self, n):
+        with self.lock:
+            self.done += n
+            if PROGRESS <= 0 or self.done - self.mark < PROGRESS:
+                return
+            now = time.monotonic()
+            print(f"bulk: {self.done}/{self.total} users, last {self.done - self.mark} at "
+                  f"{(self.done - self.mark) / (now - self.tmark):.0f} records/s, overall "
+                  f"{self.done / (now - self.t0):.0f}", file=sys.stderr, flush=True)
+            self.mark, self.tmark = self.done, now
+
+
+def worker(port, token, batches, out, errors, progress):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     for start in batches:
         recs = [{"profile": profile(i)} for i in range(start, start + BATCH)]
@@ -47,6 +69,7 @@ def worker(port, token, batches, out, errors):
             continue
         for i, c in enumerate(json.loads(data)["created"]):
             out.append((c["token"], email(start + i)))
+        progress.add(BATCH)
     conn.close()
 
 
@@ -56,8 +79,10 @@ def main():
     starts = list(range(0, n - n % BATCH, BATCH))
     parts = [starts[0::2], starts[1::2]]
     out, errors = [], []
+    progress = Progress(len(starts) * BATCH)
     t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(port, token, p, out, errors)) for p in parts]
+    threads = [threading.Thread(target=worker, args=(port, token, p, out, errors, progress))
+               for p in parts]
     for t in threads:
         t.start()
     for t in threads:

@@ -21,10 +21,14 @@
 #include "core/sweeper.h"
 #include "http/server.h"
 #include "core/sendcode.h"
+#include "core/wrapkey.h"
 #include "vault/kdf.h"
 #include "vault/secbuf.h"
 
-enum command { CMD_NONE, CMD_DEMO, CMD_INIT, CMD_START, CMD_HELP, CMD_VERSION, CMD_AUDIT_VERIFY };
+enum command {
+    CMD_NONE, CMD_DEMO, CMD_INIT, CMD_START, CMD_HELP, CMD_VERSION, CMD_AUDIT_VERIFY,
+    CMD_WRAP_RECOVER, CMD_WRAP_ROTATE
+};
 
 struct args {
     enum command cmd;
@@ -33,6 +37,7 @@ struct args {
     const char *host;
     const char *store;
     int port;
+    int wrapped;        /* -init -wrapped */
 };
 
 static void
@@ -49,10 +54,24 @@ usage(FILE *f)
 "                  port 3000. The demo key is kept in data/demo.key unless\n"
 "                  DATABUNKER_MASTERKEY is set. Not for production.\n"
 "  -init           Create the schema and the keys, print generated secrets once.\n"
+"                  With a wrapping key (DATABUNKER_WRAPPINGKEY, or -wrapped) the\n"
+"                  master key is stored only wrapped, and the wrapping key's 5\n"
+"                  Shamir shares (any 3 rebuild it) are printed once.\n"
 "  -start          Serve an initialized vault.\n"
 "  audit-verify    Check the audit trail offline (server stopped or not): every\n"
 "                  hash chain and its signed head. Names the first broken link;\n"
 "                  exit 0 when intact, 1 when broken, 2 when it cannot be read.\n"
+"  wrapping-key-recover\n"
+"                  Read 3 of the 5 wrapping key shares from stdin, one per line,\n"
+"                  and print the wrapping key. With -db (or -store/-conf) the key\n"
+"                  is checked first: it must open that vault's master key.\n"
+"  rotate-wrapping-key\n"
+"                  Rewrap the master key under a new wrapping key (from\n"
+"                  DATABUNKER_NEW_WRAPPINGKEY, else generated) in one transaction\n"
+"                  and print its 5 shares. Needs the current key in\n"
+"                  DATABUNKER_WRAPPINGKEY, or, to start wrapping a vault whose\n"
+"                  master key is given directly, DATABUNKER_MASTERKEY. Restart the\n"
+"                  servers with the new key; the old key and shares stop working.\n"
 "  -h, --help      This text.   -version   Print the version.\n"
 "\n"
 "Options:\n"
@@ -65,12 +84,16 @@ usage(FILE *f)
 "  -conf FILE      YAML configuration (see databunker.yaml in the sources).\n"
 "  -host ADDR      Listen address (overrides server.host).\n"
 "  -port N         Listen port (overrides server.port).\n"
+"  -wrapped        With -init: keep the master key only wrapped, under a new\n"
+"                  wrapping key printed once when DATABUNKER_WRAPPINGKEY is unset.\n"
 "\n"
 "Environment:\n"
 "  DATABUNKER_MASTERKEY    master key, 48 or 64 hex digits. -init generates one\n"
 "                          when unset and prints it.\n"
 "  DATABUNKER_WRAPPINGKEY  64 hex digits. When set at -init, the master key is\n"
 "                          stored wrapped by it, and -start needs only this key.\n"
+"  DATABUNKER_NEW_WRAPPINGKEY\n"
+"                          the key rotate-wrapping-key moves to (else generated).\n"
 "  DATABUNKER_ROOTTOKEN    root access token to set at -init (else generated).\n"
 "  PGSQL_HOST, PGSQL_PORT, PGSQL_USER_NAME, PGSQL_USER_PASS\n"
 "                          PostgreSQL server and account (backend pgsql).\n"
@@ -103,6 +126,12 @@ parse_args(int argc, char **argv, struct args *a)
             a->cmd = CMD_START;
         } else if (strcmp(s, "audit-verify") == 0 || strcmp(s, "-audit-verify") == 0) {
             a->cmd = CMD_AUDIT_VERIFY;
+        } else if (strcmp(s, "wrapping-key-recover") == 0) {
+            a->cmd = CMD_WRAP_RECOVER;
+        } else if (strcmp(s, "rotate-wrapping-key") == 0) {
+            a->cmd = CMD_WRAP_ROTATE;
+        } else if (strcmp(s, "-wrapped") == 0 || strcmp(s, "--wrapped") == 0) {
+            a->wrapped = 1;
         } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "-help") == 0) {
             a->cmd = CMD_HELP;
         } else if (strcmp(s, "-version") == 0 || strcmp(s, "--version") == 0) {
@@ -134,6 +163,10 @@ parse_args(int argc, char **argv, struct args *a)
             fprintf(stderr, "databunker: unknown argument: %s (try --help)\n", s);
             return -1;
         }
+    }
+    if (a->wrapped && a->cmd != CMD_INIT) {
+        fprintf(stderr, "databunker: -wrapped goes with -init\n");
+        return -1;
     }
     return 0;
 }
@@ -312,6 +345,166 @@ audit_verify(const struct app *app)
     return 0;
 }
 
+/* 1 when <s> is 64 hex digits, the form of a wrapping key. */
+static int
+hex64_ok(const char *s)
+{
+    uint8_t raw[32];
+    size_t n = 0;
+    int ok = s != NULL && strlen(s) == 64 && hex_decode(s, 64, raw, sizeof raw, &n) == BK_OK;
+
+    secbuf_wipe(raw, sizeof raw);
+    return ok;
+}
+
+#define SHARE_LINE_MAX 512
+
+/* The first WRAPKEY_THRESHOLD non-blank lines of stdin. 0 on success. */
+static int
+read_shares(char lines[WRAPKEY_THRESHOLD][SHARE_LINE_MAX], size_t lens[WRAPKEY_THRESHOLD])
+{
+    char buf[SHARE_LINE_MAX];
+    size_t got = 0;
+    int rc = 0;
+
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "Enter %d of the %d wrapping key shares, one per line:\n",
+                WRAPKEY_THRESHOLD, WRAPKEY_SHARES);
+    while (got < WRAPKEY_THRESHOLD && fgets(buf, sizeof buf, stdin) != NULL) {
+        size_t n = strlen(buf), k = 0;
+
+        if (n == sizeof buf - 1 && buf[n - 1] != '\n') {
+            fprintf(stderr, "databunker: share %zu: line too long for a key share\n", got + 1);
+            rc = -1;
+            break;
+        }
+        while (k < n && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r' || buf[k] == '\n'))
+            k++;
+        if (k == n)
+            continue;
+        memcpy(lines[got], buf, n + 1);
+        lens[got++] = n;
+    }
+    if (rc == 0 && got < WRAPKEY_THRESHOLD) {
+        fprintf(stderr, "databunker: %zu share%s read: %d are needed, one per line\n", got,
+                got == 1 ? "" : "s", WRAPKEY_THRESHOLD);
+        rc = -1;
+    }
+    secbuf_wipe(buf, sizeof buf);
+    return rc;
+}
+
+/* wrapping-key-recover: the key from 3 shares on stdin, checked against the
+ * vault behind <store> when it is not NULL. */
+static int
+recover_cmd(struct store *store, const char *path)
+{
+    char lines[WRAPKEY_THRESHOLD][SHARE_LINE_MAX], key[WRAPKEY_HEX_LEN + 1];
+    const char *texts[WRAPKEY_THRESHOLD];
+    size_t lens[WRAPKEY_THRESHOLD];
+    struct store_conn c = { 0 };
+    struct wrapkey_report rep;
+    uint8_t *box = NULL;
+    size_t box_len = 0;
+    int rc = 1;
+    enum bk_err err;
+
+    if (read_shares(lines, lens) != 0)
+        goto out;
+    for (int i = 0; i < WRAPKEY_THRESHOLD; i++)
+        texts[i] = lines[i];
+    if (store != NULL) {
+        err = store_acquire(store, &c);
+        if (err == BK_OK)
+            err = wrapkey_box_get(&c, &box, &box_len);
+        if (err == BK_ENOTFOUND) {
+            fprintf(stderr, "databunker: %s keeps no wrapped master key (not initialized, or "
+                            "its master key is given directly): nothing to check against\n",
+                    path);
+            goto out;
+        }
+        if (err != BK_OK) {
+            fprintf(stderr, "databunker: cannot read %s: %s\n", path, bk_err_str(err));
+            goto out;
+        }
+    }
+    err = wrapkey_combine(texts, lens, WRAPKEY_THRESHOLD, box, box_len, key, &rep);
+    if (err == BK_EINVAL && rep.index >= 0) {
+        fprintf(stderr, "databunker: share %d: %s\n", rep.index + 1, rep.why);
+        goto out;
+    }
+    if (err == BK_EINVAL) {
+        fprintf(stderr, "databunker: %s\n", rep.why);
+        goto out;
+    }
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot combine the shares: %s\n", bk_err_str(err));
+        goto out;
+    }
+    printf("%s\n", key);
+    fflush(stdout);
+    if (store != NULL)
+        fprintf(stderr, "databunker: checked: this key opens the master key of %s\n", path);
+    else
+        fprintf(stderr, "databunker: not checked against a vault (give -db, with -store or "
+                        "-conf as needed, to check)\n");
+    rc = 0;
+out:
+    secbuf_wipe(lines, sizeof lines);
+    secbuf_wipe(key, sizeof key);
+    mem_free(box);
+    store_release(&c);
+    return rc;
+}
+
+/* rotate-wrapping-key: rewrap the master key of the vault in <app> under a
+ * new wrapping key and print its shares. */
+static int
+rotate_cmd(struct app *app, const char *path)
+{
+    struct wrapkey_rotation r = {
+        .wrapping_hex = env_or_null("DATABUNKER_WRAPPINGKEY"),
+        .master_hex = env_or_null("DATABUNKER_MASTERKEY"),
+    };
+    const char *given = env_or_null("DATABUNKER_NEW_WRAPPINGKEY"), *why = NULL;
+    char newhex[WRAPKEY_HEX_LEN + 1] = "";
+    struct wrapkey_shares shares;
+    int rc = 1;
+    enum bk_err err;
+
+    memset(&shares, 0, sizeof shares);
+    if (given != NULL && !hex64_ok(given)) {
+        fprintf(stderr, "databunker: DATABUNKER_NEW_WRAPPINGKEY must be 64 hex digits\n");
+        goto out;
+    }
+    if (given != NULL)
+        memcpy(newhex, given, sizeof newhex);
+    else if (wrapkey_new(newhex) != BK_OK)
+        goto out;
+    /* Shares first: the key is never changed without them in hand. */
+    if (wrapkey_split(newhex, &shares) != BK_OK)
+        goto out;
+    r.new_hex = newhex;
+    err = wrapkey_rotate(app, &r, &why);
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot rotate the wrapping key of %s: %s\n", path,
+                why != NULL ? why : bk_err_str(err));
+        goto out;
+    }
+    printf("The master key of %s is now wrapped by the new wrapping key.\n", path);
+    if (given == NULL)
+        printf("New wrapping key: %s\n", newhex);
+    wrapkey_shares_print(stdout, &shares);
+    printf("Restart every server of this vault with DATABUNKER_WRAPPINGKEY set to the new key: "
+           "the old key and its shares no longer open it.\n");
+    fflush(stdout);
+    rc = 0;
+out:
+    secbuf_wipe(newhex, sizeof newhex);
+    wrapkey_shares_wipe(&shares);
+    return rc;
+}
+
 static int
 serve(struct app *app, const struct conf *conf, const struct args *a)
 {
@@ -409,12 +602,22 @@ main(int argc, char **argv)
     if (conf.log_level != NULL)
         log_set_level(conf.log_level);
     app.conf = &conf;
+    if (a.cmd == CMD_WRAP_RECOVER && a.db == NULL && a.conf == NULL && a.store == NULL) {
+        rc = recover_cmd(NULL, NULL);
+        goto out;
+    }
     memset(&sc, 0, sizeof sc);
     backend = store_name(&a, &conf);
     if (strcmp(backend, "sqlite") == 0) {
+        struct stat st;
+
         path = db_path(&a, &conf);
         if (path == NULL || ensure_parent_dir(path) != 0)
             goto out;
+        if ((a.cmd == CMD_WRAP_RECOVER || a.cmd == CMD_WRAP_ROTATE) && stat(path, &st) != 0) {
+            fprintf(stderr, "databunker: no database at %s\n", path);
+            goto out;
+        }
         sc.path = path;
     } else if (strcmp(backend, "pgsql") == 0 || strcmp(backend, "mysql") == 0) {
         if (a.cmd == CMD_DEMO) {
@@ -432,15 +635,29 @@ main(int argc, char **argv)
     }
     /* One connection per worker, and one for the background sweeper. */
     sc.pool_size = conf.threads + 1;
+    sc.lazy_sync_ms = conf.lazy_sync_ms;
     err = store_open(backend, &sc, &app.store);
     if (err != BK_OK) {
         fprintf(stderr, "databunker: cannot open %s database %s: %s\n", backend, path,
                 bk_err_str(err));
         goto out;
     }
+    if (a.cmd == CMD_WRAP_RECOVER) {
+        rc = recover_cmd(&app.store, path);
+        goto out;
+    }
+    if (a.cmd == CMD_WRAP_ROTATE) {
+        rc = rotate_cmd(&app, path);
+        goto out;
+    }
     keys.master_hex = getenv("DATABUNKER_MASTERKEY");
     keys.wrapping_hex = getenv("DATABUNKER_WRAPPINGKEY");
     keys.root_token = getenv("DATABUNKER_ROOTTOKEN");
+    keys.wrapped = a.wrapped;
+    if (a.cmd == CMD_INIT && keys.wrapping_hex != NULL && !hex64_ok(keys.wrapping_hex)) {
+        fprintf(stderr, "databunker: DATABUNKER_WRAPPINGKEY must be 64 hex digits\n");
+        goto out;
+    }
     if (a.cmd == CMD_DEMO) {
         conf.demo = 1;
         if (demo_key(path, demo_hex) != 0)
@@ -464,6 +681,13 @@ main(int argc, char **argv)
                     path);
             goto out;
         }
+    }
+    if ((err == BK_EAUTH || err == BK_EINVAL) && keys.wrapping_hex != NULL) {
+        fprintf(stderr, "databunker: DATABUNKER_WRAPPINGKEY does not open this vault's master "
+                        "key: a wrong key, one replaced by rotate-wrapping-key, or a vault "
+                        "whose master key is given directly (DATABUNKER_MASTERKEY). Lost it? "
+                        "Rebuild it from 3 shares: databunker wrapping-key-recover\n");
+        goto out;
     }
     if (err == BK_EAUTH || err == BK_EINVAL) {
         fprintf(stderr, "databunker: wrong or missing master key: set DATABUNKER_MASTERKEY "

@@ -214,6 +214,7 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
         authz_refused(&c);
     store_release(&c.db);
     tenants_ctx_cleanup(&c);
+    authz_ctx_cleanup(&c);
     json_decref(body);
     if (err != BK_OK) {
         if (err != BK_EINVAL && err != BK_ENOTFOUND && err != BK_ECONFLICT && err != BK_EAUTH &&
@@ -240,6 +241,7 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
 out:
     store_release(&c.db);
     tenants_ctx_cleanup(&c);
+    authz_ctx_cleanup(&c);
 }
 
 void

@@ -9,26 +9,30 @@ sharedrecord_create(struct ctx *c, const struct api_req *req, const struct route
                     json_t *body, json_t **reply, struct api_reply *raw)
 {
     struct user_ref ref;
+    struct shared_source src = { 0 };
     char token[37], uuid[37], num[32];
-    const char *partner = NULL, *exp = NULL, *s;
-    size_t partner_len, exp_len = 0, len;
+    const char *partner = NULL, *exp = NULL;
+    size_t partner_len, exp_len = 0;
     enum bk_err err;
 
     (void)req, (void)raw;
     err = params_ref_path(c, m->param[0], m->param_len[0], m->param[1], m->param_len[1], &ref);
     if (err != BK_OK)
         return err;
-    if (params_str(c, body, "app", &s, &len) != BK_ENOTFOUND ||
-        params_str(c, body, "session", &s, &len) != BK_ENOTFOUND)
-        return ctx_fail(c, BK_ENOTIMPL, "sharing app data or sessions is not implemented");
-    err = params_str(c, body, "partner", &partner, &partner_len);
+    /* the released server's name is "app"; "appname" as /v2 calls it */
+    err = params_str(c, body, json_object_get(body, "app") ? "app" : "appname", &src.appname,
+                     &src.appname_len);
+    if (err == BK_OK || err == BK_ENOTFOUND)
+        err = params_str(c, body, "session", &src.session, &src.session_len);
+    if (err == BK_OK || err == BK_ENOTFOUND)
+        err = params_str(c, body, "partner", &partner, &partner_len);
     if (err == BK_ENOTFOUND)
         err = BK_OK;
     if (err == BK_OK)
         err = params_str_or_int(c, body, "expiration", num, sizeof num, &exp, &exp_len);
     if (err == BK_OK)
-        err = shared_create(c, &ref, json_object_get(body, "fields"), partner, exp, exp_len,
-                            token, uuid);
+        err = shared_create(c, &ref, &src, json_object_get(body, "fields"), partner, exp,
+                            exp_len, token, uuid);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "record", uuid);

@@ -8,8 +8,12 @@
 #include "../core/report.h"
 #include "../core/system.h"
 #include "../core/bulk.h"
+#include "../core/groups.h"
 #include "../core/users.h"
+#include "../core/wrapkey.h"
+#include "../vault/secbuf.h"
 #include "params.h"
+#include "v2_user.h"
 #include "reporthtml.h"
 
 /* A non-empty array member <name>; messages name it. */
@@ -38,48 +42,56 @@ present(const json_t *o, const char *name)
     return v != NULL && !json_is_null(v);
 }
 
-/* The profiles of "records", in order, checked before anything is written. */
-static enum bk_err
-bulk_profiles(struct ctx *c, const json_t *records, const json_t ***out)
-{
-    static const char *const later[] = { "groupname", "groupid", "rolename", "roleid" };
-    size_t n = json_array_size(records);
-    const json_t **p = mem_calloc(n, sizeof *p);
+/* What "records" asks for, checked before anything is written: the profiles
+ * in order, and each record's group and role (shared expiration <exp>). */
+struct bulk_create {
+    const json_t **profiles;
+    struct groups_sel *sels;
+    struct users_create_opts *opts;
+};
 
-    *out = NULL;
-    if (p == NULL)
+static void
+bulk_create_cleanup(struct bulk_create *b)
+{
+    mem_free(b->profiles);
+    mem_free(b->sels);
+    mem_free(b->opts);
+}
+
+static enum bk_err
+bulk_records(struct ctx *c, const json_t *records, const struct expiry_req *exp,
+             struct bulk_create *out)
+{
+    size_t n = json_array_size(records);
+
+    out->profiles = mem_calloc(n, sizeof *out->profiles);
+    out->sels = mem_calloc(n, sizeof *out->sels);
+    out->opts = mem_calloc(n, sizeof *out->opts);
+    if (out->profiles == NULL || out->sels == NULL || out->opts == NULL)
         return BK_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const json_t *rec = json_array_get(records, i);
+        enum bk_err err;
 
-        if (!json_is_object(rec)) {
-            mem_free(p);
-            c->errmsg = NULL;
+        c->errmsg = NULL;
+        if (!json_is_object(rec))
             return ctx_fail_at(c, BK_EINVAL, "records", i, "must be an object with a profile");
-        }
-        p[i] = json_object_get(rec, "profile");
-        if (p[i] == NULL || !json_is_object(p[i])) {
-            mem_free(p);
-            c->errmsg = NULL;
+        out->profiles[i] = json_object_get(rec, "profile");
+        if (out->profiles[i] == NULL || !json_is_object(out->profiles[i]))
             return ctx_fail_at(c, BK_EINVAL, "records", i, "profile must be a JSON object");
-        }
-        for (size_t k = 0; k < sizeof later / sizeof later[0]; k++) {
-            if (present(rec, later[k])) {
-                mem_free(p);
-                c->errmsg = NULL;
-                return ctx_fail_at(c, BK_ENOTIMPL, "records", i,
-                                   "groups and roles are not implemented yet");
-            }
-        }
+        out->opts[i].exp = exp;
+        err = v2_user_create_sel(c, rec, &out->sels[i], &out->opts[i]);
+        if (err != BK_OK)
+            return ctx_fail_at(c, err, "records", i, "bad group or role");
     }
-    *out = p;
     return BK_OK;
 }
 
 V2_HANDLER(v2_user_create_bulk)
 {
     json_t *records, *created = NULL;
-    const json_t **profiles = NULL;
+    struct bulk_create bc = { NULL, NULL, NULL };
+    struct expiry_req exp;
     char (*tokens)[37] = NULL;
     size_t n, failed_at = 0;
     enum bk_err err;
@@ -87,14 +99,12 @@ V2_HANDLER(v2_user_create_bulk)
     (void)req, (void)m, (void)raw;
     err = nonempty_array(c, body, "records", "missing records", "records must not be empty",
                          &records);
+    if (err == BK_OK)
+        err = params_expiry(c, body, &exp);
+    if (err == BK_OK)
+        err = bulk_records(c, records, &exp, &bc);
     if (err != BK_OK)
-        return err;
-    if (present(body, "slidingtime") || present(body, "finaltime"))
-        return ctx_fail(c, BK_ENOTIMPL, "expiration (slidingtime, finaltime) is not implemented "
-                                        "for bulk creation yet");
-    err = bulk_profiles(c, records, &profiles);
-    if (err != BK_OK)
-        return err;
+        goto out;
     n = json_array_size(records);
     tokens = mem_calloc(n, sizeof *tokens);
     created = json_array();
@@ -102,15 +112,17 @@ V2_HANDLER(v2_user_create_bulk)
         err = BK_ENOMEM;
         goto out;
     }
-    err = users_create_many(c, profiles, n, tokens, &failed_at);
+    c->errmsg = NULL;
+    err = users_create_many(c, bc.profiles, bc.opts, n, tokens, &failed_at);
     if (err != BK_OK) {
-        if (err == BK_EINVAL || err == BK_ECONFLICT)
+        if (err == BK_EINVAL || err == BK_ECONFLICT || err == BK_ENOTFOUND)
             ctx_fail_at(c, err, "records", failed_at,
-                        err == BK_ECONFLICT ? "duplicate" : "bad profile");
+                        err == BK_ECONFLICT ? "duplicate"
+                        : err == BK_ENOTFOUND ? "not found" : "bad profile");
         goto out;
     }
     for (size_t i = 0; i < n && err == BK_OK; i++) {
-        json_t *one = json_pack("{s:s, s:O}", "token", tokens[i], "profile", profiles[i]);
+        json_t *one = json_pack("{s:s, s:O}", "token", tokens[i], "profile", bc.profiles[i]);
 
         if (one == NULL || json_array_append_new(created, one) != 0)
             err = BK_ENOMEM;
@@ -124,7 +136,7 @@ V2_HANDLER(v2_user_create_bulk)
 out:
     json_decref(created);
     mem_free(tokens);
-    mem_free(profiles);
+    bulk_create_cleanup(&bc);
     return err;
 }
 
@@ -223,10 +235,34 @@ out:
 
 V2_HANDLER(v2_system_generate_wrapping_key)
 {
-    (void)req, (void)m, (void)body, (void)reply, (void)raw;
-    /* The call combines three Shamir shares of the wrapping key; the vault
-     * has no Shamir sharing yet, so there are no shares to combine. */
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented: Shamir key shares are not available yet");
+    static const char *const names[WRAPKEY_THRESHOLD] = { "key1", "key2", "key3" };
+    static const char *const missing[WRAPKEY_THRESHOLD] = { "missing key1", "missing key2",
+                                                            "missing key3" };
+    static const char *const not_str[WRAPKEY_THRESHOLD] = { "key1 must be a string",
+                                                            "key2 must be a string",
+                                                            "key3 must be a string" };
+    const char *texts[WRAPKEY_THRESHOLD];
+    size_t lens[WRAPKEY_THRESHOLD];
+    char key[WRAPKEY_HEX_LEN + 1];
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    /* The caller is checked before the body is looked at. */
+    err = system_admin_check(c);
+    for (int i = 0; i < WRAPKEY_THRESHOLD && err == BK_OK; i++) {
+        err = params_str(c, body, names[i], &texts[i], &lens[i]);
+        if (err == BK_ENOTFOUND || (err == BK_OK && lens[i] == 0))
+            err = ctx_fail(c, BK_EINVAL, missing[i]);
+        else if (err != BK_OK)
+            err = ctx_fail(c, BK_EINVAL, not_str[i]);
+    }
+    if (err == BK_OK)
+        err = wrapkey_recover(c, texts, lens, key);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:s}", "wrappingkey", key);
+    secbuf_wipe(key, sizeof key);
+    return *reply ? BK_OK : BK_ENOMEM;
 }
 
 V2_HANDLER(v2_system_get_system_stats)

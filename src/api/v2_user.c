@@ -23,11 +23,27 @@ profile_member(struct ctx *c, const json_t *body, const json_t **out)
     return BK_OK;
 }
 
+enum bk_err
+v2_user_create_sel(struct ctx *c, const json_t *rec, struct groups_sel *sel,
+                   struct users_create_opts *out)
+{
+    enum bk_err err = v2_access_group_sel(c, rec, 0, sel);
+
+    if (err != BK_OK)
+        return err;
+    if (sel->has_role && sel->group_id == 0 && sel->group_name == NULL)
+        return ctx_fail(c, BK_EINVAL, "a role needs a group: add groupid or groupname");
+    out->hook = sel->group_id || sel->group_name ? groups_on_user_created : NULL;
+    out->hook_arg = sel;
+    return BK_OK;
+}
+
 V2_HANDLER(v2_user_create)
 {
     struct expiry_req exp;
     const json_t *profile;
     struct groups_sel sel;
+    struct users_create_opts opts = { .exp = &exp };
     char token[37];
     enum bk_err err;
 
@@ -36,17 +52,9 @@ V2_HANDLER(v2_user_create)
     if (err == BK_OK)
         err = params_expiry(c, body, &exp);
     if (err == BK_OK)
-        err = v2_access_group_sel(c, body, 0, &sel);
-    if (err == BK_OK && sel.has_role && sel.group_id == 0 && sel.group_name == NULL)
-        err = ctx_fail(c, BK_EINVAL, "a role needs a group: add groupid or groupname");
-    if (err == BK_OK) {
-        struct users_create_opts opts = {
-            .exp = &exp,
-            .hook = sel.group_id || sel.group_name ? groups_on_user_created : NULL,
-            .hook_arg = &sel,
-        };
+        err = v2_user_create_sel(c, body, &sel, &opts);
+    if (err == BK_OK)
         err = users_create_with(c, profile, &opts, token);
-    }
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "token", token);

@@ -425,16 +425,30 @@ appdata_list_all(struct ctx *c, json_t **names_out)
 }
 
 enum bk_err
+appdata_read(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+             const char *appname, json_t **out)
+{
+    struct appdata_row row;
+    enum bk_err err;
+
+    *out = NULL;
+    memset(&row, 0, sizeof row);
+    err = store_appdata_get(&c->db, c->tenant, user->id, appname, &row);
+    if (err == BK_OK)
+        err = open_record(c, user, dek, &row, out);
+    store_appdata_row_cleanup(&row);
+    return err;
+}
+
+enum bk_err
 appdata_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
                json_t **out)
 {
     json_t *names = json_array(), *apps = json_object(), *name;
-    struct appdata_row row;
     size_t i;
     enum bk_err err = names && apps ? BK_OK : BK_ENOMEM;
 
     *out = NULL;
-    memset(&row, 0, sizeof row);
     /* the names first: no lookup while the listing runs */
     if (err == BK_OK)
         err = store_appdata_list_user(&c->db, c->tenant, user->id, name_append, names);
@@ -443,12 +457,9 @@ appdata_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KEY
 
         if (err != BK_OK)
             break;
-        err = store_appdata_get(&c->db, c->tenant, user->id, json_string_value(name), &row);
-        if (err == BK_OK)
-            err = open_record(c, user, dek, &row, &doc);
+        err = appdata_read(c, user, dek, json_string_value(name), &doc);
         if (err == BK_OK && json_object_set_new(apps, json_string_value(name), doc) != 0)
             err = BK_ENOMEM;
-        store_appdata_row_cleanup(&row);
     }
     json_decref(names);
     if (err != BK_OK) {

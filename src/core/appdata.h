@@ -73,6 +73,13 @@ enum bk_err appdata_list_all(struct ctx *c, json_t **names_out);
 enum bk_err appdata_report(struct ctx *c, const struct user_row *user,
                            const uint8_t dek[KEYS_LEN], json_t **out);
 
+/* Within the caller's open transaction and without an audit event of its
+ * own: the record <appname> (a valid name) of <user>, opened with the user's
+ * data key <dek>, as a new object in *out. BK_ENOTFOUND when the user has no
+ * such record. */
+enum bk_err appdata_read(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                         const char *appname, json_t **out);
+
 /* Forget hook: remove every record of <user> within the open transaction. */
 enum bk_err appdata_forget_user(struct ctx *c, const struct user_row *user);
 

@@ -29,8 +29,9 @@ struct audit_event {
  * the caller's transaction too. */
 enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
 
-/* Append <ev> in a transaction of its own, for calls that failed after the
- * user was identified. */
+/* Append <ev> in a transaction of its own, for calls that changed nothing
+ * (reads, and calls that failed after the user was identified): committed
+ * before it returns, synced to disk lazily (STORE_WRITE_LAZY). */
 enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);
 
 /* An event as read back. <details> is a new object {"identity","before",
@@ -51,6 +52,10 @@ enum bk_err audit_list_user(struct ctx *c, const char *record, int64_t offset, i
  * audit_view_cleanup(). BK_ENOTFOUND when there is none. */
 enum bk_err audit_get(struct ctx *c, const char *atoken, struct audit_view *out);
 void audit_view_cleanup(struct audit_view *v);
+
+/* audit_write() of <n> events in order, as one run of the chain: its last
+ * hash is read once and the signed head moved once, to the last event. */
+enum bk_err audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n);
 
 /* The chain hash of <row> given its prev_hash: what audit_write stores. */
 enum bk_err audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN]);

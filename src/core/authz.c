@@ -366,6 +366,64 @@ subject_init(struct ctx *c, const struct principal *p, struct policy_subject *s)
     s->npm = p->pm.n;
 }
 
+/* ------------------------------------------------------------ per request */
+
+/* What every decision of one request shares: the principal's memberships,
+ * the tenant's compiled policies (the access version is read once per
+ * request), and the grants built from both. Made by the first decision,
+ * dropped by authz_ctx_cleanup() when the request ends: a change committed
+ * by another request is seen by the next request, never halfway through
+ * this one. */
+struct authz_memo {
+    struct principal p;
+    struct snapshot *s;
+    struct policy_grant *g;
+};
+
+static void
+memo_free(struct authz_memo *m)
+{
+    if (m == NULL)
+        return;
+    mem_free(m->g);
+    snapshot_put(m->s);
+    principal_cleanup(&m->p);
+    mem_free(m);
+}
+
+void
+authz_ctx_cleanup(struct ctx *c)
+{
+    memo_free(c->access.memo);
+    c->access.memo = NULL;
+}
+
+static enum bk_err
+memo_get(struct ctx *c, struct authz_memo **out)
+{
+    struct authz_memo *m = c->access.memo;
+    enum bk_err err;
+
+    *out = m;
+    if (m != NULL)
+        return BK_OK;
+    m = mem_calloc(1, sizeof *m);
+    if (m == NULL)
+        return BK_ENOMEM;
+    err = principal_load(c, &m->p);
+    if (err == BK_OK)
+        err = snapshot_get(c, &m->s);
+    if (err == BK_OK)
+        err = grants_build(m->s, &m->p, &m->g);
+    if (err != BK_OK) {
+        memo_free(m);
+        return err;
+    }
+    c->access.memo = m;
+    *out = m;
+    return BK_OK;
+}
+
 /* ------------------------------------------------------------ refusals */
 
 static void
@@ -406,25 +464,15 @@ refuse_target(struct ctx *c, const struct user_row *target)
 static enum bk_err
 decide_call(struct ctx *c, const char *op, enum policy_decision *out)
 {
-    struct principal p;
-    struct snapshot *s = NULL;
-    struct policy_grant *g = NULL;
+    struct authz_memo *m;
     struct policy_subject subj;
     struct policy_view view;
-    enum bk_err err = principal_load(c, &p);
+    enum bk_err err = memo_get(c, &m);
 
-    if (err == BK_OK)
-        err = snapshot_get(c, &s);
-    if (err == BK_OK)
-        err = grants_build(s, &p, &g);
-    if (err == BK_OK) {
-        subject_init(c, &p, &subj);
-        err = policy_decide(g, s->n, op, op_part(op), &subj, out, &view);
-    }
-    mem_free(g);
-    snapshot_put(s);
-    principal_cleanup(&p);
-    return err;
+    if (err != BK_OK)
+        return err;
+    subject_init(c, &m->p, &subj);
+    return policy_decide(m->g, m->s->n, op, op_part(op), &subj, out, &view);
 }
 
 /* Operations an unlock id serves: whoever may run one of them may ask for
@@ -436,7 +484,8 @@ static const char *const unlock_users[] = {
 
 /* Operations over all tenants: root only, not a tenant's admin token. */
 static const char *const root_only_ops[] = { "TenantCreate", "TenantListTenants",
-                                             "TenantDelete", NULL };
+                                             "TenantDelete", "SystemGenerateWrappingKey",
+                                             NULL };
 
 static int
 is_root_only(const char *op)
@@ -505,12 +554,11 @@ add_group_members(struct ctx *c, const struct mlist *from, struct mlist *gm)
 enum bk_err
 authz_target(struct ctx *c, const struct user_row *target)
 {
-    struct principal p;
+    struct authz_memo *m;
     struct mlist tm = { 0 }, gm = { 0 };
-    struct snapshot *s = NULL;
-    struct policy_grant *g = NULL;
     struct policy_subject subj;
     enum policy_decision d = POLICY_NOMATCH;
+    int own;
     enum bk_err err;
 
     c->access.limited = 0;
@@ -522,32 +570,29 @@ authz_target(struct ctx *c, const struct user_row *target)
     /* A portal session acts on its own record only; core/portal.c vetted the call. */
     if (c->caller == CALLER_PORTAL)
         return strcmp(target->token, c->self_token) == 0 ? BK_OK : refuse_target(c, target);
-    err = principal_load(c, &p);
-    if (err == BK_OK)
-        err = snapshot_get(c, &s);
-    if (err == BK_OK)
+    err = memo_get(c, &m);
+    own = err == BK_OK && c->caller == CALLER_USER && target->id == c->access.user_id;
+    if (own)
+        tm = (struct mlist){ .m = m->p.pm.m, .n = m->p.pm.n };   /* borrowed */
+    else if (err == BK_OK)
         err = store_access_members_of_user(&c->db, c->tenant, target->id, mlist_add, &tm);
-    if (err == BK_OK && s->needs_members) {
-        err = add_group_members(c, &p.pm, &gm);
+    if (err == BK_OK && m->s->needs_members) {
+        err = add_group_members(c, &m->p.pm, &gm);
         if (err == BK_OK)
             err = add_group_members(c, &tm, &gm);
     }
-    if (err == BK_OK)
-        err = grants_build(s, &p, &g);
     if (err == BK_OK) {
-        subject_init(c, &p, &subj);
+        subject_init(c, &m->p, &subj);
         subj.target = target->id;
         subj.tm = tm.m;
         subj.ntm = tm.n;
         subj.gm = gm.m;
         subj.ngm = gm.n;
-        err = policy_decide(g, s->n, c->access.op, op_part(c->access.op), &subj, &d,
+        err = policy_decide(m->g, m->s->n, c->access.op, op_part(c->access.op), &subj, &d,
                             &c->access.view);
     }
-    mem_free(g);
-    snapshot_put(s);
-    principal_cleanup(&p);
-    mlist_cleanup(&tm);
+    if (!own)
+        mlist_cleanup(&tm);
     mlist_cleanup(&gm);
     if (err == BK_ETOOBIG)
         err = BK_OK;   /* policy_decide failed closed: d is DENIED */

@@ -37,6 +37,10 @@ enum bk_err authz_check_change(struct ctx *c, const json_t *before, const json_t
  * Needs the request's store connection and no open transaction. */
 void authz_refused(struct ctx *c);
 
+/* Release what the decisions of the request in <c> shared (its principal,
+ * the tenant's compiled policies); at the end of every request. */
+void authz_ctx_cleanup(struct ctx *c);
+
 /* Drop the compiled policies cached for every tenant (tests, shutdown). */
 void authz_cache_clear(void);
 

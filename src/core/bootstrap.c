@@ -8,9 +8,10 @@
 #include "../base/mem.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
+#include "wrapkey.h"
 
-#define META_CHECK "key_check"
-#define META_WRAPPED "master_wrapped"
+#define META_CHECK BOOTSTRAP_META_CHECK
+#define META_WRAPPED BOOTSTRAP_META_WRAPPED
 #define META_ROOT "root_token_hash"
 
 static enum bk_err
@@ -29,10 +30,13 @@ bootstrap_init(struct app *app, const struct bootstrap_keys *k, FILE *out)
     struct store_conn c = { 0 };
     uint8_t mk[32], check[KEYS_LEN], *val = NULL, *box = NULL;
     size_t mk_len = 0, val_len = 0, box_len = 0;
-    char mk_hex[65], token[37];
-    const char *root = k->root_token;
-    int generated_mk = 0;
+    char mk_hex[65], token[37], wk_hex[WRAPKEY_HEX_LEN + 1] = "";
+    struct wrapkey_shares shares;
+    const char *root = k->root_token, *wrapping = k->wrapping_hex;
+    int generated_mk = 0, generated_wk = 0;
     enum bk_err err;
+
+    memset(&shares, 0, sizeof shares);
 
     err = with_conn(app, &c);
     if (err != BK_OK)
@@ -51,17 +55,32 @@ bootstrap_init(struct app *app, const struct bootstrap_keys *k, FILE *out)
             goto out;
         }
     } else {
-        mk_len = k->wrapping_hex ? 32 : 24;   /* 48 hex digits, as the docs generate */
+        /* 24 bytes (48 hex digits, as the docs generate) when it is printed */
+        mk_len = (wrapping != NULL || k->wrapped) ? 32 : 24;
         err = kdf_random(mk, mk_len);
         if (err != BK_OK)
             goto out;
         generated_mk = 1;
     }
+    if (wrapping == NULL && k->wrapped) {
+        err = wrapkey_new(wk_hex);
+        if (err != BK_OK)
+            goto out;
+        wrapping = wk_hex;
+        generated_wk = 1;
+    }
+    /* The shares are made before anything is stored: a vault is never left
+     * initialized without them having been printed. */
+    if (wrapping != NULL) {
+        err = wrapkey_split(wrapping, &shares);
+        if (err != BK_OK)
+            goto out;
+    }
     err = keys_from_bytes(mk, mk_len, &app->vault);
     if (err == BK_OK)
         err = keys_check_value(&app->vault, check);
-    if (err == BK_OK && k->wrapping_hex != NULL)
-        err = keys_wrap_master(k->wrapping_hex, mk, mk_len, &box, &box_len);
+    if (err == BK_OK && wrapping != NULL)
+        err = keys_wrap_master(wrapping, mk, mk_len, &box, &box_len);
     if (err != BK_OK)
         goto out;
     if (root == NULL) {
@@ -88,15 +107,23 @@ bootstrap_init(struct app *app, const struct bootstrap_keys *k, FILE *out)
         store_rollback(&c);
     if (err != BK_OK)
         goto out;
-    if (generated_mk && k->wrapping_hex == NULL) {
+    if (generated_mk && wrapping == NULL) {
         hex_encode(mk, mk_len, mk_hex);
         fprintf(out, "Master key: %s\n", mk_hex);
         fprintf(out, "Keep it safe and start the server with DATABUNKER_MASTERKEY set to it.\n");
         secbuf_wipe(mk_hex, sizeof mk_hex);
     }
+    if (generated_wk) {
+        fprintf(out, "Wrapping key: %s\n", wk_hex);
+        fprintf(out, "Keep it safe and start the server with DATABUNKER_WRAPPINGKEY set to it.\n");
+    }
+    if (wrapping != NULL)
+        wrapkey_shares_print(out, &shares);
     if (root == token)
         fprintf(out, "API Root token: %s\n", token);
 out:
+    secbuf_wipe(wk_hex, sizeof wk_hex);
+    wrapkey_shares_wipe(&shares);
     secbuf_wipe(mk, sizeof mk);
     secbuf_wipe(token, sizeof token);
     mem_free(val);

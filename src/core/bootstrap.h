@@ -7,16 +7,24 @@
 
 #include "ctx.h"
 
+/* Where the store's meta table keeps the key check value and the master key
+ * wrapped by the wrapping key. */
+#define BOOTSTRAP_META_CHECK "key_check"
+#define BOOTSTRAP_META_WRAPPED "master_wrapped"
+
 struct bootstrap_keys {
     const char *master_hex;     /* DATABUNKER_MASTERKEY, or NULL */
     const char *wrapping_hex;   /* DATABUNKER_WRAPPINGKEY, or NULL */
     const char *root_token;     /* DATABUNKER_ROOTTOKEN, or NULL */
+    int wrapped;                /* -init -wrapped: keep the master key only wrapped, under
+                                   a generated wrapping key when <wrapping_hex> is NULL */
 };
 
 /* Initialize the empty database behind <app->store>: run the migrations,
  * take or generate the master key and root token, store the check value, the
  * wrapped master key (when a wrapping key is used) and the root token hash.
- * Generated secrets are printed once to <out>. BK_ECONFLICT when the
+ * Generated secrets, and the wrapping key's 5 Shamir shares when one is
+ * used, are printed once to <out>, never logged. BK_ECONFLICT when the
  * database is already initialized. On success <app->vault> is ready. */
 enum bk_err bootstrap_init(struct app *app, const struct bootstrap_keys *k, FILE *out);
 

@@ -56,6 +56,9 @@ struct conf {
     char *db_ssl_ca;                  /* database.ssl_ca: CA bundle (PEM) to verify the server */
     char *db_ssl_cert;                /* database.ssl_cert: client certificate (PEM) */
     char *db_ssl_key;                 /* database.ssl_key: client key (PEM) */
+    unsigned lazy_sync_ms;            /* database.lazy_sync_ms: SQLite: the audit events of
+                                       * reads reach the disk within this many ms (0: before
+                                       * the answer, like every write) */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
     /* connection limits (section "server"): */
     unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */

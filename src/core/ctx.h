@@ -16,6 +16,7 @@
 #include "policy.h"
 
 struct ledger;
+struct authz_memo;
 
 /* Long-lived state shared read-only by all workers; owned by main(). */
 struct app {
@@ -52,6 +53,8 @@ struct ctx_access {
     struct policy_view view;
     int refused;                 /* a policy refused the target <refused_record> */
     char refused_record[37];
+    struct authz_memo *memo;     /* core/authz.c: shared by the request's decisions;
+                                    authz_ctx_cleanup() */
 };
 
 struct ctx {

@@ -511,6 +511,9 @@ groups_of(const struct policy_membership *m, size_t nm, int64_t user, const char
     return n;
 }
 
+/* Members of <groups> (few) in <m> (possibly a whole large group): one pass,
+ * duplicates kept, since intersects() sorts rather than needing a set; <out>
+ * holds at least <nm>. */
 static size_t
 members_of(const struct policy_membership *m, size_t nm, const int64_t *groups, size_t ngroups,
            const char *role, int64_t *out)
@@ -520,7 +523,7 @@ members_of(const struct policy_membership *m, size_t nm, const int64_t *groups, 
     for (size_t i = 0; i < nm; i++) {
         if (has_id(groups, ngroups, m[i].group) &&
             (role[0] == '\0' || strcmp(m[i].role ? m[i].role : "", role) == 0))
-            n = add_id(out, n, m[i].user);
+            out[n++] = m[i].user;
     }
     return n;
 }

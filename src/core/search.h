@@ -24,6 +24,17 @@
 enum bk_err search_index_update(struct ctx *c, int64_t user_id, const json_t *before,
                                 const json_t *after);
 
+/* The n-grams of <n> new users, built (keyed hashes, in index order) before
+ * the write transaction; search_batch_insert() stores them for the users
+ * <user_ids> (in the order of <profiles>) inside it, as search_index_update()
+ * with no <before> would. */
+struct search_batch;
+enum bk_err search_batch_build(struct ctx *c, const json_t *const *profiles, size_t n,
+                               struct search_batch **out);
+enum bk_err search_batch_insert(struct ctx *c, const struct search_batch *b,
+                                const int64_t *user_ids);
+void search_batch_free(struct search_batch *b);
+
 /* The kind (INDEX_EMAIL, INDEX_PHONE, INDEX_LOGIN) a query without a mode
  * means: '@' is email, only digits and "+-() ." is phone, else login. */
 int search_infer_kind(const char *s, size_t len);

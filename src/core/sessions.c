@@ -141,6 +141,25 @@ open_doc(struct ctx *c, const struct session_row *row, const uint8_t dek[KEYS_LE
     return BK_OK;
 }
 
+/* open_doc() of the row found for the id <sid>: its sealed id must be <sid>. */
+static enum bk_err
+open_own(struct ctx *c, const struct session_row *row, const uint8_t dek[KEYS_LEN],
+         const char *sid, size_t sid_len, json_t **doc_out)
+{
+    const json_t *id;
+    enum bk_err err = open_doc(c, row, dek, doc_out);
+
+    if (err != BK_OK)
+        return err;
+    id = json_object_get(*doc_out, "id");
+    if (json_string_length(id) != sid_len || memcmp(json_string_value(id), sid, sid_len) != 0) {
+        json_decref(*doc_out);
+        *doc_out = NULL;
+        return BK_ECORRUPT;
+    }
+    return BK_OK;
+}
+
 /* The policy cap in seconds, 0 when unset. */
 static enum bk_err
 retention_cap(struct ctx *c, int64_t *out)
@@ -335,7 +354,6 @@ sessions_get(struct ctx *c, const char *sid, size_t sid_len, struct session_view
     uint8_t dek[KEYS_LEN];
     json_t *doc = NULL;
     struct audit_event ev = { .action = "SessionGet", .mode = "session" };
-    const json_t *id;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -355,12 +373,7 @@ sessions_get(struct ctx *c, const char *sid, size_t sid_len, struct session_view
             err = ctx_fail(c, err, "not found");
     }
     if (err == BK_OK)
-        err = open_doc(c, &row, dek, &doc);
-    if (err == BK_OK) {
-        id = json_object_get(doc, "id");
-        if (json_string_length(id) != sid_len || memcmp(json_string_value(id), sid, sid_len) != 0)
-            err = BK_ECORRUPT;
-    }
+        err = open_own(c, &row, dek, sid, sid_len, &doc);
     if (err == BK_OK) {
         ev.record = row.user_token;
         ev.dek = row.user_token[0] != '\0' ? dek : NULL;
@@ -519,6 +532,32 @@ sessions_report(struct ctx *c, const struct user_row *user, const uint8_t dek[KE
     }
     *out = rows;
     return BK_OK;
+}
+
+enum bk_err
+sessions_read_tied(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS_LEN],
+                   const char *sid, size_t sid_len, json_t **data_out)
+{
+    struct sid s;
+    struct session_row row;
+    json_t *doc = NULL;
+    enum bk_err err;
+
+    *data_out = NULL;
+    memset(&row, 0, sizeof row);
+    err = sid_init(c, sid, sid_len, &s);
+    if (err == BK_OK)
+        err = store_sessions_get(&c->db, c->tenant, s.hash, &row);
+    if (err == BK_OK &&
+        (row.expires <= c->now || strcmp(row.user_token, user->token) != 0))
+        err = BK_ENOTFOUND;
+    if (err == BK_OK)
+        err = open_own(c, &row, dek, sid, sid_len, &doc);
+    if (err == BK_OK)
+        *data_out = json_incref(json_object_get(doc, "data"));
+    json_decref(doc);
+    store_session_row_cleanup(&row);
+    return err;
 }
 
 enum bk_err

@@ -81,6 +81,15 @@ enum bk_err sessions_list_user(struct ctx *c, const struct user_ref *ref, sessio
 enum bk_err sessions_report(struct ctx *c, const struct user_row *user,
                             const uint8_t dek[KEYS_LEN], json_t **out);
 
+/* Within the caller's open transaction and without an audit event of its
+ * own: the data of the live session <sid> tied to <user>, opened with the
+ * user's data key <dek>, as a new object in *data_out. BK_EINVAL for a
+ * malformed id; BK_ENOTFOUND when there is no such live session or it is not
+ * tied to <user>. */
+enum bk_err sessions_read_tied(struct ctx *c, const struct user_row *user,
+                               const uint8_t dek[KEYS_LEN], const char *sid, size_t sid_len,
+                               json_t **data_out);
+
 /* Forget hook: remove the sessions tied to <user>, in the open transaction. */
 enum bk_err sessions_forget_user(struct ctx *c, const struct user_row *user);
 

@@ -8,10 +8,12 @@
 #include "../base/mem.h"
 #include "../store/shared.h"
 #include "../vault/secbuf.h"
+#include "appdata.h"
 #include "audit.h"
 #include "expiration.h"
 #include "period.h"
 #include "record.h"
+#include "sessions.h"
 
 static enum bk_err
 add_field(struct ctx *c, json_t *list, const char *s, size_t len)
@@ -118,6 +120,72 @@ expiry_of(struct ctx *c, const char *expiration, size_t len, int64_t *out)
     return BK_OK;
 }
 
+/* Check <src> before any work and name its record in <doc> ("app" or
+ * "session"); <what> becomes the audit message: the app name, or "session"
+ * (the id is a bearer secret: never in clear). */
+static enum bk_err
+source_put(struct ctx *c, const struct shared_source *src, json_t *doc, const char **what)
+{
+    const char *key = "app", *v = src->appname;
+    size_t len = src->appname_len;
+
+    *what = NULL;
+    if (src->appname != NULL && src->session != NULL)
+        return ctx_fail(c, BK_EINVAL, "give an app name or a session, not both");
+    if (src->appname != NULL && !appdata_name_valid(src->appname, src->appname_len))
+        return ctx_fail(c, BK_EINVAL, "bad application name: use a-z, 0-9 and '-', "
+                                      "at most 64 characters");
+    if (src->session != NULL) {
+        if (!sessions_id_valid(src->session, src->session_len))
+            return ctx_fail(c, BK_EINVAL, "bad session id");
+        key = "session";
+        v = src->session;
+        len = src->session_len;
+    }
+    if (v == NULL)
+        return BK_OK;
+    if (json_object_set_new(doc, key, json_stringn(v, len)) != 0)
+        return BK_ENOMEM;
+    *what = src->session != NULL ? "session" : json_string_value(json_object_get(doc, key));
+    return BK_OK;
+}
+
+/* Within the open transaction: the record <spec> shares, of <user>, as a new
+ * object in *out: the app record, the session's data or the profile. <dek>
+ * is the user's data key (set here for the profile). */
+static enum bk_err
+source_read(struct ctx *c, const json_t *spec, const struct user_row *user,
+            uint8_t dek[KEYS_LEN], json_t **out)
+{
+    const json_t *app = json_object_get(spec, "app"), *sid = json_object_get(spec, "session");
+
+    *out = NULL;
+    if ((app != NULL && !json_is_string(app)) || (sid != NULL && !json_is_string(sid)))
+        return BK_ECORRUPT;
+    if (app != NULL)
+        return appdata_read(c, user, dek, json_string_value(app), out);
+    if (sid != NULL)
+        return sessions_read_tied(c, user, dek, json_string_value(sid), json_string_length(sid),
+                                  out);
+    return users_open(c, user, dek, out);
+}
+
+/* A refusal (400, 404) once the user is known gets an audit event of its own,
+ * as the call's transaction was rolled back. */
+static void
+audit_refusal(struct ctx *c, struct audit_event *ev, enum bk_err err)
+{
+    const char *msg = c->errmsg;
+
+    if (ev->record == NULL || (err != BK_EINVAL && err != BK_ENOTFOUND))
+        return;
+    ev->result = err;
+    ev->after = NULL;
+    ev->msg = msg;
+    audit_write_alone(c, ev);
+    c->errmsg = msg;
+}
+
 static enum bk_err
 share_hash(struct ctx *c, const char *uuid, uint8_t out[STORE_HASH_LEN])
 {
@@ -131,14 +199,14 @@ share_hash(struct ctx *c, const char *uuid, uint8_t out[STORE_HASH_LEN])
 }
 
 enum bk_err
-shared_create(struct ctx *c, const struct user_ref *ref, const json_t *fields,
-              const char *partner, const char *expiration, size_t expiration_len,
-              char token_out[37], char uuid_out[37])
+shared_create(struct ctx *c, const struct user_ref *ref, const struct shared_source *src,
+              const json_t *fields, const char *partner, const char *expiration,
+              size_t expiration_len, char token_out[37], char uuid_out[37])
 {
     struct user_row user;
     struct shared_row row;
     uint8_t dek[KEYS_LEN];
-    json_t *list = NULL, *doc = NULL;
+    json_t *list = NULL, *doc = NULL, *shown = NULL;
     char *ident = NULL;
     struct audit_event ev = { .action = "SharedRecordCreate", .mode = users_mode_name(ref->mode) };
     enum bk_err err;
@@ -159,12 +227,25 @@ shared_create(struct ctx *c, const struct user_ref *ref, const json_t *fields,
         err = BK_ENOMEM;
         goto out;
     }
-    err = store_begin(&c->db, 1);
+    err = source_put(c, src, doc, &ev.msg);
+    if (err == BK_OK)
+        err = store_begin(&c->db, 1);
     if (err != BK_OK)
         goto out;
     err = users_find(c, ref, &user);
-    if (err == BK_OK)
+    if (err == BK_OK) {
+        ev.record = user.token;
+        ev.identity = ident;
         err = record_dek(c, &user, dek);
+    }
+    if (err == BK_OK)
+        ev.dek = dek;
+    /* the app record or session must exist: the share names something real */
+    if (err == BK_OK && ev.msg != NULL) {
+        err = source_read(c, doc, &user, dek, &shown);
+        if (err == BK_ENOTFOUND)
+            err = ctx_fail(c, err, "not found");
+    }
     if (err == BK_OK)
         err = keys_uuid(uuid_out);
     if (err == BK_OK)
@@ -178,23 +259,22 @@ shared_create(struct ctx *c, const struct user_ref *ref, const json_t *fields,
         row.created = c->now;
         err = store_shared_insert(&c->db, &row);
     }
-    if (err == BK_OK) {
-        ev.record = user.token;
-        ev.identity = ident;
-        ev.dek = dek;
+    if (err == BK_OK)
         err = audit_write(c, &ev);
-    }
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
-    if (err == BK_OK)
+    if (err == BK_OK) {
         memcpy(token_out, user.token, 37);
-    else
+    } else {
         uuid_out[0] = '\0';
+        audit_refusal(c, &ev, err);
+    }
 out:
     json_decref(list);
     json_decref(doc);
+    json_decref(shown);
     mem_free(ident);
     secbuf_wipe(dek, sizeof dek);
     store_shared_row_cleanup(&row);
@@ -269,7 +349,8 @@ shared_get(struct ctx *c, const char *uuid, size_t uuid_len, json_t **data_out)
     struct expiry_times times;
     uint8_t hash[STORE_HASH_LEN];
     uint8_t dek[KEYS_LEN];
-    json_t *spec = NULL, *profile = NULL, *data = NULL;
+    json_t *spec = NULL, *source = NULL, *data = NULL;
+    const json_t *app;
     struct audit_event ev = { .action = "SharedRecordGet", .mode = "record" };
     enum bk_err err;
 
@@ -294,7 +375,7 @@ shared_get(struct ctx *c, const char *uuid, size_t uuid_len, json_t **data_out)
     if (err == BK_OK)
         err = expiration_touch(c, &user, &times);
     if (err == BK_OK)
-        err = users_open(c, &user, dek, &profile);
+        err = record_dek(c, &user, dek);
     if (err == BK_OK) {
         char lower[37];
 
@@ -304,11 +385,17 @@ shared_get(struct ctx *c, const char *uuid, size_t uuid_len, json_t **data_out)
         if (err != BK_OK)
             err = BK_ECORRUPT;
     }
-    if (err == BK_OK)
-        err = build(profile, spec, user.token, &data);
     if (err == BK_OK) {
+        app = json_object_get(spec, "app");
+        ev.msg = json_is_string(app) ? json_string_value(app) :
+                 json_object_get(spec, "session") != NULL ? "session" : NULL;
         ev.record = user.token;
         ev.dek = dek;
+        err = source_read(c, spec, &user, dek, &source);
+    }
+    if (err == BK_OK)
+        err = build(source, spec, user.token, &data);
+    if (err == BK_OK) {
         ev.after = data;
         err = audit_write(c, &ev);
     }
@@ -319,11 +406,14 @@ shared_get(struct ctx *c, const char *uuid, size_t uuid_len, json_t **data_out)
     if (err == BK_OK) {
         *data_out = data;
         data = NULL;
-    } else if (err == BK_ENOTFOUND) {
-        ctx_fail(c, err, "not found");
+    } else {
+        if (err == BK_ENOTFOUND)
+            ctx_fail(c, err, "not found");
+        /* the share was valid, what it shows is gone */
+        audit_refusal(c, &ev, err);
     }
     json_decref(spec);
-    json_decref(profile);
+    json_decref(source);
     json_decref(data);
     secbuf_wipe(dek, sizeof dek);
     store_shared_row_cleanup(&row);

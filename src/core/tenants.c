@@ -8,12 +8,8 @@
 #include <string.h>
 
 #include "../base/log.h"
-#include "../base/mem.h"
-#include "../store/access.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
-#include "forget.h"
-#include "tokens.h"
 
 int
 tenants_name_valid(const char *s, size_t len)
@@ -262,53 +258,6 @@ tenants_list(struct ctx *c, int64_t offset, int64_t limit, int64_t *total, store
     return err == BK_OK ? store_tenants_list(&c->db, offset, limit, total, fn, arg) : err;
 }
 
-/* The users of one page, copied so that purging runs after the listing ends. */
-struct user_page {
-    struct user_row rows[256];
-    size_t n;
-};
-
-static enum bk_err
-page_add(void *arg, const struct user_row *row)
-{
-    struct user_page *pg = arg;
-
-    if (pg->n == sizeof pg->rows / sizeof pg->rows[0])
-        return BK_OK;
-    pg->rows[pg->n] = *row;
-    pg->rows[pg->n].dek = NULL;     /* only id and token are needed */
-    pg->rows[pg->n].body = NULL;
-    pg->rows[pg->n].dek_len = pg->rows[pg->n].body_len = 0;
-    pg->n++;
-    return BK_OK;
-}
-
-/* Within the open write transaction: every family's per-user rows of the
- * tenant's users, so that the tenant's users can go (their rows refer to
- * them). A backend without the access family has no listing and no such rows. */
-static enum bk_err
-purge_users(struct ctx *c, int64_t id)
-{
-    struct user_page *pg = mem_calloc(1, sizeof *pg);
-    int64_t saved = c->tenant, total = 0;
-    enum bk_err err = BK_OK;
-
-    if (pg == NULL)
-        return BK_ENOMEM;
-    c->tenant = id;
-    for (int64_t off = 0; err == BK_OK; off += (int64_t)pg->n) {
-        pg->n = 0;
-        err = store_access_users_page(&c->db, id, off, 256, &total, page_add, pg);
-        for (size_t i = 0; err == BK_OK && i < pg->n; i++)
-            err = forget_user_data(c, &pg->rows[i]);
-        if (pg->n == 0)
-            break;
-    }
-    c->tenant = saved;
-    mem_free(pg);
-    return err == BK_ENOTIMPL ? BK_OK : err;
-}
-
 enum bk_err
 tenants_delete(struct ctx *c, int64_t id)
 {
@@ -321,11 +270,9 @@ tenants_delete(struct ctx *c, int64_t id)
     err = store_begin(&c->db, 1);
     if (err != BK_OK)
         return err;
-    err = purge_users(c, id);
-    if (err == BK_OK)
-        err = tokens_purge_tenant(c, id);
-    if (err == BK_OK)
-        err = store_tenants_remove(&c->db, id);
+    /* every row of the tenant, per-user and tenant-wide, and the tenant row
+     * (with its key salt) go in this one transaction */
+    err = store_tenants_remove(&c->db, id);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else

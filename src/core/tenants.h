@@ -40,7 +40,10 @@ enum bk_err tenants_update(struct ctx *c, int64_t id, const char *name, const ch
 /* Root only. */
 enum bk_err tenants_list(struct ctx *c, int64_t offset, int64_t limit, int64_t *total,
                          store_tenant_fn fn, void *arg);
-/* Destroy tenant <id>: its keys (the salt) and its rows. Root only. */
+/* Destroy tenant <id>: its keys (the salt) and every row it has, per user
+ * and tenant-wide (legal bases, activities, roles, policies, groups, audit),
+ * in one transaction; a tenant created later under the same name starts
+ * empty. Root only; BK_ENOTFOUND for an unknown id. */
 enum bk_err tenants_delete(struct ctx *c, int64_t id);
 
 #endif

@@ -515,11 +515,3 @@ tokens_sweep(struct ctx *c)
         LOG_DEBUG(c->rid, "tokens", "swept %lld expired tokens", (long long)swept);
     return err == BK_ENOTIMPL ? BK_OK : err;
 }
-
-enum bk_err
-tokens_purge_tenant(struct ctx *c, int64_t tenant)
-{
-    enum bk_err err = store_tokens_delete_tenant(&c->db, tenant);
-
-    return err == BK_ENOTIMPL ? BK_OK : err;
-}

@@ -78,8 +78,4 @@ enum bk_err tokens_delete_many(struct ctx *c, const struct slice *toks, size_t n
 /* The sweep (core/sweeper.c): remove expired tokens of every tenant. */
 enum bk_err tokens_sweep(struct ctx *c);
 
-/* Within the open write transaction: remove every token of tenant <tenant>
- * (TenantDelete). A backend without the family has none. */
-enum bk_err tokens_purge_tenant(struct ctx *c, int64_t tenant);
-
 #endif

@@ -204,40 +204,60 @@ new_user_prepare(struct ctx *c, const json_t *profile, struct new_user *nu)
 }
 
 /* Insert within the open write transaction; <hook> (may be NULL) adds what
- * the caller keeps beside the user before the caller's rights are checked. */
+ * the caller keeps beside the user before the caller's rights are checked.
+ * The search index and the audit event follow for the whole batch. */
 static enum bk_err
 new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
                 const struct users_create_opts *opts)
 {
     static const struct index_set none;
-    struct audit_event ev = {
-        .action = "UserCreate", .mode = "token", .record = nu->row.token,
-        .identity = nu->row.token, .dek = nu->dek, .after = profile,
-    };
     enum bk_err err = store_user_insert(&c->db, &nu->row);
 
     if (err == BK_OK)
         err = index_apply(c, nu->row.id, &none, &nu->idx);
     if (err == BK_OK)
         err = versions_user_write(c, &nu->row, nu->dek, NULL, profile);
-    if (err == BK_OK)
-        err = search_index_update(c, nu->row.id, NULL, profile);
     if (err == BK_OK && opts != NULL && opts->exp != NULL)
         err = expiration_user_created(c, &nu->row, nu->dek, opts->exp);
     if (err == BK_OK && opts != NULL && opts->hook != NULL)
         err = opts->hook(c, &nu->row, opts->hook_arg);
     if (err == BK_OK)
         err = authz_target(c, &nu->row);
-    if (err == BK_OK)
-        err = audit_write(c, &ev);
     return err;
 }
 
+/* The n-grams and the UserCreate events of the <n> users inserted. */
+static enum bk_err
+new_users_finish(struct ctx *c, const struct new_user *nu, const json_t *const *profiles,
+                 size_t n, const struct search_batch *grams)
+{
+    int64_t *ids = mem_calloc(n, sizeof *ids);
+    struct audit_event *evs = mem_calloc(n, sizeof *evs);
+    enum bk_err err = ids != NULL && evs != NULL ? BK_OK : BK_ENOMEM;
+
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        ids[i] = nu[i].row.id;
+        evs[i] = (struct audit_event){
+            .action = "UserCreate", .mode = "token", .record = nu[i].row.token,
+            .identity = nu[i].row.token, .dek = nu[i].dek, .after = profiles[i],
+        };
+    }
+    if (err == BK_OK)
+        err = search_batch_insert(c, grams, ids);
+    if (err == BK_OK)
+        err = audit_write_many(c, evs, n);
+    mem_free(ids);
+    mem_free(evs);
+    return err;
+}
+
+/* <opts> is NULL or holds one entry per profile. */
 static enum bk_err
 create_many(struct ctx *c, const json_t *const *profiles, size_t n,
             const struct users_create_opts *opts, char (*tokens_out)[37], size_t *failed_at)
 {
     struct new_user *nu;
+    struct search_batch *grams = NULL;
     size_t i, ready = 0;
     enum bk_err err = BK_OK;
 
@@ -252,14 +272,19 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
         if (err != BK_OK)
             *failed_at = i;
     }
+    /* The key work is done before the write lock is taken. */
+    if (err == BK_OK)
+        err = search_batch_build(c, profiles, n, &grams);
     if (err == BK_OK)
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
-            err = new_user_insert(c, &nu[i], profiles[i], opts);
+            err = new_user_insert(c, &nu[i], profiles[i], opts != NULL ? &opts[i] : NULL);
             if (err != BK_OK)
                 *failed_at = i;
         }
+        if (err == BK_OK)
+            err = new_users_finish(c, nu, profiles, n, grams);
         if (err == BK_OK)
             err = store_commit(&c->db);
         else
@@ -270,14 +295,16 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
     for (i = 0; i < ready; i++)
         new_user_cleanup(&nu[i]);
     mem_free(nu);
+    search_batch_free(grams);
     return err;
 }
 
 enum bk_err
-users_create_many(struct ctx *c, const json_t *const *profiles, size_t n, char (*tokens_out)[37],
+users_create_many(struct ctx *c, const json_t *const *profiles,
+                  const struct users_create_opts *opts, size_t n, char (*tokens_out)[37],
                   size_t *failed_at)
 {
-    return create_many(c, profiles, n, NULL, tokens_out, failed_at);
+    return create_many(c, profiles, n, opts, tokens_out, failed_at);
 }
 
 enum bk_err
@@ -425,7 +452,9 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     ev.record = row.token;
     ev.identity = ident;
     ev.dek = dek;
-    err = store_begin(&c->db, 1);
+    /* A read changes nothing but its audit event (and a sliding expiration):
+     * committed before the answer, synced to disk by the store's syncer. */
+    err = store_begin(&c->db, STORE_WRITE_LAZY);
     if (err != BK_OK)
         goto out;
     /* The access moves a sliding expiration, or finds the record expired. */

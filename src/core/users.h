@@ -36,10 +36,14 @@ struct user_ref {
  * BK_ECONFLICT when an index value is taken. */
 enum bk_err users_create(struct ctx *c, const json_t *profile, char token_out[37]);
 
+struct users_create_opts;
+
 /* Create <n> users at once, all or nothing, in one transaction; tokens in
- * request order in <tokens_out>. On failure *failed_at is the index of the
+ * request order in <tokens_out>. <opts> is NULL or holds <n> entries, one per
+ * profile (see users_create_with). On failure *failed_at is the index of the
  * profile that was refused. */
-enum bk_err users_create_many(struct ctx *c, const json_t *const *profiles, size_t n,
+enum bk_err users_create_many(struct ctx *c, const json_t *const *profiles,
+                              const struct users_create_opts *opts, size_t n,
                               char (*tokens_out)[37], size_t *failed_at);
 
 /* Called inside the creation transaction of <row>, before the caller's

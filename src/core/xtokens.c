@@ -166,50 +166,36 @@ touch_every(int64_t sliding)
     return g < 1 ? 1 : g > 300 ? 300 : g;
 }
 
+/* One indexed read finds the token and its holder (the user's status and
+ * token, or the role's name). BK_ENOTFOUND: <hash> is no access token. */
 static enum bk_err
 identify(struct ctx *c, const uint8_t hash[KEYS_LEN])
 {
     struct access_xtoken t;
     enum bk_err err = store_access_xtoken_by_hash(&c->db, c->tenant, hash, &t);
 
-    if (err == BK_ENOTFOUND || err == BK_ENOTIMPL)
-        return ctx_fail(c, BK_EAUTH, "access denied");
+    if (err == BK_ENOTIMPL)
+        err = BK_ENOTFOUND;
     if (err != BK_OK)
         return err;
     if ((t.finaltime > 0 && c->now >= t.finaltime) ||
         (t.slidingtime > 0 && c->now >= t.lastused + t.slidingtime))
         return ctx_fail(c, BK_EAUTH, "access token expired");
-    if (t.kind == XTOKEN_USER) {
-        struct user_row u;
-
-        err = store_access_user_by_id(&c->db, c->tenant, t.user_id, &u);
-        if (err == BK_OK && u.status != USER_ACTIVE)
-            err = BK_ENOTFOUND;
-        if (err == BK_OK) {
-            memcpy(c->access.user_token, u.token, 37);
-            c->access.user_id = u.id;
-            c->caller = CALLER_USER;
-            snprintf(c->who, sizeof c->who, "user:%s", u.token);
-        }
-        store_user_row_cleanup(&u);
-    } else if (t.kind == XTOKEN_ROLE) {
-        struct access_named r;
-
-        err = store_access_role_get(&c->db, c->tenant, t.role_id, NULL, &r);
-        if (err == BK_OK) {
-            c->access.role_id = r.id;
-            snprintf(c->access.role_name, sizeof c->access.role_name, "%s", r.name);
-            c->caller = CALLER_ROLE;
-            snprintf(c->who, sizeof c->who, "role:%s", r.name);
-        }
-        access_named_cleanup(&r);
-    } else {
-        err = BK_ECORRUPT;
-    }
-    if (err == BK_ENOTFOUND)
+    if (t.kind != XTOKEN_USER && t.kind != XTOKEN_ROLE)
+        return BK_ECORRUPT;
+    if (t.holder_id == 0 || (t.kind == XTOKEN_USER && t.user_status != USER_ACTIVE))
         return ctx_fail(c, BK_EAUTH, "access token revoked");
-    if (err != BK_OK)
-        return err;
+    if (t.kind == XTOKEN_USER) {
+        memcpy(c->access.user_token, t.user_token, 37);
+        c->access.user_id = t.user_id;
+        c->caller = CALLER_USER;
+        snprintf(c->who, sizeof c->who, "user:%s", t.user_token);
+    } else {
+        c->access.role_id = t.role_id;
+        snprintf(c->access.role_name, sizeof c->access.role_name, "%s", t.role_name);
+        c->caller = CALLER_ROLE;
+        snprintf(c->who, sizeof c->who, "role:%.42s", t.role_name);
+    }
     c->access.xtoken_id = t.id;
     if (t.slidingtime > 0 && c->now - t.lastused >= touch_every(t.slidingtime)) {
         err = store_access_xtoken_touch(&c->db, c->tenant, t.id, c->now);

@@ -31,8 +31,9 @@ enum bk_err xtokens_create_for_role(struct ctx *c, int64_t role_id, const char *
                                     int64_t final_s, int64_t sliding_s, char xtoken_out[37]);
 
 /* Identify the access token whose keyed hash is <hash>: sets c->caller,
- * c->who and c->access. BK_EAUTH when unknown, expired or revoked. Borrows a
- * store connection for the lookup when <c> holds none. */
+ * c->who and c->access. BK_ENOTFOUND when <hash> is no access token,
+ * BK_EAUTH when it expired or was revoked. Borrows a store connection for
+ * the lookup when <c> holds none. */
 enum bk_err xtokens_authenticate(struct ctx *c, const uint8_t hash[KEYS_LEN]);
 
 /* Forget hook: the user's tokens stop working. */

@@ -45,6 +45,12 @@ struct access_xtoken {
     int64_t finaltime;      /* unix seconds; 0: none */
     int64_t slidingtime;    /* seconds of idleness allowed; 0: none */
     int64_t lastused;
+    /* xtoken_by_hash: the token's holder, read in the same query; holder_id 0
+     * when the user or role is gone */
+    int64_t holder_id;
+    int64_t user_status;    /* XTOKEN_USER */
+    char user_token[37];    /* XTOKEN_USER */
+    char role_name[ACCESS_NAME_MAX + 1];   /* XTOKEN_ROLE */
 };
 
 struct access_unlock {

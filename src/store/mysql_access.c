@@ -89,9 +89,14 @@ static const char sql_group_users_page[] =
 static const char sql_xtoken_insert[] =
     "INSERT INTO access_xtokens (tenant, hash, kind, user_id, role_id, created, finaltime, "
     "slidingtime, lastused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* The token and its holder (users or roles by id) in one indexed read. */
 static const char sql_xtoken_by_hash[] =
-    "SELECT id, tenant, hash, kind, user_id, role_id, created, finaltime, slidingtime, lastused "
-    "FROM access_xtokens WHERE tenant = ? AND hash = ?";
+    "SELECT x.id, x.tenant, x.hash, x.kind, x.user_id, x.role_id, x.created, x.finaltime, "
+    "x.slidingtime, x.lastused, coalesce(u.id, r.id, 0), coalesce(u.status, 0), "
+    "coalesce(u.token, ''), coalesce(r.name, '') FROM access_xtokens x "
+    "LEFT JOIN users u ON x.kind = 3 AND u.tenant = x.tenant AND u.id = x.user_id "
+    "LEFT JOIN access_roles r ON x.kind = 4 AND r.tenant = x.tenant AND r.id = x.role_id "
+    "WHERE x.tenant = ? AND x.hash = ?";
 static const char sql_xtoken_touch[] =
     "UPDATE access_xtokens SET lastused = ? WHERE tenant = ? AND id = ? AND lastused < ?";
 static const char sql_xtoken_purge[] =
@@ -659,6 +664,10 @@ a_xtoken_by_hash(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
         out->finaltime = my_col_int(&r, 7);
         out->slidingtime = my_col_int(&r, 8);
         out->lastused = my_col_int(&r, 9);
+        out->holder_id = my_col_int(&r, 10);
+        out->user_status = my_col_int(&r, 11);
+        my_col_text(&r, 12, out->user_token, sizeof out->user_token);
+        my_col_text(&r, 13, out->role_name, sizeof out->role_name);
     }
     my_done(&r);
     return err;

@@ -11,6 +11,11 @@ static const char sql_tenants[] =
     "SELECT DISTINCT tenant FROM users WHERE tenant > ? ORDER BY tenant LIMIT 64";
 static const char sql_count_all[] = "SELECT count(*) FROM users WHERE status = 1";
 static const char sql_count_tenants[] = "SELECT count(DISTINCT tenant) FROM users";
+/* indexed by STORE_COUNT_*; only live sessions depend on the time */
+static const char *const sql_count_rows[] = {
+    "SELECT count(*) FROM sessions WHERE expires > ?", "SELECT count(*) FROM agreements",
+    "SELECT count(*) FROM requests WHERE status = 'open'", "SELECT count(*) FROM access_xtokens",
+};
 static const char sql_exists[] =
     "SELECT count(*) FROM users WHERE tenant = ? AND id = ? AND status = ?";
 static const char sql_set_status[] = "UPDATE users SET status = ?, updated = ? "
@@ -75,6 +80,19 @@ sys_count_tenants(void *conn, int64_t *out)
 }
 
 static enum bk_err
+sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
+{
+    struct my_params p = { 0 };
+
+    *out = 0;
+    if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
+        return BK_EINVAL;
+    if (what == STORE_COUNT_SESSIONS)
+        myp_int(&p, now);
+    return count(conn, sql_count_rows[what], &p, out);
+}
+
+static enum bk_err
 sys_user_set_status(void *conn, int64_t tenant, int64_t id, int from, int to, int64_t when)
 {
     struct my_params q = { 0 }, p = { 0 };
@@ -104,4 +122,5 @@ const struct store_system_ops mysql_system_ops = {
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
     .user_set_status = sys_user_set_status,
+    .count_rows = sys_count_rows,
 };

@@ -19,11 +19,9 @@ static const char sql_update[] =
 static const char sql_count[] = "SELECT count(*) FROM tenants";
 static const char sql_list[] =
     "SELECT " TENANT_COLS " FROM tenants ORDER BY id LIMIT ? OFFSET ?";
+#define RM_SQL(t) "DELETE FROM " #t " WHERE tenant = ?",
 static const char *const sql_remove[] = {
-    "DELETE FROM user_index WHERE tenant = ?",
-    "DELETE FROM audit WHERE tenant = ?",
-    "DELETE FROM audit_head WHERE tenant = ?",
-    "DELETE FROM users WHERE tenant = ?",
+    STORE_TENANT_TABLES(RM_SQL)
     "DELETE FROM tenants WHERE id = ?",
 };
 

@@ -23,7 +23,6 @@ static const char sql_set_expiry[] =
 static const char sql_remove[] = "DELETE FROM tokens WHERE tenant = ? AND id = ?";
 static const char sql_purge[] =
     "DELETE FROM tokens WHERE expires > 0 AND expires <= ? LIMIT ?";
-static const char sql_delete_tenant[] = "DELETE FROM tokens WHERE tenant = ?";
 
 /* A 32-byte hash column into <out>; *present is 0 for SQL NULL. */
 static enum bk_err
@@ -183,15 +182,6 @@ tk_purge_expired(void *conn, int64_t now, int64_t limit, int64_t *deleted)
     return my_exec(conn, sql_purge, &p, deleted);
 }
 
-static enum bk_err
-tk_delete_tenant(void *conn, int64_t tenant)
-{
-    struct my_params p = { 0 };
-
-    myp_int(&p, tenant);
-    return my_exec(conn, sql_delete_tenant, &p, NULL);
-}
-
 const struct store_tokens_ops mysql_tokens_ops = {
     .insert = tk_insert,
     .get_uuid = tk_get_uuid,
@@ -200,5 +190,4 @@ const struct store_tokens_ops mysql_tokens_ops = {
     .set_expiry = tk_set_expiry,
     .remove = tk_remove,
     .purge_expired = tk_purge_expired,
-    .delete_tenant = tk_delete_tenant,
 };

@@ -39,6 +39,9 @@ struct pg_pool {
 
 static const char sql_begin[] = "BEGIN";
 static const char sql_begin_ro[] = "BEGIN READ ONLY";
+/* A lazy write's commit does not wait for the WAL flush; PostgreSQL's WAL
+ * writer flushes it within wal_writer_delay. */
+static const char sql_lazy_commit[] = "SET LOCAL synchronous_commit = off";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
 static const char sql_tenant_local[] = "SELECT set_config('app.tenant', $1, true)";
@@ -373,6 +376,23 @@ pg_exec(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_para
     return err;
 }
 
+static const char sql_tenant_ids[] = "SELECT id FROM tenants WHERE id > 0 ORDER BY id";
+
+enum bk_err
+pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
+{
+    PGresult *res = NULL;
+    enum bk_err err = fn(arg, 0);
+
+    if (err == BK_OK)
+        err = pg_run(c, PG_NO_TENANT, sql_tenant_ids, NULL, &res);
+    /* the result lives on the client: <fn> may run statements meanwhile */
+    for (int i = 0; err == BK_OK && i < PQntuples(res); i++)
+        err = fn(arg, pg_col_int(res, i, 0));
+    PQclear(res);
+    return err;
+}
+
 /* Run a one-row query and read its first column as an integer. */
 static enum bk_err
 query_int(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_params *p,
@@ -564,20 +584,28 @@ static enum bk_err
 pgs_begin(void *conn, int write)
 {
     struct pg_conn *c = conn;
+    const char *sql = write ? sql_begin : sql_begin_ro;
     enum bk_err err;
 
     if (c->in_tx)
         return BK_EINTERNAL;
-    err = pg_exec(c, PG_NO_TENANT, write ? sql_begin : sql_begin_ro, NULL, NULL);
+    err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
          * nothing has been done in this transaction yet, so connect again. */
         err = conn_connect(c);
         if (err == BK_OK)
-            err = pg_exec(c, PG_NO_TENANT, write ? sql_begin : sql_begin_ro, NULL, NULL);
+            err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
     }
     if (err == BK_OK)
         c->in_tx = 1;
+    if (err == BK_OK && write == STORE_WRITE_LAZY) {
+        err = pg_exec(c, PG_NO_TENANT, sql_lazy_commit, NULL, NULL);
+        if (err != BK_OK) {
+            pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
+            tx_ended(c);
+        }
+    }
     return err;
 }
 

@@ -59,23 +59,17 @@ enum bk_err pg_run(struct pg_conn *c, int64_t tenant, const char *sql, const str
 enum bk_err pg_exec(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_params *p,
                     int64_t *affected);
 
-/* Call <fn> for the default tenant (0) and then every registered tenant, by
- * id: for work across all tenants, which row-level security only allows one
- * tenant at a time (pg_run() with that tenant). Stops at the first error. */
-enum bk_err pg_each_tenant(struct pg_conn *c, enum bk_err (*fn)(struct pg_conn *c,
-                                                                int64_t tenant, void *arg),
-                           void *arg);
-
 /* Binary-format result readers. NULL values read as 0 / "" / NULL. */
 int64_t pg_col_int(const PGresult *r, int row, int col);
 void pg_col_text(const PGresult *r, int row, int col, char *out, size_t out_size);
 /* A new copy of bytea column <col> (mem_free()); NULL for SQL NULL. */
 enum bk_err pg_col_blob(const PGresult *r, int row, int col, uint8_t **out, size_t *out_len);
 
-/* Work across every tenant under row-level security: call <fn> with each
- * tenant id that may own rows (the default tenant 0, then every registered
- * tenant, ascending), so that it runs its statements with that tenant set.
- * A non-BK_OK return of <fn> stops and is passed back. (pgsql_system.c) */
+/* Work across every tenant under row-level security, which shows one
+ * tenant's rows at a time: call <fn> with each tenant id that may own rows
+ * (the default tenant 0, then every registered tenant, ascending), so that it
+ * runs its statements with that tenant set (pg_run() with that tenant). A
+ * non-BK_OK return of <fn> stops and is passed back. */
 enum bk_err pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant),
                            void *arg);
 

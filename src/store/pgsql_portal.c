@@ -205,6 +205,7 @@ po_hit(void *conn, int64_t tenant, const uint8_t key_hash[STORE_HASH_LEN], int64
 }
 
 struct purge {
+    struct pg_conn *c;
     const char *sql;
     int64_t before;
     int64_t left;           /* rows this sweep may still delete */
@@ -212,7 +213,7 @@ struct purge {
 };
 
 static enum bk_err
-purge_tenant(struct pg_conn *c, int64_t tenant, void *arg)
+purge_tenant(void *arg, int64_t tenant)
 {
     struct purge *pu = arg;
     struct pg_params p = { 0 };
@@ -224,7 +225,7 @@ purge_tenant(struct pg_conn *c, int64_t tenant, void *arg)
     pgp_int(&p, tenant);
     pgp_int(&p, pu->before);
     pgp_int(&p, pu->left);
-    err = pg_exec(c, tenant, pu->sql, &p, &n);
+    err = pg_exec(pu->c, tenant, pu->sql, &p, &n);
     if (err == BK_OK) {
         *pu->deleted += n;
         pu->left -= n;
@@ -235,9 +236,10 @@ purge_tenant(struct pg_conn *c, int64_t tenant, void *arg)
 static enum bk_err
 purge_one(struct pg_conn *c, const char *sql, int64_t before, int64_t limit, int64_t *deleted)
 {
-    struct purge pu = { .sql = sql, .before = before, .left = limit, .deleted = deleted };
+    struct purge pu = { .c = c, .sql = sql, .before = before, .left = limit,
+                        .deleted = deleted };
 
-    return pg_each_tenant(c, purge_tenant, &pu);
+    return pg_for_tenants(c, purge_tenant, &pu);
 }
 
 static enum bk_err

@@ -1,7 +1,7 @@
 /* The integrity checks' store family (store/proof.h) on PostgreSQL: the
  * audit trail in chain order and the signed chain heads (migration 0009).
  * Row-level security shows one tenant at a time, so the scans over every
- * tenant walk the tenant registry (pg_each_tenant, defined here). */
+ * tenant walk the tenant registry (pg_for_tenants). */
 #include <string.h>
 
 #include "../base/mem.h"
@@ -9,7 +9,6 @@
 #include "pgsql_int.h"
 #include "proof.h"
 
-static const char sql_tenant_ids[] = "SELECT id FROM tenants WHERE id > 0 ORDER BY id";
 static const char sql_audit_scan[] =
     "SELECT id, tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
     "prev_hash, hash FROM audit WHERE tenant = $1 ORDER BY id";
@@ -19,22 +18,8 @@ static const char sql_head_put[] =
     "ON CONFLICT (tenant) DO UPDATE SET hash = excluded.hash, mac = excluded.mac";
 static const char sql_head_scan[] = "SELECT tenant, hash, mac FROM audit_head WHERE tenant = $1";
 
-enum bk_err
-pg_each_tenant(struct pg_conn *c, enum bk_err (*fn)(struct pg_conn *c, int64_t tenant, void *arg),
-               void *arg)
-{
-    PGresult *res = NULL;
-    enum bk_err err = fn(c, 0, arg);
-
-    if (err == BK_OK)
-        err = pg_run(c, PG_NO_TENANT, sql_tenant_ids, NULL, &res);
-    for (int i = 0; err == BK_OK && i < PQntuples(res); i++)
-        err = fn(c, pg_col_int(res, i, 0), arg);
-    PQclear(res);
-    return err;
-}
-
 struct scan {
+    struct pg_conn *c;
     store_audit_fn audit_fn;
     store_head_fn head_fn;
     void *arg;
@@ -62,7 +47,7 @@ read_audit(const PGresult *r, int i, struct audit_row *out)
 }
 
 static enum bk_err
-audit_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
+audit_scan_tenant(void *arg, int64_t tenant)
 {
     struct scan *s = arg;
     struct pg_params p = { 0 };
@@ -70,7 +55,7 @@ audit_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
     enum bk_err err;
 
     pgp_int(&p, tenant);
-    err = pg_run(c, tenant, sql_audit_scan, &p, &res);
+    err = pg_run(s->c, tenant, sql_audit_scan, &p, &res);
     for (int i = 0; err == BK_OK && i < PQntuples(res); i++) {
         struct audit_row row;
 
@@ -86,9 +71,9 @@ audit_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
 static enum bk_err
 audit_scan(void *conn, store_audit_fn fn, void *arg)
 {
-    struct scan s = { .audit_fn = fn, .arg = arg };
+    struct scan s = { .c = conn, .audit_fn = fn, .arg = arg };
 
-    return pg_each_tenant(conn, audit_scan_tenant, &s);
+    return pg_for_tenants(conn, audit_scan_tenant, &s);
 }
 
 /* Copy a 32-byte bytea column; a stored value of another length reads as
@@ -134,7 +119,7 @@ head_put(void *conn, const struct audit_head *head)
 }
 
 static enum bk_err
-head_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
+head_scan_tenant(void *arg, int64_t tenant)
 {
     struct scan *s = arg;
     struct pg_params p = { 0 };
@@ -142,7 +127,7 @@ head_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
     enum bk_err err;
 
     pgp_int(&p, tenant);
-    err = pg_run(c, tenant, sql_head_scan, &p, &res);
+    err = pg_run(s->c, tenant, sql_head_scan, &p, &res);
     for (int i = 0; err == BK_OK && i < PQntuples(res); i++) {
         struct audit_head h;
 
@@ -158,9 +143,9 @@ head_scan_tenant(struct pg_conn *c, int64_t tenant, void *arg)
 static enum bk_err
 head_scan(void *conn, store_head_fn fn, void *arg)
 {
-    struct scan s = { .head_fn = fn, .arg = arg };
+    struct scan s = { .c = conn, .head_fn = fn, .arg = arg };
 
-    return pg_each_tenant(conn, head_scan_tenant, &s);
+    return pg_for_tenants(conn, head_scan_tenant, &s);
 }
 
 const struct store_proof_ops pgsql_proof_ops = {

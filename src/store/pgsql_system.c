@@ -11,47 +11,32 @@
 #include "pgsql_int.h"
 #include "system.h"
 
-static const char sql_each_tenant[] =
-    "SELECT 0::bigint UNION SELECT id FROM tenants ORDER BY 1";
 static const char sql_has_users[] =
     "SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant = $1 LIMIT 1) AS u";
 static const char sql_count_active[] =
     "SELECT count(*) FROM users WHERE tenant = $1 AND status = 1";
+/* indexed by STORE_COUNT_*, each for one tenant ($1); only live sessions
+ * depend on the time ($2) */
+static const char *const sql_count_rows[] = {
+    "SELECT count(*) FROM sessions WHERE tenant = $1 AND expires > $2",
+    "SELECT count(*) FROM agreements WHERE tenant = $1",
+    "SELECT count(*) FROM requests WHERE tenant = $1 AND status = 'open'",
+    "SELECT count(*) FROM access_xtokens WHERE tenant = $1",
+};
 static const char sql_set_status[] = "UPDATE users SET status = $4, updated = $5 "
                                      "WHERE tenant = $1 AND id = $2 AND status = $3";
 
-enum bk_err
-pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant), void *arg)
-{
-    PGresult *res = NULL;
-    int64_t *ids = NULL;
-    int n = 0;
-    enum bk_err err = pg_run(c, PG_NO_TENANT, sql_each_tenant, NULL, &res);
-
-    if (err == BK_OK) {
-        n = PQntuples(res);
-        ids = mem_alloc(sizeof *ids * (size_t)(n > 0 ? n : 1));
-        if (ids == NULL)
-            err = BK_ENOMEM;
-        for (int i = 0; err == BK_OK && i < n; i++)
-            ids[i] = pg_col_int(res, i, 0);
-    }
-    PQclear(res);
-    /* the result is copied first: <fn> runs statements on the same connection */
-    for (int i = 0; err == BK_OK && i < n; i++)
-        err = fn(arg, ids[i]);
-    mem_free(ids);
-    return err;
-}
-
+/* The count <sql> answers for <tenant> ($1), and <*now> ($2) when not NULL. */
 static enum bk_err
-tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
+tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, const int64_t *now, int64_t *out)
 {
     struct pg_params p = { 0 };
     PGresult *res = NULL;
     enum bk_err err;
 
     pgp_int(&p, tenant);
+    if (now != NULL)
+        pgp_int(&p, *now);
     err = pg_run(c, tenant, sql, &p, &res);
     *out = err == BK_OK && PQntuples(res) > 0 ? pg_col_int(res, 0, 0) : 0;
     PQclear(res);
@@ -60,6 +45,8 @@ tenant_int(struct pg_conn *c, int64_t tenant, const char *sql, int64_t *out)
 
 struct walk {
     struct pg_conn *c;
+    int what;                /* count_rows: STORE_COUNT_* */
+    int64_t now;
     store_tenant_id_fn fn;
     void *arg;
     int64_t total;
@@ -70,7 +57,7 @@ list_one(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t has = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, NULL, &has);
 
     if (err == BK_OK && has > 0)
         err = w->fn(w->arg, tenant);
@@ -90,7 +77,7 @@ count_active(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t n = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_count_active, &n);
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_active, NULL, &n);
 
     w->total += n;
     return err;
@@ -101,7 +88,7 @@ count_holding(void *arg, int64_t tenant)
 {
     struct walk *w = arg;
     int64_t has = 0;
-    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, &has);
+    enum bk_err err = tenant_int(w->c, tenant, sql_has_users, NULL, &has);
 
     w->total += has > 0;
     return err;
@@ -123,6 +110,32 @@ sys_count_tenants(void *conn, int64_t *out)
     struct walk w = { .c = conn };
     enum bk_err err = pg_for_tenants(conn, count_holding, &w);
 
+    *out = err == BK_OK ? w.total : 0;
+    return err;
+}
+
+static enum bk_err
+count_rows_one(void *arg, int64_t tenant)
+{
+    struct walk *w = arg;
+    int64_t n = 0;
+    enum bk_err err = tenant_int(w->c, tenant, sql_count_rows[w->what],
+                                 w->what == STORE_COUNT_SESSIONS ? &w->now : NULL, &n);
+
+    w->total += n;
+    return err;
+}
+
+static enum bk_err
+sys_count_rows(void *conn, int what, int64_t now, int64_t *out)
+{
+    struct walk w = { .c = conn, .what = what, .now = now };
+    enum bk_err err;
+
+    *out = 0;
+    if (what < 0 || (size_t)what >= sizeof sql_count_rows / sizeof sql_count_rows[0])
+        return BK_EINVAL;
+    err = pg_for_tenants(conn, count_rows_one, &w);
     *out = err == BK_OK ? w.total : 0;
     return err;
 }
@@ -151,4 +164,5 @@ const struct store_system_ops pgsql_system_ops = {
     .count_all_users = sys_count_all_users,
     .count_tenants = sys_count_tenants,
     .user_set_status = sys_user_set_status,
+    .count_rows = sys_count_rows,
 };

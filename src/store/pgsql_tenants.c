@@ -20,9 +20,9 @@ static const char sql_update[] =
 static const char sql_count[] = "SELECT count(*) FROM tenants";
 static const char sql_list[] =
     "SELECT " TENANT_COLS " FROM tenants ORDER BY id LIMIT $1 OFFSET $2";
-static const char sql_rm_index[] = "DELETE FROM user_index WHERE tenant = $1";
-static const char sql_rm_audit[] = "DELETE FROM audit WHERE tenant = $1";
-static const char sql_rm_users[] = "DELETE FROM users WHERE tenant = $1";
+#define RM_SQL(t) "DELETE FROM " #t " WHERE tenant = $1",
+/* run with app.tenant set to the tenant, as row-level security requires */
+static const char *const sql_remove[] = { STORE_TENANT_TABLES(RM_SQL) };
 static const char sql_rm_tenant[] = "DELETE FROM tenants WHERE id = $1";
 
 static void
@@ -151,14 +151,11 @@ t_remove(void *conn, int64_t id)
 {
     struct pg_params p = { 0 };
     int64_t n = 0;
-    enum bk_err err;
+    enum bk_err err = BK_OK;
 
     pgp_int(&p, id);
-    err = pg_exec(conn, id, sql_rm_index, &p, NULL);
-    if (err == BK_OK)
-        err = pg_exec(conn, id, sql_rm_audit, &p, NULL);
-    if (err == BK_OK)
-        err = pg_exec(conn, id, sql_rm_users, &p, NULL);
+    for (size_t i = 0; i < sizeof sql_remove / sizeof sql_remove[0] && err == BK_OK; i++)
+        err = pg_exec(conn, id, sql_remove[i], &p, NULL);
     if (err == BK_OK)
         err = pg_exec(conn, PG_NO_TENANT, sql_rm_tenant, &p, &n);
     if (err == BK_OK && n != 1)

@@ -26,7 +26,6 @@ static const char sql_remove[] = "DELETE FROM tokens WHERE tenant = $1 AND id = 
 static const char sql_purge[] =
     "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE tenant = $1 "
     "AND expires > 0 AND expires <= $2 LIMIT $3)";
-static const char sql_delete_tenant[] = "DELETE FROM tokens WHERE tenant = $1";
 
 static enum bk_err
 read_row(const PGresult *r, int i, struct token_row *out)
@@ -186,15 +185,6 @@ tk_purge_expired(void *conn, int64_t now, int64_t limit, int64_t *deleted)
     return err;
 }
 
-static enum bk_err
-tk_delete_tenant(void *conn, int64_t tenant)
-{
-    struct pg_params p = { 0 };
-
-    pgp_int(&p, tenant);
-    return pg_exec(conn, tenant, sql_delete_tenant, &p, NULL);
-}
-
 const struct store_tokens_ops pgsql_tokens_ops = {
     .insert = tk_insert,
     .get_uuid = tk_get_uuid,
@@ -203,5 +193,4 @@ const struct store_tokens_ops pgsql_tokens_ops = {
     .set_expiry = tk_set_expiry,
     .remove = tk_remove,
     .purge_expired = tk_purge_expired,
-    .delete_tenant = tk_delete_tenant,
 };

@@ -83,12 +83,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 #define GC_RESULTS 1024          /* remembered batch results (a ring) */
 #define GC_MAX_JOBS 256          /* a batch commits once it holds this many writes */
 #define GC_MAX_WAIT_US 4000      /* ... or once its oldest write waited this long */
+#define GC_HOLD_MAX_US 2000      /* the longest a durable batch is held open for more writes */
 
 /* Group commit: every write transaction runs inside a savepoint on one shared
  * writer connection, under <wlock>. The last writer of a burst (nobody else
  * waiting for <wlock>) commits the whole batch with one fsync; the others wait
  * for that commit before they answer. A failed commit fails every write in
- * the batch, none of which was acknowledged. */
+ * the batch, none of which was acknowledged.
+ * A batch is durable (synchronous=FULL) or lazy (synchronous=NORMAL: no fsync
+ * at commit; the syncer fsyncs within its interval). Lazy writes join any
+ * batch; a durable write never joins a lazy batch: that one commits first. */
 struct sq_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -101,7 +105,18 @@ struct sq_pool {
     uint64_t batch;
     unsigned batch_jobs;
     int64_t batch_started_us;
+    /* Adaptive hold: a durable batch is held open for the next write when
+     * writes arrive faster than a commit takes (both moving averages, in
+     * microseconds), so one fsync serves more of them. Guarded by <wlock>. */
+    int64_t last_arrival_us;
+    int64_t arrival_avg_us;
+    int64_t commit_avg_us;
+    atomic_llong hold_us;        /* how long a held batch's writers wait before committing it */
     int batch_broken;            /* a write hit an I/O error: the batch cannot commit */
+    int batch_lazy;              /* the open batch commits without an fsync */
+    int writer_full;             /* the writer connection's synchronous is FULL */
+    unsigned lazy_sync_ms;       /* 0: lazy writes are durable like the others */
+    struct sq_syncer syncer;
     pthread_mutex_t glock;       /* guards done_batch and results */
     pthread_cond_t gdone;
     uint64_t done_batch;
@@ -286,6 +301,16 @@ sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
     return err;
 }
 
+/* The writer holds a whole batch of writes in one transaction: a page cache
+ * of 64 MiB keeps their dirty pages in memory until the commit writes each
+ * once, instead of spilling them to the WAL midway. */
+static void
+writer_setup(struct sq_pool *p)
+{
+    p->writer_full = 1;
+    sqlite3_exec(p->writer.own_db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+}
+
 static void
 sq_close(void *cls)
 {
@@ -293,6 +318,7 @@ sq_close(void *cls)
 
     if (p == NULL)
         return;
+    sq_syncer_stop(&p->syncer);
     for (unsigned i = 0; i < p->n; i++)
         conn_close(&p->conns[i]);
     conn_close(&p->writer);
@@ -335,7 +361,13 @@ sq_open(const struct store_conf *conf, void **cls)
     pthread_mutex_init(&p->wlock, NULL);
     pthread_mutex_init(&p->glock, NULL);
     pthread_cond_init(&p->gdone, NULL);
+    atomic_init(&p->hold_us, GC_HOLD_MAX_US);
+    p->lazy_sync_ms = conf->lazy_sync_ms;
     err = conn_open(conf->path, &p->writer);
+    if (err == BK_OK)
+        writer_setup(p);
+    if (err == BK_OK)
+        err = sq_syncer_start(&p->syncer, p->path, p->lazy_sync_ms);
     for (p->n = 0; err == BK_OK && p->n < n; p->n++) {
         err = conn_open(conf->path, &p->conns[p->n]);
         p->conns[p->n].pool = p;
@@ -365,6 +397,8 @@ conn_reopen(struct sq_pool *p, struct sq_conn *c)
     if (c->own_db != NULL)
         conn_close(c);
     err = conn_open(p->path, c);
+    if (err == BK_OK && c == &p->writer)
+        writer_setup(p);
     c->pool = c == &p->writer ? NULL : p;
     c->in_use = in_use;
     if (err != BK_OK)
@@ -486,10 +520,19 @@ now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Run <sql> (a static string) on the writer connection, prepared once. */
 static int
 wexec(struct sq_pool *p, const char *sql)
 {
-    return sqlite3_exec(p->writer.own_db, sql, NULL, NULL, NULL);
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(&p->writer, sql, &st);
+    int rc;
+
+    if (err != BK_OK)
+        return err == BK_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 static enum bk_err conn_reopen(struct sq_pool *p, struct sq_conn *c);
@@ -506,9 +549,16 @@ batch_commit(struct sq_pool *p)
     if (p->batch_broken) {
         err = BK_EUNAVAIL;
     } else {
+        int64_t t0 = now_us();
+
         io_failed = 0;
         rc = wexec(p, "COMMIT");
         err = rc == SQLITE_OK ? BK_OK : sq_err(p->writer.own_db, rc);
+        if (!p->batch_lazy) {
+            p->commit_avg_us += (now_us() - t0 - p->commit_avg_us) / 8;
+            atomic_store(&p->hold_us, p->commit_avg_us < 100 ? 100 :
+                         p->commit_avg_us > GC_HOLD_MAX_US ? GC_HOLD_MAX_US : p->commit_avg_us);
+        }
     }
     /* A failed COMMIT (I/O error, failed fsync) is fatal to the batch: roll
      * back, never retry it as if nothing happened. */
@@ -524,6 +574,8 @@ batch_commit(struct sq_pool *p)
         p->batch_broken = 0;
         io_failed = 0;
     }
+    if (err == BK_OK && p->batch_lazy)
+        sq_syncer_note(&p->syncer);
     p->txn_open = 0;
     pthread_mutex_lock(&p->glock);
     p->results[p->batch % GC_RESULTS] = err;
@@ -543,7 +595,7 @@ batch_wait(struct sq_pool *p, uint64_t batch)
         struct timespec until;
 
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += GC_MAX_WAIT_US * 1000L;
+        until.tv_nsec += (long)atomic_load(&p->hold_us) * 1000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -563,6 +615,20 @@ batch_wait(struct sq_pool *p, uint64_t batch)
     return err;
 }
 
+/* Whether the open batch should wait for more writes before it commits:
+ * others are queued for the writer, or (a durable batch that already holds
+ * concurrent writes) the next write is expected sooner than a commit takes
+ * and the batch is younger than a commit. A lone writer never waits. */
+static int
+hold_open(struct sq_pool *p)
+{
+    if (atomic_load(&p->wwaiting) > 0)
+        return 1;
+    if (p->batch_lazy || p->batch_jobs < 2 || p->arrival_avg_us >= p->commit_avg_us)
+        return 0;
+    return now_us() - p->batch_started_us < atomic_load(&p->hold_us);
+}
+
 /* A write left its savepoint; called with <wlock> held, which it releases.
  * Commits the batch when nobody else is queued for it or it is full. */
 static enum bk_err
@@ -570,7 +636,7 @@ job_finish(struct sq_pool *p, uint64_t batch, int wait)
 {
     enum bk_err err = BK_OK;
 
-    if (atomic_load(&p->wwaiting) == 0 || p->batch_jobs >= GC_MAX_JOBS ||
+    if (!hold_open(p) || p->batch_jobs >= GC_MAX_JOBS ||
         now_us() - p->batch_started_us > GC_MAX_WAIT_US) {
         err = batch_commit(p);
         pthread_mutex_unlock(&p->wlock);
@@ -587,17 +653,36 @@ sq_begin(void *conn, int write)
     struct sq_pool *p = c->pool;
     sqlite3_stmt *st = NULL;
     enum bk_err err;
-    int rc;
+    int rc, lazy;
 
     if (!write || p == NULL) {
         err = stmt(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, &st);
         return err == BK_OK ? sq_exec_done(c, st) : err;
     }
+    lazy = write == STORE_WRITE_LAZY && p->lazy_sync_ms > 0;
     atomic_fetch_add(&p->wwaiting, 1);
     pthread_mutex_lock(&p->wlock);
     atomic_fetch_sub(&p->wwaiting, 1);
+    if (!lazy) {
+        int64_t t = now_us();
+
+        if (p->last_arrival_us != 0)
+            p->arrival_avg_us += (t - p->last_arrival_us - p->arrival_avg_us) / 8;
+        p->last_arrival_us = t;
+    }
+    /* A durable write does not wait behind a lazy batch's fsync that never
+     * comes: that batch commits now. */
+    if (p->txn_open && p->batch_lazy && !lazy)
+        batch_commit(p);
     if (!p->txn_open) {
-        rc = wexec(p, "BEGIN IMMEDIATE");
+        rc = SQLITE_OK;
+        if (p->writer_full == lazy) {
+            rc = wexec(p, lazy ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+            if (rc == SQLITE_OK)
+                p->writer_full = !lazy;
+        }
+        if (rc == SQLITE_OK)
+            rc = wexec(p, "BEGIN IMMEDIATE");
         if (rc != SQLITE_OK) {
             err = sq_err(p->writer.own_db, rc);
             if (err == BK_EUNAVAIL)
@@ -606,6 +691,7 @@ sq_begin(void *conn, int write)
             return err;
         }
         p->txn_open = 1;
+        p->batch_lazy = lazy;
         p->batch++;
         p->batch_jobs = 0;
         p->batch_started_us = now_us();

@@ -85,9 +85,14 @@ static const char sql_group_users_page[] =
 static const char sql_xtoken_insert[] =
     "INSERT INTO access_xtokens (tenant, hash, kind, user_id, role_id, created, finaltime, "
     "slidingtime, lastused) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/* The token and its holder (users or roles by id) in one indexed read. */
 static const char sql_xtoken_by_hash[] =
-    "SELECT id, tenant, hash, kind, user_id, role_id, created, finaltime, slidingtime, lastused "
-    "FROM access_xtokens WHERE tenant = ?1 AND hash = ?2";
+    "SELECT x.id, x.tenant, x.hash, x.kind, x.user_id, x.role_id, x.created, x.finaltime, "
+    "x.slidingtime, x.lastused, coalesce(u.id, r.id, 0), coalesce(u.status, 0), "
+    "coalesce(u.token, ''), coalesce(r.name, '') FROM access_xtokens x "
+    "LEFT JOIN users u ON x.kind = 3 AND u.tenant = x.tenant AND u.id = x.user_id "
+    "LEFT JOIN access_roles r ON x.kind = 4 AND r.tenant = x.tenant AND r.id = x.role_id "
+    "WHERE x.tenant = ?1 AND x.hash = ?2";
 static const char sql_xtoken_touch[] =
     "UPDATE access_xtokens SET lastused = ?3 WHERE tenant = ?1 AND id = ?2 AND lastused < ?3";
 static const char sql_xtoken_purge[] =
@@ -607,6 +612,10 @@ a_xtoken_by_hash(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
         out->finaltime = sqlite3_column_int64(st, 7);
         out->slidingtime = sqlite3_column_int64(st, 8);
         out->lastused = sqlite3_column_int64(st, 9);
+        out->holder_id = sqlite3_column_int64(st, 10);
+        out->user_status = sqlite3_column_int64(st, 11);
+        sq_col_text(st, 12, out->user_token, sizeof out->user_token);
+        sq_col_text(st, 13, out->role_name, sizeof out->role_name);
     } else {
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     }

@@ -4,6 +4,7 @@
 #ifndef BK_STORE_SQLITE_INT_H
 #define BK_STORE_SQLITE_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,7 +12,7 @@
 
 #include "../base/err.h"
 
-#define SQ_CACHE_SLOTS 256   /* a power of two, above the number of statements */
+#define SQ_CACHE_SLOTS 512   /* a power of two, above the number of statements */
 
 struct sq_cached {
     const char *sql;         /* the static SQL text: its address is the key */
@@ -33,6 +34,25 @@ struct sq_conn {
     int in_write;           /* holds the writer lock inside a savepoint */
     uint64_t batch;         /* the group-commit batch this write joined */
 };
+
+/* The background syncer (sqlite_sync.c): a thread with its own connection
+ * that, within <interval_ms> of a lazy commit, checkpoints the WAL (so the
+ * writer's own checkpoints find little left to copy) and fsyncs it. */
+struct sq_syncer {
+    const char *path;       /* borrowed from the pool */
+    unsigned interval_ms;
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int running, stop, lazy_pending;
+};
+
+enum bk_err sq_syncer_start(struct sq_syncer *s, const char *path, unsigned interval_ms);
+/* After a lazy commit (one that was not synced). */
+void sq_syncer_note(struct sq_syncer *s);
+/* Stop the thread, syncing what is still pending. */
+void sq_syncer_stop(struct sq_syncer *s);
 
 /* The store error for SQLite result <rc> on <db> (BUSY -> BK_ERETRY, ...). */
 enum bk_err sq_err(sqlite3 *db, int rc);
@@ -61,6 +81,7 @@ enum bk_err sq_col_strdup(sqlite3_stmt *st, int col, char **out);
  * prev_hash, hash. store_audit_row_cleanup() it. */
 struct audit_row;
 enum bk_err sq_read_audit(sqlite3_stmt *st, struct audit_row *out);
+struct user_row;
 /* A user row from columns id, tenant, token, status, dek, body, version,
  * created, updated (store_user_row_cleanup() it). */
 enum bk_err sq_read_user(sqlite3_stmt *st, struct user_row *out);

@@ -18,10 +18,9 @@ static const char sql_update[] =
 static const char sql_count[] = "SELECT count(*) FROM tenants";
 static const char sql_list[] =
     "SELECT " TENANT_COLS " FROM tenants ORDER BY id LIMIT ?1 OFFSET ?2";
+#define RM_SQL(t) "DELETE FROM " #t " WHERE tenant = ?1",
 static const char *const sql_remove[] = {
-    "DELETE FROM user_index WHERE tenant = ?1",
-    "DELETE FROM audit WHERE tenant = ?1",
-    "DELETE FROM users WHERE tenant = ?1",
+    STORE_TENANT_TABLES(RM_SQL)
     "DELETE FROM tenants WHERE id = ?1",
 };
 

@@ -28,7 +28,6 @@ static const char sql_remove[] = "DELETE FROM tokens WHERE tenant = ?1 AND id = 
 static const char sql_purge[] =
     "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires > 0 "
     "AND expires <= ?1 LIMIT ?2)";
-static const char sql_delete_tenant[] = "DELETE FROM tokens WHERE tenant = ?1";
 
 static enum bk_err
 read_row(sqlite3_stmt *st, struct token_row *out)
@@ -176,14 +175,6 @@ tk_purge_expired(void *conn, int64_t now, int64_t limit, int64_t *deleted)
     return err;
 }
 
-static enum bk_err
-tk_delete_tenant(void *conn, int64_t tenant)
-{
-    int64_t n;
-
-    return sq_exec_id_changes(conn, sql_delete_tenant, tenant, &n);
-}
-
 const struct store_tokens_ops sqlite_tokens_ops = {
     .insert = tk_insert,
     .get_uuid = tk_get_uuid,
@@ -192,5 +183,4 @@ const struct store_tokens_ops sqlite_tokens_ops = {
     .set_expiry = tk_set_expiry,
     .remove = tk_remove,
     .purge_expired = tk_purge_expired,
-    .delete_tenant = tk_delete_tenant,
 };

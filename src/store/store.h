@@ -61,6 +61,9 @@ struct store_system_ops;
 struct store_conf {
     const char *path;      /* SQLite: the database file */
     unsigned pool_size;    /* connections to open (one per worker) */
+    /* SQLite: STORE_WRITE_LAZY commits reach the disk within this many ms
+     * (0: they are durable at commit like every other write) */
+    unsigned lazy_sync_ms;
     /* PostgreSQL and MariaDB (NULL: the client library's default) */
     const char *host;
     const char *port;
@@ -79,6 +82,15 @@ struct store_conf {
 
 struct store_proof_ops;
 
+/* begin's <write>. STORE_WRITE: commit returns once the transaction is
+ * durable (fsync'd). STORE_WRITE_LAZY, for records of reads (the audit event
+ * of a UserGet): commit returns once the transaction is committed and visible
+ * and survives a crash of the process, and it becomes durable against a power
+ * cut within the store's sync interval or with the next durable commit. */
+#define STORE_READ 0
+#define STORE_WRITE 1
+#define STORE_WRITE_LAZY 2
+
 struct store_ops {
     const char *name;
     unsigned version;
@@ -89,7 +101,8 @@ struct store_ops {
     /* connections: one per worker, borrowed per request */
     enum bk_err (*conn_acquire)(void *cls, void **conn);
     void (*conn_release)(void *cls, void *conn);
-    /* transactions: begin takes the write lock when <write> is set */
+    /* transactions: begin takes the write lock when <write> is STORE_WRITE or
+     * STORE_WRITE_LAZY (see there) */
     enum bk_err (*begin)(void *conn, int write);
     enum bk_err (*commit)(void *conn);
     void (*rollback)(void *conn);

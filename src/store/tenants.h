@@ -20,6 +20,18 @@ struct tenant_row {
     int64_t created;
 };
 
+/* Every table that holds rows of a tenant (a "tenant" column), children
+ * before the tables they refer to: what removing a tenant deletes, on every
+ * backend, before the tenant row itself. A family that adds a table adds it
+ * here; tests/api/test_tenants.py fails on a tenant table left out. */
+#define STORE_TENANT_TABLES(X) \
+    X(pactivity_lbasis) X(agreements) X(legal_basis) X(pactivity) \
+    X(access_role_policies) X(access_members) X(access_xtokens) X(access_unlocks) \
+    X(access_roles) X(access_policies) X(access_groups) X(access_version) X(search_grams) \
+    X(appdata) X(sessions) X(requests) X(record_versions) X(user_expiry) X(shared_records) \
+    X(portal_codes) X(portal_sessions) X(portal_hits) X(tokens) \
+    X(user_index) X(audit) X(audit_head) X(users)
+
 /* Called for each tenant a listing finds; the row is borrowed for the call. */
 typedef enum bk_err (*store_tenant_fn)(void *arg, const struct tenant_row *row);
 
@@ -34,7 +46,8 @@ struct store_tenants_ops {
     enum bk_err (*update)(void *conn, int64_t id, const char *name, const char *org);
     enum bk_err (*list)(void *conn, int64_t offset, int64_t limit, int64_t *total,
                         store_tenant_fn fn, void *arg);
-    /* the tenant row and every core row of the tenant (users, indexes, audit) */
+    /* the tenant row and every row of the tenant (STORE_TENANT_TABLES);
+     * BK_ENOTFOUND when there is no such tenant */
     enum bk_err (*remove)(void *conn, int64_t id);
 };
 

@@ -51,8 +51,6 @@ struct store_tokens_ops {
     /* delete at most <limit> rows of any tenant with 0 < expires <= <now>;
      * *deleted says how many went */
     enum bk_err (*purge_expired)(void *conn, int64_t now, int64_t limit, int64_t *deleted);
-    /* every row of <tenant> (TenantDelete) */
-    enum bk_err (*delete_tenant)(void *conn, int64_t tenant);
 };
 
 static inline void
@@ -126,14 +124,6 @@ store_tokens_purge_expired(struct store_conn *c, int64_t now, int64_t limit, int
     if (STORE_TOKENS(c) == NULL)
         return BK_ENOTIMPL;
     return STORE_TOKENS(c)->purge_expired(c->conn, now, limit, deleted);
-}
-
-static inline enum bk_err
-store_tokens_delete_tenant(struct store_conn *c, int64_t tenant)
-{
-    if (STORE_TOKENS(c) == NULL)
-        return BK_ENOTIMPL;
-    return STORE_TOKENS(c)->delete_tenant(c->conn, tenant);
 }
 
 #endif

@@ -12,6 +12,16 @@
 /* out = HMAC-SHA256(key, msg). */
 enum bk_err kdf_hmac(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len,
                      uint8_t out[KDF_HASH_LEN]);
+/* One HMAC-SHA256 key prepared for many short messages: the key schedule is
+ * done once, so each kdf_mac() costs a fraction of a kdf_hmac(). */
+struct kdf_mac;
+
+/* A new prepared key (kdf_mac_free()); BK_ENOMEM or BK_ECRYPTO. */
+enum bk_err kdf_mac_new(const uint8_t *key, size_t key_len, struct kdf_mac **out);
+/* out = HMAC-SHA256(key of <m>, msg). */
+enum bk_err kdf_mac(struct kdf_mac *m, const void *msg, size_t msg_len,
+                    uint8_t out[KDF_HASH_LEN]);
+void kdf_mac_free(struct kdf_mac *m);
 /* out = HKDF-SHA256(salt, ikm, info) of <out_len> bytes (at most 255*32). */
 enum bk_err kdf_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
                      const void *info, size_t info_len, uint8_t *out, size_t out_len);

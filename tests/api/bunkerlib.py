@@ -827,3 +827,39 @@ def db_rows(srv, table):
         assert cp.returncode == 0, cp.stderr
         return int(cp.stdout.strip())
     return int(sql_as_vault_role(srv, sql).strip())
+
+
+# ---------------------------------------------------------------- wrapping key helpers
+
+_KEY_ENV = ("DATABUNKER_MASTERKEY", "DATABUNKER_WRAPPINGKEY", "DATABUNKER_NEW_WRAPPINGKEY",
+            "DATABUNKER_ROOTTOKEN")
+
+
+def run_cli_keys(srv, args, keys=None, input=None, timeout=60):
+    """Run the binary with <args> in <srv>'s workdir, with exactly the key
+    variables in <keys> ({"DATABUNKER_WRAPPINGKEY": ..., ...}) and none of the
+    others; <input> goes to stdin. Returns the CompletedProcess (text)."""
+    env = os.environ.copy()
+    for k in _KEY_ENV:
+        env.pop(k, None)
+    env.update(keys or {})
+    return subprocess.run([str(Server.check_binary()), *args], env=env, input=input,
+                          capture_output=True, text=True, timeout=timeout, cwd=srv.workdir)
+
+
+def with_key_env(keys, fn, *args, **kw):
+    """Call fn(*args, **kw) (e.g. srv.start) with the key variables in <keys>
+    set in this process's environment and the other key variables unset, as
+    Server starts inherit it; the environment is restored after."""
+    saved = {k: os.environ.get(k) for k in _KEY_ENV}
+    try:
+        for k in _KEY_ENV:
+            os.environ.pop(k, None)
+        os.environ.update(keys)
+        return fn(*args, **kw)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

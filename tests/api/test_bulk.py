@@ -7,7 +7,7 @@ import time
 import pytest
 
 import bunkerlib as bl
-from bunkerlib import assert_error, assert_not_found, assert_ok
+from bunkerlib import assert_error, assert_not_found, assert_ok, v2_ok
 
 
 def _recs(n, **extra):
@@ -94,13 +94,175 @@ def test_create_bulk_duplicate_of_existing_user_is_409_and_creates_nothing(api):
     assert api.user_data("token", tok) == existing
 
 
-def test_create_bulk_groups_are_501_and_create_nothing(api):
-    recs = _recs(2)
-    recs[1]["groupname"] = "staff"
-    assert_error(api.v2("UserCreateBulk", {"records": recs}), 501)
-    assert_not_found(api.get_user("login", recs[0]["profile"]["login"]))
-    r = api.v2("UserCreateBulk", {"records": _recs(1), "finaltime": "1d"})
-    assert_error(r, 501)
+def _groups(api, tok):
+    b = v2_ok(api, "GroupListUserGroups", {"mode": "token", "identity": tok})
+    return [(r["groupid"], r["groupname"], r["roleid"], r["rolename"]) for r in b["rows"]]
+
+
+def test_create_bulk_puts_each_record_in_its_group_and_role(api):
+    gn, gn2, rn, newrole = (f"g-{bl.uid()}", f"g-{bl.uid()}", f"r-{bl.uid()}",
+                            f"r-{bl.uid()}")
+    gid = v2_ok(api, "GroupCreate", {"groupname": gn})["groupid"]
+    gid2 = v2_ok(api, "GroupCreate", {"groupname": gn2})["groupid"]
+    rid = v2_ok(api, "RoleCreate", {"rolename": rn})["roleid"]
+    recs = _recs(6)
+    recs[0].update(groupname=gn, rolename=rn)
+    recs[1].update(groupid=gid, roleid=rid)
+    recs[2].update(groupid=gid2)
+    recs[3].update(groupname=gn2, rolename=newrole)     # a role named here is created
+    recs[4].update(groupid=gid, groupname="ignored", roleid=rid, rolename="ignored")
+    b = assert_ok(api.v2("UserCreateBulk", {"records": recs}))
+    toks = [c["token"] for c in b["created"]]
+    assert [c["profile"] for c in b["created"]] == [r["profile"] for r in recs]
+    assert _groups(api, toks[0]) == [(gid, gn, rid, rn)]
+    assert _groups(api, toks[1]) == [(gid, gn, rid, rn)]
+    assert _groups(api, toks[2]) == [(gid2, gn2, 0, "")]
+    (g, name, newid, role), = _groups(api, toks[3])
+    assert (g, name, role) == (gid2, gn2, newrole) and newid > 0
+    assert _groups(api, toks[4]) == [(gid, gn, rid, rn)]
+    assert _groups(api, toks[5]) == []
+    # the members as the group lists them
+    u = bl.unlock(api)
+    rows = v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"]
+    assert sorted(r["token"] for r in rows) == sorted([toks[0], toks[1], toks[4]])
+    # every user is whole: profile, indexes, one UserCreate event
+    for rec, tok in zip(recs, toks):
+        assert api.user_data("login", rec["profile"]["login"]) == rec["profile"]
+        assert [r["title"] for r in api.audit_rows(tok)["rows"]].count("UserCreate") == 1
+
+
+def _assert_none_created(api, recs):
+    for rec in recs:
+        if isinstance(rec, dict) and isinstance(rec.get("profile"), dict):
+            assert_not_found(api.get_user("login", rec["profile"]["login"]))
+            assert_not_found(api.get_user("email", rec["profile"]["email"]))
+
+
+@pytest.mark.parametrize("bad,status,message", [
+    ({"groupname": "no-such-group"}, 404, "records[7]: not found"),
+    ({"groupid": 99999999}, 404, "records[7]: not found"),
+    ({"groupid": "GID", "roleid": 99999999}, 404, "records[7]: not found"),
+    ({"rolename": "child"}, 400, "records[7]: a role needs a group: add groupid or groupname"),
+    ({"roleid": "RID"}, 400, "records[7]: a role needs a group: add groupid or groupname"),
+    ({"groupid": "x"}, 400, None),
+    ({"groupid": 0}, 400, None),
+    ({"groupid": -3}, 400, None),
+    ({"groupid": 1.5}, 400, None),
+    ({"groupname": ["g"]}, 400, None),
+    ({"groupname": "GN", "roleid": "x"}, 400, None),
+    ({"groupname": "GN", "rolename": {"a": 1}}, 400, None),
+])
+def test_create_bulk_bad_group_or_role_in_record_7_creates_nothing(api, bad, status, message):
+    gn, rn = f"g-{bl.uid()}", f"r-{bl.uid()}"
+    gid = v2_ok(api, "GroupCreate", {"groupname": gn})["groupid"]
+    rid = v2_ok(api, "RoleCreate", {"rolename": rn})["roleid"]
+    fill = {"GID": gid, "RID": rid, "GN": gn}
+    bad = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in bad.items()}
+    recs = _recs(10)
+    for r in recs[:7]:
+        r.update(groupid=gid, roleid=rid)        # good memberships before the bad one
+    recs[3]["rolename"] = f"fresh-{bl.uid()}"    # would create a role: rolled back too
+    recs[3].pop("roleid")
+    recs[7].update(bad)
+    b = assert_error(api.v2("UserCreateBulk", {"records": recs}), status)
+    assert b["message"].startswith("records[7]: "), b
+    if message is not None:
+        assert b["message"] == message
+    _assert_none_created(api, recs)
+    u = bl.unlock(api)
+    assert v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"] == []
+    assert_not_found(api.v2("XTokenCreateForRole", {"rolename": recs[3]["rolename"]}))
+    # the same records without the bad one go in
+    recs[7] = {"profile": recs[7]["profile"]}
+    assert_ok(api.v2("UserCreateBulk", {"records": recs}))
+    assert len(v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"]) == 7
+
+
+def _v2get(api, tok):
+    return assert_ok(api.v2("UserGet", {"mode": "token", "identity": tok}))
+
+
+def _exp_status(api, tok):
+    return assert_ok(api.get(f"/v1/exp/status/{tok}"))
+
+
+def test_create_bulk_sliding_and_final_time_apply_to_every_record(api):
+    t0 = int(time.time())
+    recs = _recs(3)
+    b = assert_ok(api.v2("UserCreateBulk", {"records": recs, "slidingtime": "1h",
+                                            "finaltime": "1d"}))
+    for c in b["created"]:
+        g = _v2get(api, c["token"])
+        assert t0 + 3600 <= g["slidingtime"] <= int(time.time()) + 3600
+        assert t0 + 86400 <= g["finaltime"] <= int(time.time()) + 86400
+        assert g["expirationtime"] == g["slidingtime"]
+        st = _exp_status(api, c["token"])
+        assert (st["expstatus"], st["exptime"]) == ("expiring", g["expirationtime"])
+    # each option alone, and a unix time
+    at = int(time.time()) + 7200
+    for extra, want in (({"slidingtime": "2d"}, ("sliding", 2 * 86400)),
+                        ({"finaltime": at}, ("final", at)),
+                        ({"finaltime": str(at)}, ("final", at)),
+                        ({"slidingtime": 600}, ("sliding", 600))):
+        t0 = int(time.time())
+        b = assert_ok(api.v2("UserCreateBulk", dict({"records": _recs(2)}, **extra)))
+        for c in b["created"]:
+            g = _v2get(api, c["token"])
+            if want[0] == "sliding":
+                assert g["finaltime"] == 0
+                assert t0 + want[1] <= g["slidingtime"] <= int(time.time()) + want[1]
+            else:
+                assert (g["finaltime"], g["slidingtime"]) == (want[1], 0)
+            assert _exp_status(api, c["token"])["expstatus"] == "expiring"
+    # none asked: none kept
+    b = assert_ok(api.v2("UserCreateBulk", {"records": _recs(1), "slidingtime": "",
+                                            "finaltime": None}))
+    tok = b["created"][0]["token"]
+    g = _v2get(api, tok)
+    assert (g["finaltime"], g["slidingtime"], g["expirationtime"]) == (0, 0, 0)
+    assert _exp_status(api, tok)["expstatus"] == "none"
+
+
+@pytest.mark.parametrize("extra,needle", [
+    ({"slidingtime": "-5s"}, "bad slidingtime"),
+    ({"slidingtime": "soon"}, "bad slidingtime"),
+    ({"slidingtime": 0}, "bad slidingtime"),
+    ({"slidingtime": [1]}, "wrong type"),
+    ({"finaltime": "soon"}, "bad finaltime"),
+    ({"finaltime": 0}, "bad finaltime"),
+    ({"finaltime": 1000}, "bad finaltime"),
+    ({"finaltime": {"a": 1}}, "wrong type"),
+])
+def test_create_bulk_bad_times_are_400_and_create_nothing(api, extra, needle):
+    recs = _recs(3)
+    b = assert_error(api.v2("UserCreateBulk", dict({"records": recs}, **extra)), 400)
+    assert needle in b["message"], b
+    _assert_none_created(api, recs)
+
+
+def test_create_bulk_final_time_forgets_every_record(server_factory):
+    srv = bl.started(server_factory, "generic:\n  sweep_interval_ms: 200\n")
+    api = srv.client()
+    gid = v2_ok(api, "GroupCreate", {"groupname": f"g-{bl.uid()}"})["groupid"]
+    recs = _recs(3)
+    for r in recs:
+        r["groupid"] = gid
+    keep = _recs(1)
+    b = assert_ok(api.v2("UserCreateBulk", {"records": recs, "finaltime": "2s"}))
+    kept = assert_ok(api.v2("UserCreateBulk", {"records": keep}))["created"][0]["token"]
+    toks = [c["token"] for c in b["created"]]
+    u = bl.unlock(api)
+
+    def members():
+        return v2_ok(api, "BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})["rows"]
+
+    # the sweep forgets them: memberships go with the users
+    assert bl.wait_until(lambda: members() == [] and all(
+        _exp_status(api, t)["expstatus"] == "expired" for t in toks), timeout=15)
+    for t, rec in zip(toks, recs):
+        assert_not_found(api.get_user("token", t))
+        assert_not_found(api.get_user("email", rec["profile"]["email"]))
+    assert api.user_data("token", kept) == keep[0]["profile"]
 
 
 def test_create_bulk_auth(api, server):

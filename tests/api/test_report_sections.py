@@ -52,8 +52,6 @@ def test_report_sections_empty_for_new_user(api):
     assert rep["requests"] == []
 
 
-@pytest.mark.skipif(bl.store_kind() != "sqlite",
-                    reason="the per-family counters are counted on SQLite only so far")
 def test_stats_count_families(fresh_server):
     api = fresh_server.client()
     s0 = stats(api)

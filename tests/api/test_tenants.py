@@ -268,6 +268,93 @@ def test_delete_destroys_tenant_and_data(server, api):
     assert_error(api.v2("TenantDelete", {}), 400)
 
 
+def tenant_tables(srv):
+    """Every table of <srv>'s database that has a tenant column."""
+    if srv.store == "sqlite":
+        sql = ("SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p "
+               "WHERE m.type = 'table' AND p.name = 'tenant' ORDER BY 1")
+    elif srv.store == "pgsql":
+        sql = ("SELECT table_name FROM information_schema.columns WHERE table_schema = "
+               "'public' AND column_name = 'tenant' ORDER BY 1")
+    else:
+        sql = ("SELECT table_name FROM information_schema.columns WHERE table_schema = "
+               "database() AND column_name = 'tenant' ORDER BY 1")
+    return [r[0] for r in bl.store_rows(srv, sql)]
+
+
+def rows_of_tenant(srv, tid):
+    """{table: rows} of tenant <tid> in every tenant table holding any, and
+    its registry row."""
+    counts = {t: bl.store_rows(srv, f"SELECT count(*) FROM {t} WHERE tenant = ?", (tid,))[0][0]
+              for t in tenant_tables(srv)}
+    counts["tenants"] = bl.store_rows(srv, "SELECT count(*) FROM tenants WHERE id = ?",
+                                      (tid,))[0][0]
+    return {t: n for t, n in counts.items() if n}
+
+
+def fill_tenant(server, ct):
+    """Rows of every kind in the tenant of admin client <ct>: tenant-wide
+    definitions and a user's records. Returns (user token, profile)."""
+    p = bl.profile()
+    tok = ct.create_user(p)
+    user = {"mode": "token", "identity": tok}
+    assert_ok(ct.v2("AppdataCreate", dict(user, appname="shop", appdata={"cart": 3})))
+    assert_ok(ct.v2("LegalBasisCreate", {"brief": "newsletter"}))
+    assert_ok(ct.v2("AgreementAccept", dict(user, brief="newsletter")))
+    assert_ok(ct.v2("ProcessingActivityCreate", {"activity": "mailing"}))
+    assert_ok(ct.v2("ProcessingActivityLinkLegalBasis", {"activity": "mailing",
+                                                         "brief": "newsletter"}))
+    rid = bl.v2_ok(ct, "RoleCreate", {"rolename": "clerk"})["roleid"]
+    pid = bl.v2_ok(ct, "PolicyCreate", {"policyname": "readers", "policy": {
+        "Effect": "Allow", "Action": "UserGet"}})["policyid"]
+    assert_ok(ct.v2("RoleLinkPolicy", {"roleid": rid, "policyid": pid}))
+    gid = bl.v2_ok(ct, "GroupCreate", {"groupname": "staff"})["groupid"]
+    assert_ok(ct.v2("GroupAddUser", dict(user, groupid=gid, rolename="clerk")))
+    bl.xtoken_for_user(ct, tok)
+    bl.xtoken_for_role(ct, "clerk")
+    bl.unlock(ct)
+    assert_ok(ct.v2("SessionUpsert", dict(user, sessionuuid=str(uuid.uuid4()),
+                                          sessiondata={"a": 1})))
+    assert_ok(ct.v2("SessionUpsert", {"sessionuuid": str(uuid.uuid4()),
+                                      "sessiondata": {"untied": 1}}))
+    assert_ok(ct.v2("SharedRecordCreate", dict(user, fields="email")))
+    assert_ok(ct.v2("UserUpdateRequest", dict(user, profile={"fname": "X"})))
+    return tok, p
+
+
+def test_delete_leaves_no_row_of_the_tenant(server, api):
+    name, tid, xtoken = bl.create_tenant(api)
+    ct = server.client(token=xtoken)
+    tok, p = fill_tenant(server, ct)
+    before = rows_of_tenant(server, tid)
+    for t in ("users", "user_index", "audit", "audit_head", "appdata", "legal_basis",
+              "agreements", "pactivity", "pactivity_lbasis", "access_roles", "access_policies",
+              "access_role_policies", "access_groups", "access_members", "access_xtokens",
+              "access_unlocks", "access_version", "sessions", "shared_records", "requests",
+              "tenants"):
+        assert before.get(t, 0) > 0, (t, before)
+    assert_ok(api.v2("TenantDelete", {"tenantid": tid}))
+    # nothing of the tenant is left in any table, whatever family it belongs to
+    assert rows_of_tenant(server, tid) == {}
+    # a tenant made again under the same name sees none of it
+    _, tid2, x2 = bl.create_tenant(api, name=name)
+    assert tid2 != tid
+    c2 = server.client(token=x2)
+    assert_not_found(c2.get_user("token", tok))
+    assert_not_found(c2.get_user("email", p["email"]))
+    assert assert_ok(c2.v2("ProcessingActivityListActivities", {}))["rows"] == []
+    assert assert_ok(c2.get("/v1/lbasis"))["rows"] == []
+    assert assert_ok(c2.v2("PolicyListAllPolicies", {}))["rows"] == []
+    assert assert_ok(c2.v2("GroupListAllGroups", {}))["rows"] == []
+    assert assert_ok(c2.v2("AppdataListAppNames", {}))["apps"] == []
+    # the same definitions can be made again, and the tenant fills as before
+    fill_tenant(server, c2)
+    assert rows_of_tenant(server, tid) == {}
+    assert set(rows_of_tenant(server, tid2)) == set(before)
+    assert_ok(api.v2("TenantDelete", {"tenantid": tid2}))
+    assert rows_of_tenant(server, tid2) == {}
+
+
 # ---------------------------------------------------------------- UI conf
 
 def test_ui_conf_from_config(server_factory):

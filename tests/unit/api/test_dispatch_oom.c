@@ -70,7 +70,7 @@ static int
 setup(void **state)
 {
     struct bootstrap_keys keys = {
-        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", NULL, root,
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", NULL, root, 0,
     };
     struct store_conf sc;
     const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";

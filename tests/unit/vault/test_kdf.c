@@ -149,11 +149,44 @@ test_random(void **state)
     assert_memory_not_equal(a, b, sizeof a);
 }
 
+/* A prepared key gives kdf_hmac()'s answer, message after message, for short
+ * and block-size keys (RFC 4231 case 1 first). */
+static void
+test_mac_prepared(void **state)
+{
+    uint8_t key[131], msg[200], want[KDF_HASH_LEN], got[KDF_HASH_LEN];
+    static const size_t key_lens[] = { 20, 32, 131 };
+    struct kdf_mac *m = NULL;
+
+    (void)state;
+    fill(key, 20, 0x0b);
+    assert_int_equal(kdf_mac_new(key, 20, &m), BK_OK);
+    assert_int_equal(kdf_mac(m, "Hi There", 8, got), BK_OK);
+    expect_hex(got, sizeof got,
+               "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    kdf_mac_free(m);
+    for (size_t k = 0; k < sizeof key_lens / sizeof key_lens[0]; k++) {
+        for (size_t i = 0; i < sizeof key; i++)
+            key[i] = (uint8_t)(i * 7 + k);
+        assert_int_equal(kdf_mac_new(key, key_lens[k], &m), BK_OK);
+        for (size_t n = 0; n < sizeof msg; n += 13) {
+            for (size_t i = 0; i < n; i++)
+                msg[i] = (uint8_t)(i ^ n);
+            assert_int_equal(kdf_hmac(key, key_lens[k], msg, n, want), BK_OK);
+            assert_int_equal(kdf_mac(m, msg, n, got), BK_OK);
+            assert_memory_equal(got, want, sizeof want);
+        }
+        kdf_mac_free(m);
+    }
+    kdf_mac_free(NULL);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_mac_prepared),
         cmocka_unit_test(test_hkdf_rfc5869),
         cmocka_unit_test(test_hkdf_output_limit),
         cmocka_unit_test(test_sha256),

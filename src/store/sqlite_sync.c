@@ -1,0 +1,161 @@
+/* The SQLite backend's background syncer. A lazy commit (STORE_WRITE_LAZY)
+ * runs with synchronous=NORMAL: visible and safe from a crash of the process
+ * at once, but not yet on the disk. Within the sync interval this thread,
+ * on a connection of its own, checkpoints the WAL passively (which never
+ * blocks the writer, and leaves the writer's own checkpoints little to copy)
+ * and fsyncs it: an fsync through any descriptor of the file flushes the
+ * frames every connection wrote. */
+#include "sqlite_int.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "../base/log.h"
+
+static int
+open_conn(struct sq_syncer *s)
+{
+    int rc;
+
+    if (s->db != NULL)
+        return SQLITE_OK;
+    rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "PRAGMA busy_timeout = 1000", NULL, NULL, NULL);
+    /* A first read opens the WAL on this connection: until then it can
+     * neither checkpoint nor sync it. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close_v2(s->db);
+        s->db = NULL;
+    }
+    return rc;
+}
+
+/* fsync the WAL file. */
+static int
+sync_wal(struct sq_syncer *s)
+{
+    sqlite3_file *f = NULL;
+    int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f);
+
+    if (rc != SQLITE_OK)
+        return rc;
+    if (f == NULL || f->pMethods == NULL)
+        return SQLITE_ERROR;
+    return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
+static void
+sync_once(struct sq_syncer *s)
+{
+    int nlog = 0, nckpt = 0, rc;
+
+    rc = open_conn(s);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+        if (rc == SQLITE_BUSY)
+            rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_OK)
+        rc = sync_wal(s);
+    if (rc == SQLITE_OK)
+        return;
+    /* Like a failed commit's fsync, a failed sync is never taken for done:
+     * the connection is opened afresh and the sync tried again. */
+    LOG_ERR(NULL, "sqlite", "background sync of the WAL failed (%d): retrying", rc);
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    pthread_mutex_lock(&s->lock);
+    s->lazy_pending = 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void
+add_ms(struct timespec *t, unsigned ms)
+{
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+static void *
+syncer_main(void *arg)
+{
+    struct sq_syncer *s = arg;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        struct timespec until;
+
+        if (!s->lazy_pending) {
+            pthread_cond_wait(&s->wake, &s->lock);
+            continue;
+        }
+        /* Let the interval's lazy commits gather, then sync them at once. */
+        clock_gettime(CLOCK_REALTIME, &until);
+        add_ms(&until, s->interval_ms);
+        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+            ;
+        s->lazy_pending = 0;
+        pthread_mutex_unlock(&s->lock);
+        sync_once(s);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+enum bk_err
+sq_syncer_start(struct sq_syncer *s, const char *path, unsigned interval_ms)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->interval_ms = interval_ms ? interval_ms : 1000;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->thread, NULL, syncer_main, s) != 0) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        return BK_ENOMEM;
+    }
+    s->running = 1;
+    return BK_OK;
+}
+
+void
+sq_syncer_note(struct sq_syncer *s)
+{
+    if (!s->running)
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (!s->lazy_pending) {
+        s->lazy_pending = 1;
+        pthread_cond_signal(&s->wake);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void
+sq_syncer_stop(struct sq_syncer *s)
+{
+    if (!s->running)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    /* What the last interval committed lazily reaches the disk now. */
+    if (s->lazy_pending)
+        sync_once(s);
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    s->running = 0;
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+}
