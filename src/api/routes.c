@@ -19,6 +19,7 @@
 #include "v2_shared.h"
 #include "v2_access.h"
 #include "v2_tenants.h"
+#include "v2_tokens.h"
 #include "v2_user.h"
 #include "v2_versions.h"
 #include "portal.h"
@@ -43,6 +44,7 @@ static const struct route *const families[] = {
     v2_access_routes,
     v2_bulk_routes,
     v2_tenants_routes,
+    v2_tokens_routes,
     v1_portal_routes,
     v2_portal_routes,
     NULL,

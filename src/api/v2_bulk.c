@@ -8,10 +8,12 @@
 #include "../core/normalize.h"
 #include "../core/requests.h"
 #include "../core/search.h"
+#include "../core/tokens.h"
 #include "auditjson.h"
 #include "params.h"
 #include "requestjson.h"
 #include "v2_access.h"
+#include "v2_tokens.h"
 
 #define SEARCH_LIMIT_MAX 100
 
@@ -262,16 +264,50 @@ V2_ACCESS_HANDLER(v2_bulk_list_all_user_requests)
     return reply_page(reply, total, l.rows);
 }
 
+/* The tokens "tokens" names (uuids or values), in request order; unknown and
+ * expired ones are left out. */
 V2_ACCESS_HANDLER(v2_bulk_list_tokens)
 {
-    (void)req, (void)m, (void)raw, (void)body, (void)reply;
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented: tokenized records are not built yet");
+    struct slice *toks = NULL;
+    size_t n = 0;
+    json_t *rows;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = v2_tokens_list_param(c, body, &toks, &n);
+    if (err == BK_OK)
+        err = unlock(c, body, "BulkListTokens");
+    rows = err == BK_OK ? json_array() : NULL;
+    if (err == BK_OK && rows == NULL)
+        err = BK_ENOMEM;
+    if (err == BK_OK)
+        err = tokens_list(c, toks, n, "BulkListTokens", v2_tokens_collect, rows);
+    mem_free(toks);
+    if (err != BK_OK) {
+        json_decref(rows);
+        return err;
+    }
+    return reply_page(reply, (int64_t)json_array_size(rows), rows);
 }
 
 V2_ACCESS_HANDLER(v2_bulk_delete_tokens)
 {
-    (void)req, (void)m, (void)raw, (void)body, (void)reply;
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented: tokenized records are not built yet");
+    struct slice *toks = NULL;
+    size_t n = 0;
+    int64_t deleted = 0;
+    enum bk_err err;
+
+    (void)req, (void)m, (void)raw;
+    err = v2_tokens_list_param(c, body, &toks, &n);
+    if (err == BK_OK)
+        err = unlock(c, body, "BulkDeleteTokens");
+    if (err == BK_OK)
+        err = tokens_delete_many(c, toks, n, "BulkDeleteTokens", &deleted);
+    mem_free(toks);
+    if (err != BK_OK)
+        return err;
+    *reply = json_pack("{s:I}", "deleted", (json_int_t)deleted);
+    return *reply ? BK_OK : BK_ENOMEM;
 }
 
 static enum bk_err

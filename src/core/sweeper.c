@@ -14,6 +14,7 @@
 #include "sessions.h"
 #include "expiration.h"
 #include "shared.h"
+#include "tokens.h"
 #include "versions.h"
 #include "xtokens.h"
 
@@ -29,6 +30,7 @@ static const struct {
     { "old record versions", versions_sweep },
     { "access tokens and unlock ids", xtokens_sweep },
     { "portal", portal_sweep },
+    { "expired format-preserving tokens", tokens_sweep },
     { NULL, NULL },
 };
 

@@ -1116,4 +1116,5 @@ const struct store_ops store_mysql_ops = {
     .expiry = &mysql_expiry_ops,
     .shared = &mysql_shared_ops,
     .system = &mysql_system_ops,
+    .tokens = &mysql_tokens_ops,
 };

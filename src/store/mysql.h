@@ -23,6 +23,7 @@ extern const struct store_sessions_ops mysql_sessions_ops;
 extern const struct store_access_ops mysql_access_ops;
 extern const struct store_proof_ops mysql_proof_ops;
 extern const struct store_portal_ops mysql_portal_ops;
+extern const struct store_tokens_ops mysql_tokens_ops;
 extern const struct store_requests_ops mysql_requests_ops;
 extern const struct store_versions_ops mysql_versions_ops;
 extern const struct store_expiry_ops mysql_expiry_ops;

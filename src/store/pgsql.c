@@ -1037,4 +1037,5 @@ const struct store_ops store_pgsql_ops = {
     .expiry = &pgsql_expiry_ops,
     .shared = &pgsql_shared_ops,
     .system = &pgsql_system_ops,
+    .tokens = &pgsql_tokens_ops,
 };

@@ -22,6 +22,7 @@ extern const struct store_sessions_ops pgsql_sessions_ops;
 extern const struct store_access_ops pgsql_access_ops;
 extern const struct store_proof_ops pgsql_proof_ops;
 extern const struct store_portal_ops pgsql_portal_ops;
+extern const struct store_tokens_ops pgsql_tokens_ops;
 extern const struct store_requests_ops pgsql_requests_ops;
 extern const struct store_versions_ops pgsql_versions_ops;
 extern const struct store_expiry_ops pgsql_expiry_ops;

@@ -1250,4 +1250,5 @@ const struct store_ops store_sqlite_ops = {
     .proof = &sqlite_proof_ops,
     .tenants = &sqlite_tenants_ops,
     .portal = &sqlite_portal_ops,
+    .tokens = &sqlite_tokens_ops,
 };

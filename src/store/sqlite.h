@@ -21,5 +21,6 @@ extern const struct store_proof_ops sqlite_proof_ops;
 
 extern const struct store_tenants_ops sqlite_tenants_ops;
 extern const struct store_portal_ops sqlite_portal_ops;
+extern const struct store_tokens_ops sqlite_tokens_ops;
 
 #endif

@@ -14,6 +14,7 @@
 #define STORE_HASH_LEN 32
 
 struct store_tenants_ops;
+struct store_tokens_ops;
 
 enum user_status { USER_ACTIVE = 1, USER_DELETED = 2 };
 
@@ -147,6 +148,7 @@ struct store_ops {
     const struct store_proof_ops *proof;    /* store/proof.h */
     const struct store_tenants_ops *tenants;
     const struct store_portal_ops *portal;
+    const struct store_tokens_ops *tokens;  /* store/tokens.h */
 };
 
 struct store {

@@ -172,9 +172,3 @@ def test_bulk_listing_is_audited(api):
     v2_ok(api, "BulkListAllUsers", {"unlockuuid": u, "limit": 3})
     rows = v2_ok(api, "BulkListAllAuditEvents", {"unlockuuid": bl.unlock(api), "limit": 5})["rows"]
     assert "BulkListAllUsers" in [r["eventtype"] for r in rows]
-
-
-@pytest.mark.parametrize("op", ["BulkListTokens", "BulkDeleteTokens"])
-def test_not_built_yet_is_501(api, op):
-    b = assert_error(api.v2(op, {"unlockuuid": bl.unlock(api), "tokens": []}), 501)
-    assert "not implemented" in b["message"]
