@@ -69,10 +69,13 @@ opts_param(struct ctx *c, const json_t *body, struct tokens_opts *o)
     enum bk_err err;
 
     memset(o, 0, sizeof *o);
+    /* The docs' "Unique Record Support": unique true deduplicates (equal
+     * records share one token); without it every call makes a new token. */
+    o->fresh = 1;
     if (u != NULL && !json_is_null(u)) {
         if (!json_is_boolean(u))
             return ctx_fail(c, BK_EINVAL, "unique must be true or false");
-        o->unique = json_is_true(u);
+        o->fresh = !json_is_true(u);
     }
     err = params_expiry(c, body, &o->exp);
     if (err != BK_OK)

@@ -162,7 +162,7 @@ prepare(struct ctx *c, const struct tokens_new *rec, const struct tokens_opts *o
     enum bk_err err = tokens_check(c, rec);
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK || o->unique)
+    if (err != BK_OK || o->fresh)
         return err;
     err = fptoken_normalize(rec->type, rec->record.ptr, rec->record.len, norm, &n);
     if (err == BK_OK)

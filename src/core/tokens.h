@@ -21,7 +21,7 @@
 
 /* How new tokens are made. */
 struct tokens_opts {
-    int unique;                 /* 1: a new token on every call; 0: records equal after
+    int fresh;                  /* 1: a new token on every call; 0: records equal after
                                    normalization share one token */
     struct expiry_req exp;      /* sliding seconds and finaltime (unix); 0: none */
 };

@@ -1,8 +1,8 @@
 """Format-preserving tokenization (/v2 TokenCreate, TokenGet, TokenDelete,
 TokenCreateBulk, BulkListTokens, BulkDeleteTokens): card tokens keep length,
 separators, the first digit and the last four and pass Luhn; email tokens are
-random addresses; unique false shares a token between equal records, true
-makes a new one each time; expiry final and sliding; the bulk calls behind
+random addresses; unique true shares one token between equal records (the
+docs' deduplication), false or absent makes a new one each time; expiry final and sliding; the bulk calls behind
 unlock ids; tenants; policies; and nothing of it in clear in the database."""
 
 import re
@@ -55,7 +55,9 @@ def check_card_token(record, tok):
 
 
 def create(api, record, tokentype="creditcard", **extra):
-    body = {"tokentype": tokentype, "record": record}
+    """TokenCreate; without <unique> given, asks for the shared token of the
+    record (unique true), as most tests here compare tokens of equal records."""
+    body = {"tokentype": tokentype, "record": record, "unique": True}
     body.update(extra)
     r = api.v2("TokenCreate", body)
     b = assert_ok(r)
@@ -74,7 +76,7 @@ def get(api, token):
                                     "4532-0151-1283-0366", "3782 822463 10005",
                                     "6011111111111117", "000000000000", "6304000000000000018"])
 def test_card_token_shape_and_get(api, record):
-    b = create(api, record, unique=True)
+    b = create(api, record, unique=False)
     check_card_token(record, b["tokenbase"])
     for t in (b["tokenuuid"], b["tokenbase"], b["tokenuuid"].upper()):
         g = assert_ok(get(api, t))
@@ -84,7 +86,7 @@ def test_card_token_shape_and_get(api, record):
 
 def test_thousand_card_tokens(api):
     record = card("5")
-    r = api.v2("TokenCreateBulk", {"unique": True, "records": [
+    r = api.v2("TokenCreateBulk", {"unique": False, "records": [
         {"tokentype": "creditcard", "record": record}] * 1000})
     created = assert_ok(r)["created"]
     assert len(created) == 1000
@@ -117,10 +119,10 @@ def test_docs_names_type_and_expiration(api):
 
 # ---------------------------------------------------------------- unique
 
-def test_unique_false_shares_one_token(api):
+def test_unique_true_shares_one_token(api):
     rec = card()
-    a = create(api, rec)                                   # default: unique false
-    b = create(api, rec, unique=False)
+    a = create(api, rec)                                   # unique true
+    b = create(api, rec, unique=True)
     spaced = " ".join(rec[i:i + 4] for i in range(0, 16, 4))
     c = create(api, spaced)                                # equal after normalization
     assert a == b == c
@@ -132,11 +134,21 @@ def test_unique_false_shares_one_token(api):
     assert assert_ok(get(api, a["tokenuuid"]))["record"] == rec
 
 
-def test_unique_true_makes_new_tokens(api):
+def test_without_unique_each_call_makes_a_new_token(api):
+    rec = card()
+    made = [assert_ok(api.v2("TokenCreate", {"tokentype": "creditcard", "record": rec}))
+            for _ in range(3)]
+    assert len({m["tokenuuid"] for m in made}) == 3
+    assert len({m["tokenbase"] for m in made}) == 3
+    r = api.v2("TokenCreateBulk", {"records": [{"tokentype": "creditcard", "record": rec}] * 3})
+    assert len({c["tokenbase"] for c in assert_ok(r)["created"]}) == 3
+
+
+def test_unique_false_makes_new_tokens(api):
     rec = card()
     shared = create(api, rec)
-    u1 = create(api, rec, unique=True)
-    u2 = create(api, rec, unique=True)
+    u1 = create(api, rec, unique=False)
+    u2 = create(api, rec, unique=False)
     assert len({shared["tokenuuid"], u1["tokenuuid"], u2["tokenuuid"]}) == 3
     assert len({shared["tokenbase"], u1["tokenbase"], u2["tokenbase"]}) == 3
     for t in (u1, u2):
@@ -144,7 +156,7 @@ def test_unique_true_makes_new_tokens(api):
     # unique tokens do not join the shared one
     assert create(api, rec) == shared
     e = email()
-    assert create(api, e, "email", unique=True) != create(api, e, "email", unique=True)
+    assert create(api, e, "email", unique=False) != create(api, e, "email", unique=False)
 
 
 def test_shared_token_deleted_then_new_one(api):
@@ -159,7 +171,7 @@ def test_shared_token_deleted_then_new_one(api):
 
 def test_delete_by_uuid_and_by_value(api):
     for by in ("tokenuuid", "tokenbase"):
-        b = create(api, card(), unique=True)
+        b = create(api, card(), unique=False)
         r = api.v2("TokenDelete", {"token": b[by]})
         assert assert_ok(r) == {"status": "ok"}
         for t in (b["tokenuuid"], b["tokenbase"]):
@@ -245,7 +257,7 @@ def test_bulk_create_in_order(api):
     types = ["creditcard", "email", "creditcard", "email"]
     r = api.v2("TokenCreateBulk", {"records": [{"tokentype": t, "record": x}
                                                for t, x in zip(types, recs)],
-                                   "unique": True, "slidingtime": "1h", "finaltime": "1d"})
+                                   "unique": False, "slidingtime": "1h", "finaltime": "1d"})
     b = assert_ok(r)
     assert [c["record"] for c in b["created"]] == recs
     assert b["num"] == 4
@@ -263,7 +275,7 @@ def test_bulk_create_in_order(api):
 def test_bulk_create_shares_equal_records(api):
     rec = card()
     before = create(api, rec)
-    b = v2_ok(api, "TokenCreateBulk", {"records": [
+    b = v2_ok(api, "TokenCreateBulk", {"unique": True, "records": [
         {"tokentype": "creditcard", "record": rec},
         {"type": "creditcard", "record": rec[:8] + "-" + rec[8:]},
         {"tokentype": "email", "record": "same@x.org"},
@@ -314,9 +326,9 @@ def test_finaltime_expires(fresh_server):
     api = fresh_server.client()
     rec = card()
     b = create(api, rec, finaltime="2s")
-    e = create(api, email(), "email", unique=True, expiration="2s")
+    e = create(api, email(), "email", unique=False, expiration="2s")
     until = int(time.time()) + 3
-    u = create(api, card(), finaltime=str(until), unique=True)    # a unix time
+    u = create(api, card(), finaltime=str(until), unique=False)    # a unix time
     assert_ok(get(api, b["tokenbase"]))
     time.sleep(2.2)
     for t in (b["tokenuuid"], b["tokenbase"], e["tokenuuid"]):
@@ -334,9 +346,9 @@ def test_finaltime_expires(fresh_server):
 def test_slidingtime_extends_on_get(fresh_server):
     api = fresh_server.client()
     # Times are whole seconds: 1.1 s apart may read as 2, so the period is 3 s.
-    b = create(api, card(), slidingtime="3s", unique=True)
-    idle = create(api, card(), slidingtime="3s", unique=True)
-    capped = create(api, card(), slidingtime="3s", finaltime="4s", unique=True)
+    b = create(api, card(), slidingtime="3s", unique=False)
+    idle = create(api, card(), slidingtime="3s", unique=False)
+    capped = create(api, card(), slidingtime="3s", finaltime="4s", unique=False)
     for i in range(4):                         # 4 x 1.1 s: past 3 s since creation
         time.sleep(1.1)
         assert_ok(get(api, b["tokenuuid"]))
@@ -364,9 +376,9 @@ def test_shared_token_expiry_restarts(fresh_server):
 def test_sweeper_removes_expired(server_factory):
     srv = bl.started(server_factory, "generic:\n  sweep_interval_ms: 100\n")
     api = srv.client()
-    create(api, card(), finaltime="3s", unique=True)
-    create(api, email(), "email", slidingtime="3s", unique=True)
-    keep = create(api, card(), unique=True)
+    create(api, card(), finaltime="3s", unique=False)
+    create(api, email(), "email", slidingtime="3s", unique=False)
+    keep = create(api, card(), unique=False)
     assert count_tokens(srv) == 3
     assert bl.wait_until(lambda: count_tokens(srv) == 1, timeout=10), count_tokens(srv)
     assert_ok(get(api, keep["tokenuuid"]))
@@ -375,10 +387,10 @@ def test_sweeper_removes_expired(server_factory):
 # ---------------------------------------------------------------- BulkListTokens / BulkDeleteTokens
 
 def test_bulk_list_tokens(api):
-    a = create(api, card(), unique=True)
+    a = create(api, card(), unique=False)
     e = email()
-    b = create(api, e, "email", unique=True)
-    gone = create(api, card(), unique=True)
+    b = create(api, e, "email", unique=False)
+    gone = create(api, card(), unique=False)
     assert_ok(api.v2("TokenDelete", {"token": gone["tokenuuid"]}))
     body = {"unlockuuid": bl.unlock(api),
             "tokens": [b["tokenuuid"], a["tokenbase"], str(uuid.uuid4()), gone["tokenuuid"],
@@ -397,8 +409,8 @@ def test_bulk_list_tokens(api):
 
 
 def test_bulk_delete_tokens(api):
-    toks = [create(api, card(), unique=True) for _ in range(3)]
-    keep = create(api, card(), unique=True)
+    toks = [create(api, card(), unique=False) for _ in range(3)]
+    keep = create(api, card(), unique=False)
     r = v2_ok(api, "BulkDeleteTokens", {"unlockuuid": bl.unlock(api), "tokens": [
         toks[0]["tokenuuid"], toks[1]["tokenbase"], toks[2]["tokenuuid"], toks[2]["tokenuuid"],
         str(uuid.uuid4())]})
@@ -413,7 +425,7 @@ def test_bulk_delete_tokens(api):
 
 @pytest.mark.parametrize("op", ["BulkListTokens", "BulkDeleteTokens"])
 def test_bulk_tokens_unlock_rules(api, op):
-    t = create(api, card(), unique=True)
+    t = create(api, card(), unique=False)
     # missing unlock id
     b = assert_error(api.v2(op, {"tokens": [t["tokenuuid"]]}), 400)
     assert "unlockuuid" in b["message"]
@@ -444,7 +456,7 @@ def test_bulk_tokens_unlock_rules(api, op):
 def test_bulk_tokens_unlock_expired(server_factory, op):
     srv = bl.started(server_factory, "bulk:\n  unlock_ttl_seconds: 1\n")
     api = srv.client()
-    t = create(api, card(), unique=True)
+    t = create(api, card(), unique=False)
     u = bl.unlock(api)
     time.sleep(2.1)
     b = assert_error(api.v2(op, {"unlockuuid": u, "tokens": [t["tokenuuid"]]}), 403)
@@ -455,7 +467,7 @@ def test_bulk_tokens_unlock_expired(server_factory, op):
 def test_bulk_tokens_disabled(server_factory):
     srv = bl.started(server_factory, "bulk:\n  enabled: false\n")
     api = srv.client()
-    t = create(api, card(), unique=True)
+    t = create(api, card(), unique=False)
     for op in ("BulkListTokens", "BulkDeleteTokens"):
         b = assert_error(api.v2(op, {"unlockuuid": str(uuid.uuid4()),
                                      "tokens": [t["tokenuuid"]]}), 403)
@@ -467,7 +479,7 @@ def test_bulk_tokens_disabled(server_factory):
 
 def test_calls_are_audited_by_uuid(api):
     rec = card()
-    b = create(api, rec, unique=True)
+    b = create(api, rec, unique=False)
     assert_ok(get(api, b["tokenbase"]))
     v2_ok(api, "BulkListTokens", {"unlockuuid": bl.unlock(api), "tokens": [b["tokenuuid"]]})
     assert_ok(api.v2("TokenDelete", {"token": b["tokenuuid"]}))
@@ -519,8 +531,8 @@ def test_database_holds_no_cards_emails_or_tokens(server_factory):
     cards = [card("4"), card("5")]
     spaced = "3782 822463 10005"
     emails = [f"atrest.{bl.uid()}@holder-domain.org"]
-    made = [create(api, cards[0]), create(api, cards[1], unique=True, slidingtime="1h"),
-            create(api, spaced, unique=True), create(api, emails[0], "email")]
+    made = [create(api, cards[0]), create(api, cards[1], unique=False, slidingtime="1h"),
+            create(api, spaced, unique=False), create(api, emails[0], "email")]
     made += v2_ok(api, "TokenCreateBulk", {"records": [
         {"tokentype": "email", "record": f"bulk.{bl.uid()}@holder-domain.org"}]})["created"]
     emails.append(made[-1]["record"])
