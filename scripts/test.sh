@@ -83,9 +83,10 @@ stop_dbs() {
     [ -n "$fuzz_pid" ] && kill -- "-$fuzz_pid" 2>/dev/null
     wait
     for ((i = 0; i < API_JOBS; i++)); do
-        bash "$root/scripts/pg-up.sh" stop "$dbdir/pg-$i" >/dev/null 2>&1
-        bash "$root/scripts/mysql-up.sh" stop "$dbdir/mysql-$i" >/dev/null 2>&1
+        bash "$root/scripts/pg-up.sh" stop "$dbdir/pg-$i" >/dev/null 2>&1 &
+        bash "$root/scripts/mysql-up.sh" stop "$dbdir/mysql-$i" >/dev/null 2>&1 &
     done
+    wait
     rm -rf "$dbdir"
 }
 trap stop_dbs EXIT
