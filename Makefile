@@ -22,7 +22,8 @@ asan: build-deps
 demo: build
 	./build/databunker demo
 
-test: deps
+# scripts/test.sh installs the test tools while it builds.
+test: build-deps
 	@bash scripts/test.sh
 
 # libFuzzer targets (clang, ASan+UBSan) in build-fuzz/, each run FUZZ_SECONDS.

@@ -337,10 +337,17 @@ class Server:
     def start(self, masterkey=_DEFAULT, timeout=START_TIMEOUT):
         self._spawn(masterkey)
         deadline = time.monotonic() + timeout
+        port_tries = 3
         while time.monotonic() < deadline:
             rc = self.proc.poll()
             if rc is not None:
                 self._close_files()
+                # free_port() gave a port that another process (a parallel
+                # test worker) took before this server bound it: new port.
+                port_tries -= 1
+                if port_tries > 0 and "cannot listen on" in self.log_tail(5):
+                    self._spawn(masterkey)
+                    continue
                 raise ServerError(f"databunker exited rc={rc} during start-up\n{self.log_tail()}")
             try:
                 r = requests.get(self.url + "/status", timeout=1)
