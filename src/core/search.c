@@ -190,6 +190,7 @@ search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const 
     char was[SEARCH_VALUE_MAX + 1], now[SEARCH_VALUE_MAX + 1];
     struct kdf_mac *mac = NULL;
     int64_t g[GRAMS_MAX];
+    struct store_gram_row rows[GRAMS_MAX];
     enum bk_err err = BK_OK;
 
     for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM && err == BK_OK; kind++) {
@@ -206,7 +207,9 @@ search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const 
         if (err == BK_OK)
             err = grams(mac, c->tenant, kind, now, nlen, g, &ng);
         for (size_t i = 0; i < ng && err == BK_OK; i++)
-            err = store_access_gram_put(&c->db, c->tenant, kind, g[i], user_id);
+            rows[i] = (struct store_gram_row){ .kind = kind, .gram = g[i], .user_id = user_id };
+        if (err == BK_OK)
+            err = store_access_gram_put_many(&c->db, c->tenant, rows, ng);
     }
     secbuf_wipe(was, sizeof was);
     secbuf_wipe(now, sizeof now);
@@ -305,11 +308,16 @@ search_batch_build(struct ctx *c, const json_t *const *profiles, size_t n,
 enum bk_err
 search_batch_insert(struct ctx *c, const struct search_batch *b, const int64_t *user_ids)
 {
+    struct store_gram_row *rows = b->n ? mem_calloc(b->n, sizeof *rows) : NULL;
     enum bk_err err = BK_OK;
 
-    for (size_t i = 0; i < b->n && err == BK_OK; i++)
-        err = store_access_gram_put(&c->db, c->tenant, b->rows[i].kind, b->rows[i].gram,
-                                    user_ids[b->rows[i].u]);
+    if (b->n != 0 && rows == NULL)
+        return BK_ENOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        rows[i] = (struct store_gram_row){ .kind = b->rows[i].kind, .gram = b->rows[i].gram,
+                                           .user_id = user_ids[b->rows[i].u] };
+    err = store_access_gram_put_many(&c->db, c->tenant, rows, b->n);
+    mem_free(rows);
     /* A store without the access family keeps no search index. */
     return err == BK_ENOTIMPL ? BK_OK : err;
 }

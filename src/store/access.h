@@ -65,6 +65,13 @@ typedef enum bk_err (*store_link_fn)(void *arg, int64_t role_id, int64_t policy_
 typedef enum bk_err (*store_user_fn)(void *arg, const struct user_row *row);
 typedef enum bk_err (*store_gram_fn)(void *arg, int64_t user_id, int64_t shared);
 
+/* One posting of the search index: user <user_id> holds <gram> of <kind>. */
+struct store_gram_row {
+    int kind;
+    int64_t gram;
+    int64_t user_id;
+};
+
 struct store_access_ops {
     /* the tenant's access version, bumped by every change to roles,
      * policies or links, so caches of compiled policies know when to reload */
@@ -132,6 +139,10 @@ struct store_access_ops {
                               int64_t *total, store_audit_fn fn, void *arg);
     /* fuzzy search n-grams (keyed 64-bit hashes) */
     enum bk_err (*gram_put)(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id);
+    /* <n> postings in one statement (NULL: store_access_gram_put_many() puts
+     * them one by one); postings already there are kept */
+    enum bk_err (*gram_put_many)(void *conn, int64_t tenant, const struct store_gram_row *rows,
+                                 size_t n);
     enum bk_err (*gram_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
     enum bk_err (*gram_purge_user)(void *conn, int64_t tenant, int64_t user_id);
     /* the users holding most of the <n> distinct <grams>, best first, at most
@@ -397,6 +408,20 @@ store_access_gram_put(struct store_conn *c, int64_t tenant, int kind, int64_t gr
                       int64_t user_id)
 {
     return ACCESS_CALL(c, gram_put, tenant, kind, gram, user_id);
+}
+
+/* Servers take many postings per round trip; an embedded store one by one. */
+static inline enum bk_err
+store_access_gram_put_many(struct store_conn *c, int64_t tenant, const struct store_gram_row *rows,
+                           size_t n)
+{
+    enum bk_err err = BK_OK;
+
+    if (ACCESS_OPS(c) != NULL && ACCESS_OPS(c)->gram_put_many != NULL)
+        return n == 0 ? BK_OK : ACCESS_OPS(c)->gram_put_many(c->conn, tenant, rows, n);
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = store_access_gram_put(c, tenant, rows[i].kind, rows[i].gram, rows[i].user_id);
+    return err;
 }
 
 static inline enum bk_err

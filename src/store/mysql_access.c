@@ -4,6 +4,7 @@
  * BK_ENOTFOUND ask first whether their row exists. */
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/mem.h"
 #include "access.h"
 #include "mysql.h"
@@ -127,6 +128,14 @@ static const char sql_audit_page[] =
 static const char sql_gram_put[] =
     "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES (?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE user_id = user_id";
+/* Many postings in one round trip: a JSON array of [kind, gram, user] rows,
+ * numbers written as strings so 64-bit grams convert exactly (a bound
+ * parameter, never spliced into the SQL). */
+static const char sql_gram_put_many[] =
+    "INSERT INTO search_grams (tenant, kind, gram, user_id) "
+    "SELECT ?, j.k, j.g, j.u FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "k BIGINT PATH '$[0]', g BIGINT PATH '$[1]', u BIGINT PATH '$[2]')) AS j "
+    "ON DUPLICATE KEY UPDATE gram = search_grams.gram";
 static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND user_id = ?";
 static const char sql_gram_purge[] =
@@ -864,6 +873,41 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     return my_exec(conn, sql_gram_put, &p, NULL);
 }
 
+#define GRAMS_PER_STATEMENT 2000
+
+static enum bk_err
+gram_put_chunk(struct my_conn *c, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    struct buf js;
+    struct my_params p = { 0 };
+    enum bk_err err = BK_OK;
+
+    buf_init(&js, 72 * n + 16);
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = buf_printf(&js, "%s[\"%d\",\"%lld\",\"%lld\"]", i ? "," : "[", rows[i].kind,
+                         (long long)rows[i].gram, (long long)rows[i].user_id);
+    if (err == BK_OK)
+        err = buf_append(&js, "]", 2);          /* with the NUL */
+    if (err == BK_OK) {
+        myp_int(&p, tenant);
+        myp_text(&p, js.ptr);
+        err = my_exec(c, sql_gram_put_many, &p, NULL);
+    }
+    buf_cleanup(&js);
+    return err;
+}
+
+static enum bk_err
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    enum bk_err err = BK_OK;
+
+    for (size_t i = 0; i < n && err == BK_OK; i += GRAMS_PER_STATEMENT)
+        err = gram_put_chunk(conn, tenant, rows + i,
+                             n - i < GRAMS_PER_STATEMENT ? n - i : GRAMS_PER_STATEMENT);
+    return err;
+}
+
 static enum bk_err
 a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
 {
@@ -951,6 +995,7 @@ const struct store_access_ops mysql_access_ops = {
     .user_by_id = a_user_by_id,
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
+    .gram_put_many = a_gram_put_many,
     .gram_delete = a_gram_delete,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,

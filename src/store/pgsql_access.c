@@ -3,6 +3,7 @@
  * statement runs with its tenant set, so row-level security applies. */
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/mem.h"
 #include "access.h"
 #include "pgsql.h"
@@ -121,6 +122,12 @@ static const char sql_audit_page[] =
 static const char sql_gram_put[] =
     "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT DO NOTHING";
+/* Many postings in one round trip: three parallel arrays, given as array
+ * literals of numbers (bound parameters, never spliced into the SQL). */
+static const char sql_gram_put_many[] =
+    "INSERT INTO search_grams (tenant, kind, gram, user_id) "
+    "SELECT $1, t.k, t.g, t.u FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) "
+    "AS t(k, g, u) ON CONFLICT DO NOTHING";
 static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = $1 AND kind = $2 AND user_id = $3";
 static const char sql_gram_purge[] =
@@ -756,6 +763,50 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     return pg_exec(conn, tenant, sql_gram_put, &p, NULL);
 }
 
+#define GRAMS_PER_STATEMENT 2000
+
+static enum bk_err
+gram_put_chunk(struct pg_conn *c, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    struct buf a[3];
+    struct pg_params p = { 0 };
+    enum bk_err err = BK_OK;
+
+    for (int k = 0; k < 3; k++)
+        buf_init(&a[k], 24 * n + 16);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        const char *sep = i ? "," : "{";
+
+        err = buf_printf(&a[0], "%s%d", sep, rows[i].kind);
+        if (err == BK_OK)
+            err = buf_printf(&a[1], "%s%lld", sep, (long long)rows[i].gram);
+        if (err == BK_OK)
+            err = buf_printf(&a[2], "%s%lld", sep, (long long)rows[i].user_id);
+    }
+    for (int k = 0; k < 3 && err == BK_OK; k++)
+        err = buf_append(&a[k], "}", 2);        /* with the NUL */
+    if (err == BK_OK) {
+        pgp_int(&p, tenant);
+        for (int k = 0; k < 3; k++)
+            pgp_text(&p, a[k].ptr);
+        err = pg_exec(c, tenant, sql_gram_put_many, &p, NULL);
+    }
+    for (int k = 0; k < 3; k++)
+        buf_cleanup(&a[k]);
+    return err;
+}
+
+static enum bk_err
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    enum bk_err err = BK_OK;
+
+    for (size_t i = 0; i < n && err == BK_OK; i += GRAMS_PER_STATEMENT)
+        err = gram_put_chunk(conn, tenant, rows + i,
+                             n - i < GRAMS_PER_STATEMENT ? n - i : GRAMS_PER_STATEMENT);
+    return err;
+}
+
 static enum bk_err
 a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
 {
@@ -839,6 +890,7 @@ const struct store_access_ops pgsql_access_ops = {
     .user_by_id = a_user_by_id,
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
+    .gram_put_many = a_gram_put_many,
     .gram_delete = a_gram_delete,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
