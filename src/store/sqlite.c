@@ -303,12 +303,15 @@ sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
 
 /* The writer holds a whole batch of writes in one transaction: a page cache
  * of 64 MiB keeps their dirty pages in memory until the commit writes each
- * once, instead of spilling them to the WAL midway. */
+ * once, instead of spilling them to the WAL midway; and each write's
+ * savepoint journal (the pages as they were before it) stays in memory
+ * instead of going to a temporary file once it passes 64 KiB. */
 static void
 writer_setup(struct sq_pool *p)
 {
     p->writer_full = 1;
     sqlite3_exec(p->writer.own_db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+    sqlite3_exec(p->writer.own_db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 }
 
 static void
@@ -574,7 +577,10 @@ batch_commit(struct sq_pool *p)
         p->batch_broken = 0;
         io_failed = 0;
     }
-    if (err == BK_OK && p->batch_lazy)
+    /* The syncer checkpoints in the background after any commit, so the
+     * writer's own checkpoints find the WAL already copied; after a lazy
+     * commit its fsync of the WAL is what makes the commit durable. */
+    if (err == BK_OK)
         sq_syncer_note(&p->syncer);
     p->txn_open = 0;
     pthread_mutex_lock(&p->glock);

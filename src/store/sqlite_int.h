@@ -36,8 +36,9 @@ struct sq_conn {
 };
 
 /* The background syncer (sqlite_sync.c): a thread with its own connection
- * that, within <interval_ms> of a lazy commit, checkpoints the WAL (so the
- * writer's own checkpoints find little left to copy) and fsyncs it. */
+ * that, within <interval_ms> of a commit, checkpoints the WAL (so the
+ * writer's own checkpoints find little left to copy) and fsyncs it (which
+ * makes lazy commits durable). */
 struct sq_syncer {
     const char *path;       /* borrowed from the pool */
     unsigned interval_ms;
@@ -45,11 +46,11 @@ struct sq_syncer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    int running, stop, lazy_pending;
+    int running, stop, pending;
 };
 
 enum bk_err sq_syncer_start(struct sq_syncer *s, const char *path, unsigned interval_ms);
-/* After a lazy commit (one that was not synced). */
+/* After a commit (a lazy one is not synced yet). */
 void sq_syncer_note(struct sq_syncer *s);
 /* Stop the thread, syncing what is still pending. */
 void sq_syncer_stop(struct sq_syncer *s);

@@ -1,10 +1,10 @@
 /* The SQLite backend's background syncer. A lazy commit (STORE_WRITE_LAZY)
  * runs with synchronous=NORMAL: visible and safe from a crash of the process
- * at once, but not yet on the disk. Within the sync interval this thread,
- * on a connection of its own, checkpoints the WAL passively (which never
- * blocks the writer, and leaves the writer's own checkpoints little to copy)
- * and fsyncs it: an fsync through any descriptor of the file flushes the
- * frames every connection wrote. */
+ * at once, but not yet on the disk. Within the sync interval after any
+ * commit this thread, on a connection of its own, checkpoints the WAL
+ * passively (which never blocks the writer, and leaves the writer's own
+ * checkpoints little to copy) and fsyncs it: an fsync through any descriptor
+ * of the file flushes the frames every connection wrote. */
 #include "sqlite_int.h"
 
 #include <string.h>
@@ -68,7 +68,7 @@ sync_once(struct sq_syncer *s)
     sqlite3_close_v2(s->db);
     s->db = NULL;
     pthread_mutex_lock(&s->lock);
-    s->lazy_pending = 1;
+    s->pending = 1;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -92,7 +92,7 @@ syncer_main(void *arg)
     while (!s->stop) {
         struct timespec until;
 
-        if (!s->lazy_pending) {
+        if (!s->pending) {
             pthread_cond_wait(&s->wake, &s->lock);
             continue;
         }
@@ -101,7 +101,7 @@ syncer_main(void *arg)
         add_ms(&until, s->interval_ms);
         while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
             ;
-        s->lazy_pending = 0;
+        s->pending = 0;
         pthread_mutex_unlock(&s->lock);
         sync_once(s);
         pthread_mutex_lock(&s->lock);
@@ -133,8 +133,8 @@ sq_syncer_note(struct sq_syncer *s)
     if (!s->running)
         return;
     pthread_mutex_lock(&s->lock);
-    if (!s->lazy_pending) {
-        s->lazy_pending = 1;
+    if (!s->pending) {
+        s->pending = 1;
         pthread_cond_signal(&s->wake);
     }
     pthread_mutex_unlock(&s->lock);
@@ -150,8 +150,8 @@ sq_syncer_stop(struct sq_syncer *s)
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->thread, NULL);
-    /* What the last interval committed lazily reaches the disk now. */
-    if (s->lazy_pending)
+    /* What the last interval committed reaches the disk now. */
+    if (s->pending)
         sync_once(s);
     sqlite3_close_v2(s->db);
     s->db = NULL;
