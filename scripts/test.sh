@@ -72,7 +72,7 @@ SERVER_DB_TESTS+=(test_requests.py test_userpatch.py test_versions.py test_expir
 SERVER_DB_TESTS+=(test_requests_targets.py test_appdata_versions.py test_bulk_requests.py
                   test_report_sections.py test_read_audit.py)
 SERVER_DB_TESTS+=(test_wrapping.py)
-SERVER_DB_TESTS+=(test_tokens.py)
+SERVER_DB_TESTS+=(test_tokens.py test_authz_fresh.py)
 # Run on PostgreSQL only: SIGKILL under concurrent writes (issue: crash safety).
 PG_ONLY_TESTS=(tests/api/test_crash.py)
 
