@@ -139,8 +139,9 @@ struct store_access_ops {
                               int64_t *total, store_audit_fn fn, void *arg);
     /* fuzzy search n-grams (keyed 64-bit hashes) */
     enum bk_err (*gram_put)(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id);
-    /* <n> postings in one statement (NULL: store_access_gram_put_many() puts
-     * them one by one); postings already there are kept */
+    /* <n> (at most STORE_GRAMS_PER_CALL) postings in one statement (NULL:
+     * store_access_gram_put_many() puts them one by one); postings already
+     * there are kept */
     enum bk_err (*gram_put_many)(void *conn, int64_t tenant, const struct store_gram_row *rows,
                                  size_t n);
     enum bk_err (*gram_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
@@ -410,6 +411,8 @@ store_access_gram_put(struct store_conn *c, int64_t tenant, int kind, int64_t gr
     return ACCESS_CALL(c, gram_put, tenant, kind, gram, user_id);
 }
 
+#define STORE_GRAMS_PER_CALL 2000
+
 /* Servers take many postings per round trip; an embedded store one by one. */
 static inline enum bk_err
 store_access_gram_put_many(struct store_conn *c, int64_t tenant, const struct store_gram_row *rows,
@@ -417,8 +420,13 @@ store_access_gram_put_many(struct store_conn *c, int64_t tenant, const struct st
 {
     enum bk_err err = BK_OK;
 
-    if (ACCESS_OPS(c) != NULL && ACCESS_OPS(c)->gram_put_many != NULL)
-        return n == 0 ? BK_OK : ACCESS_OPS(c)->gram_put_many(c->conn, tenant, rows, n);
+    if (ACCESS_OPS(c) != NULL && ACCESS_OPS(c)->gram_put_many != NULL) {
+        for (size_t i = 0; i < n && err == BK_OK; i += STORE_GRAMS_PER_CALL)
+            err = ACCESS_OPS(c)->gram_put_many(c->conn, tenant, rows + i,
+                                               n - i < STORE_GRAMS_PER_CALL ?
+                                               n - i : STORE_GRAMS_PER_CALL);
+        return err;
+    }
     for (size_t i = 0; i < n && err == BK_OK; i++)
         err = store_access_gram_put(c, tenant, rows[i].kind, rows[i].gram, rows[i].user_id);
     return err;

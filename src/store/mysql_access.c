@@ -873,11 +873,10 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     return my_exec(conn, sql_gram_put, &p, NULL);
 }
 
-#define GRAMS_PER_STATEMENT 2000
-
 static enum bk_err
-gram_put_chunk(struct my_conn *c, int64_t tenant, const struct store_gram_row *rows, size_t n)
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
+    struct my_conn *c = conn;
     struct buf js;
     struct my_params p = { 0 };
     enum bk_err err = BK_OK;
@@ -897,16 +896,6 @@ gram_put_chunk(struct my_conn *c, int64_t tenant, const struct store_gram_row *r
     return err;
 }
 
-static enum bk_err
-a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
-{
-    enum bk_err err = BK_OK;
-
-    for (size_t i = 0; i < n && err == BK_OK; i += GRAMS_PER_STATEMENT)
-        err = gram_put_chunk(conn, tenant, rows + i,
-                             n - i < GRAMS_PER_STATEMENT ? n - i : GRAMS_PER_STATEMENT);
-    return err;
-}
 
 static enum bk_err
 a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)

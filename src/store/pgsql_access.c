@@ -763,11 +763,10 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     return pg_exec(conn, tenant, sql_gram_put, &p, NULL);
 }
 
-#define GRAMS_PER_STATEMENT 2000
-
 static enum bk_err
-gram_put_chunk(struct pg_conn *c, int64_t tenant, const struct store_gram_row *rows, size_t n)
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
+    struct pg_conn *c = conn;
     struct buf a[3];
     struct pg_params p = { 0 };
     enum bk_err err = BK_OK;
@@ -796,16 +795,6 @@ gram_put_chunk(struct pg_conn *c, int64_t tenant, const struct store_gram_row *r
     return err;
 }
 
-static enum bk_err
-a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
-{
-    enum bk_err err = BK_OK;
-
-    for (size_t i = 0; i < n && err == BK_OK; i += GRAMS_PER_STATEMENT)
-        err = gram_put_chunk(conn, tenant, rows + i,
-                             n - i < GRAMS_PER_STATEMENT ? n - i : GRAMS_PER_STATEMENT);
-    return err;
-}
 
 static enum bk_err
 a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
