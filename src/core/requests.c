@@ -150,7 +150,7 @@ check_change(struct ctx *c, const char *type, const json_t *change)
             return ctx_fail(c, BK_EINVAL, "agreement fields must be an object");
         return BK_OK;
     }
-    return ctx_fail(c, BK_ENOTIMPL, "not implemented");
+    return ctx_fail(c, BK_EINVAL, "unknown request type");
 }
 
 /* The target a request of <type> names: an app name for app data, a brief
@@ -525,7 +525,7 @@ approve_load(struct ctx *c, const char *rtoken, struct approve_state *st)
     if (err == BK_OK)
         err = check_open(c, &st->row);
     if (err == BK_OK && !type_known(st->row.type))
-        err = ctx_fail(c, BK_ENOTIMPL, "not implemented");
+        err = ctx_fail(c, BK_ENOTIMPL, "this server does not know the stored request's type");
     if (err == BK_OK)
         err = user_key(c, st->row.user_token, 0, &user, st->dek, &have_dek);
     if (err == BK_OK && !have_dek)
