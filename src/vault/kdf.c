@@ -1,53 +1,12 @@
-/* Thin wrappers over OpenSSL's HMAC, HKDF, SHA-256 and RAND; every return
+/* Thin wrappers over OpenSSL's HKDF, SHA-256 and RAND (HMAC: kdfmac.c); every return
  * value is compared with the documented success value. */
 #include "kdf.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-
-#include <pthread.h>
-
-/* OpenSSL's one-shot HMAC() looks the algorithm up on every call, which
- * costs more than hashing a token; it is looked up once instead and shared
- * (an EVP_MAC is immutable and safe to share between threads). */
-static EVP_MAC *hmac_alg;
-static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
-
-static void
-hmac_fetch(void)
-{
-    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
-enum bk_err
-kdf_hmac(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len,
-         uint8_t out[KDF_HASH_LEN])
-{
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    EVP_MAC_CTX *ctx;
-    size_t n = 0;
-    int ok;
-
-    pthread_once(&hmac_once, hmac_fetch);
-    if (hmac_alg == NULL)
-        return BK_ECRYPTO;
-    ctx = EVP_MAC_CTX_new(hmac_alg);
-    if (ctx == NULL)
-        return BK_ENOMEM;
-    ok = EVP_MAC_init(ctx, key, key_len, params) == 1 &&
-         EVP_MAC_update(ctx, msg, msg_len) == 1 &&
-         EVP_MAC_final(ctx, out, &n, KDF_HASH_LEN) == 1 && n == KDF_HASH_LEN;
-    EVP_MAC_CTX_free(ctx);
-    return ok ? BK_OK : BK_ECRYPTO;
-}
 
 enum bk_err
 kdf_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,

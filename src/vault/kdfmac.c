@@ -1,6 +1,8 @@
-/* Prepared HMAC-SHA256 keys (kdf.h): the key schedule once, then each
- * message costs only its two hash passes. */
+/* HMAC-SHA256 (kdf.h): one-shot, and prepared keys whose key schedule is
+ * done once, so each message costs only its two hash passes. */
 #include "kdf.h"
+
+#include <pthread.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -12,6 +14,44 @@ struct kdf_mac {
     EVP_MAC_CTX *ctx;
 };
 
+/* OpenSSL's one-shot HMAC() looks the algorithm up on every call, which
+ * costs more than hashing a token; it is looked up once instead and shared
+ * (an EVP_MAC is immutable and safe to share between threads). */
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void
+hmac_fetch(void)
+{
+    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+enum bk_err
+kdf_hmac(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len,
+         uint8_t out[KDF_HASH_LEN])
+{
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_MAC_CTX *ctx;
+    size_t n = 0;
+    int ok;
+
+    pthread_once(&hmac_once, hmac_fetch);
+    if (hmac_alg == NULL)
+        return BK_ECRYPTO;
+    ctx = EVP_MAC_CTX_new(hmac_alg);
+    if (ctx == NULL)
+        return BK_ENOMEM;
+    ok = EVP_MAC_init(ctx, key, key_len, params) == 1 &&
+         EVP_MAC_update(ctx, msg, msg_len) == 1 &&
+         EVP_MAC_final(ctx, out, &n, KDF_HASH_LEN) == 1 && n == KDF_HASH_LEN;
+    EVP_MAC_CTX_free(ctx);
+    return ok ? BK_OK : BK_ECRYPTO;
+}
+
 enum bk_err
 kdf_mac_new(const uint8_t *key, size_t key_len, struct kdf_mac **out)
 {
@@ -20,17 +60,15 @@ kdf_mac_new(const uint8_t *key, size_t key_len, struct kdf_mac **out)
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_end(),
     };
-    EVP_MAC *mac;
     struct kdf_mac *m;
 
     *out = NULL;
     m = mem_calloc(1, sizeof *m);
     if (m == NULL)
         return BK_ENOMEM;
-    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (mac != NULL)
-        m->ctx = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);   /* the context holds its own reference */
+    pthread_once(&hmac_once, hmac_fetch);
+    if (hmac_alg != NULL)
+        m->ctx = EVP_MAC_CTX_new(hmac_alg);
     if (m->ctx == NULL || EVP_MAC_init(m->ctx, key, key_len, params) != 1) {
         kdf_mac_free(m);
         return BK_ECRYPTO;
