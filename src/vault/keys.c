@@ -194,18 +194,13 @@ keys_token_hash(const struct vault *v, const char *token, size_t token_len,
     return kdf_hmac(v->token_key, KEYS_LEN, token, token_len, out);
 }
 
-enum bk_err
-keys_uuid(char out[37])
+/* The text form of the 16 bytes <b>. */
+static void
+uuid_text(const uint8_t b[16], char out[37])
 {
-    uint8_t b[16];
     char hex[33];
-    enum bk_err err = kdf_random(b, sizeof b);
 
-    if (err != BK_OK)
-        return err;
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    hex_encode(b, sizeof b, hex);
+    hex_encode(b, 16, hex);
     memcpy(out, hex, 8);
     out[8] = '-';
     memcpy(out + 9, hex + 8, 4);
@@ -216,5 +211,34 @@ keys_uuid(char out[37])
     out[23] = '-';
     memcpy(out + 24, hex + 20, 12);
     out[36] = '\0';
+}
+
+enum bk_err
+keys_uuid(char out[37])
+{
+    uint8_t b[16];
+    enum bk_err err = kdf_random(b, sizeof b);
+
+    if (err != BK_OK)
+        return err;
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    uuid_text(b, out);
+    return BK_OK;
+}
+
+enum bk_err
+keys_uuid7(int64_t unix_ms, char out[37])
+{
+    uint8_t b[16];
+    enum bk_err err = kdf_random(b + 6, sizeof b - 6);
+
+    if (err != BK_OK)
+        return err;
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)((uint64_t)unix_ms >> (40 - 8 * i));
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x70);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    uuid_text(b, out);
     return BK_OK;
 }

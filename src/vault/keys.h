@@ -62,5 +62,9 @@ enum bk_err keys_token_hash(const struct vault *v, const char *token, size_t tok
 
 /* A random version-4 UUID, 36 characters and a NUL. */
 enum bk_err keys_uuid(char out[37]);
+/* A version 7 UUID (RFC 9562): the milliseconds since 1970 <unix_ms> in its
+ * first 48 bits, then random bits; such ids sort in the order they were made,
+ * so an index of them grows at its end. */
+enum bk_err keys_uuid7(int64_t unix_ms, char out[37]);
 
 #endif

@@ -328,6 +328,37 @@ test_uuid(void **state)
     mem_free(ids);
 }
 
+/* Version 7: the milliseconds in the first 48 bits, version and variant
+ * bits set, random bits after; ids of later milliseconds sort later. */
+static void
+test_uuid7(void **state)
+{
+    static const int64_t ms[] = { 0, 1, 1764351000123LL, 1764351000124LL, 0xffffffffffffLL };
+    char prev[37] = "";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        char u[37], again[37], hex[13];
+
+        assert_int_equal(keys_uuid7(ms[i], u), BK_OK);
+        assert_int_equal(strlen(u), 36);
+        assert_int_equal(u[8], '-');
+        assert_int_equal(u[13], '-');
+        assert_int_equal(u[14], '7');
+        assert_non_null(strchr("89ab", u[19]));
+        memcpy(hex, u, 8);
+        memcpy(hex + 8, u + 9, 4);
+        hex[12] = '\0';
+        assert_int_equal((int64_t)strtoll(hex, NULL, 16), ms[i]);
+        assert_true(strcmp(prev, u) < 0);
+        memcpy(prev, u, sizeof prev);
+        /* the same millisecond twice: the random part differs */
+        assert_int_equal(keys_uuid7(ms[i], again), BK_OK);
+        assert_memory_equal(u, again, 13);
+        assert_string_not_equal(u, again);
+    }
+}
+
 int
 main(void)
 {
@@ -341,6 +372,7 @@ main(void)
         cmocka_unit_test(test_dek),
         cmocka_unit_test(test_token_hash),
         cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_uuid7),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
