@@ -13,6 +13,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "core/audit.h"
 #include "core/auditverify.h"
 #include "core/bootstrap.h"
 #include "core/conf.h"
@@ -711,12 +712,15 @@ main(int argc, char **argv)
     }
     if (open_ledger(&app, &conf, path) != 0)
         goto out;
+    if (audit_queue_new(&app.audit_queue) != BK_OK)
+        goto out;
     if (a.cmd == CMD_DEMO)
         LOG_INFO(NULL, "main", "demo mode: root token DEMO, database %s", path);
     rc = serve(&app, &conf, &a);
 out:
     secbuf_wipe(demo_hex, sizeof demo_hex);
     ledger_close(app.ledger);
+    audit_queue_free(app.audit_queue);
     keys_wipe(&app.vault);
     store_close(&app.store);
     mem_free(path);

@@ -2,12 +2,15 @@
  * reading them back. */
 #include "audit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "../base/log.h"
+#include "../base/mem.h"
 #include "../store/proof.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
@@ -118,34 +121,51 @@ seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     return err;
 }
 
-/* Insert the row of <ev> chained after <prev>; its hash is left in <prev>. */
-static enum bk_err
-append(struct ctx *c, const struct audit_event *ev, uint8_t prev[STORE_HASH_LEN])
+static int64_t
+now_ms(void)
 {
-    struct audit_row row;
+    struct timespec t;
+
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The row of <ev>, all but its place in the chain: the personal parts
+ * sealed, so no key work waits inside a transaction. */
+static enum bk_err
+prepare(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
+{
     enum bk_err err;
 
-    memset(&row, 0, sizeof row);
-    row.tenant = c->tenant;
-    row.when = c->now;
-    err = keys_uuid(row.atoken);
+    memset(row, 0, sizeof *row);
+    row->tenant = c->tenant;
+    row->when = c->now;
+    err = keys_uuid7(now_ms(), row->atoken);
     if (err != BK_OK)
         return err;
-    copy_str(row.record, sizeof row.record, ev->record);
-    copy_str(row.action, sizeof row.action, ev->action);
-    copy_str(row.who, sizeof row.who, c->who);
-    copy_str(row.mode, sizeof row.mode, ev->mode);
-    copy_str(row.status, sizeof row.status, ev->result == BK_OK ? "ok" : "error");
-    copy_str(row.msg, sizeof row.msg, ev->msg ? ev->msg : ev->result == BK_OK ? "" : bk_err_str(ev->result));
-    memcpy(row.prev_hash, prev, STORE_HASH_LEN);
-    err = seal_details(c, ev, &row);
+    copy_str(row->record, sizeof row->record, ev->record);
+    copy_str(row->action, sizeof row->action, ev->action);
+    copy_str(row->who, sizeof row->who, c->who);
+    copy_str(row->mode, sizeof row->mode, ev->mode);
+    copy_str(row->status, sizeof row->status, ev->result == BK_OK ? "ok" : "error");
+    copy_str(row->msg, sizeof row->msg,
+             ev->msg ? ev->msg : ev->result == BK_OK ? "" : bk_err_str(ev->result));
+    return seal_details(c, ev, row);
+}
+
+/* Insert <row> chained after <prev>, within the open write transaction; its
+ * hash is left in <prev>. */
+static enum bk_err
+chain(struct ctx *c, struct audit_row *row, uint8_t prev[STORE_HASH_LEN])
+{
+    enum bk_err err;
+
+    memcpy(row->prev_hash, prev, STORE_HASH_LEN);
+    err = audit_row_hash(row, row->hash);
     if (err == BK_OK)
-        err = audit_row_hash(&row, row.hash);
+        err = store_audit_insert(&c->db, row);
     if (err == BK_OK)
-        err = store_audit_insert(&c->db, &row);
-    if (err == BK_OK)
-        memcpy(prev, row.hash, STORE_HASH_LEN);
-    store_audit_row_cleanup(&row);
+        memcpy(prev, row->hash, STORE_HASH_LEN);
     return err;
 }
 
@@ -158,14 +178,18 @@ audit_write(struct ctx *c, const struct audit_event *ev)
 enum bk_err
 audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n)
 {
-    struct audit_row head;
+    struct audit_row head, row;
     enum bk_err err;
 
     memset(&head, 0, sizeof head);
     head.tenant = c->tenant;
     err = store_audit_last_hash(&c->db, c->tenant, head.hash);
-    for (size_t i = 0; i < n && err == BK_OK; i++)
-        err = append(c, &evs[i], head.hash);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        err = prepare(c, &evs[i], &row);
+        if (err == BK_OK)
+            err = chain(c, &row, head.hash);
+        store_audit_row_cleanup(&row);
+    }
     /* Nobody sees the head between these events: one move covers them all. */
     if (err == BK_OK && n > 0)
         err = head_advance(c, &head);
@@ -174,10 +198,99 @@ audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n)
     return err;
 }
 
+/* The events of calls that changed nothing wait here for one transaction
+ * that writes them all: the first to find nobody writing writes every event
+ * queued so far (a run of each tenant's chain, its head moved once, one
+ * commit), the others wait for that commit and share its result. */
+struct audit_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t written;
+    struct queued *first, **last;
+    int writing;
+};
+
+/* One waiting event; lives on its caller's stack. */
+struct queued {
+    struct audit_row row;
+    int chained;                /* its tenant's run has been written */
+    int done;
+    enum bk_err result;
+    struct queued *next;
+};
+
 enum bk_err
-audit_write_alone(struct ctx *c, const struct audit_event *ev)
+audit_queue_new(struct audit_queue **out)
 {
-    /* Alone, an event records a call that changed nothing. */
+    struct audit_queue *q = mem_calloc(1, sizeof *q);
+
+    *out = NULL;
+    if (q == NULL)
+        return BK_ENOMEM;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->written, NULL);
+    q->last = &q->first;
+    *out = q;
+    return BK_OK;
+}
+
+void
+audit_queue_free(struct audit_queue *q)
+{
+    if (q == NULL)
+        return;
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->written);
+    mem_free(q);
+}
+
+/* Write the events from <first> on, in one lazy transaction. */
+static enum bk_err
+queue_write_once(struct ctx *c, struct queued *first)
+{
+    enum bk_err err = store_begin(&c->db, STORE_WRITE_LAZY);
+
+    for (struct queued *e = first; e != NULL; e = e->next)
+        e->chained = 0;
+    for (struct queued *e = first; e != NULL && err == BK_OK; e = e->next) {
+        struct audit_row head;
+
+        if (e->chained)
+            continue;
+        memset(&head, 0, sizeof head);
+        head.tenant = e->row.tenant;
+        err = store_audit_last_hash(&c->db, head.tenant, head.hash);
+        for (struct queued *f = e; f != NULL && err == BK_OK; f = f->next) {
+            if (f->row.tenant != head.tenant)
+                continue;
+            f->chained = 1;
+            err = chain(c, &f->row, head.hash);
+        }
+        if (err == BK_OK)
+            err = head_advance(c, &head);
+    }
+    if (err == BK_OK)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    return err;
+}
+
+static enum bk_err
+queue_write(struct ctx *c, struct queued *first)
+{
+    enum bk_err err = BK_ERETRY;
+
+    /* A conflict with another instance's writers is worth another try. */
+    for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++)
+        err = queue_write_once(c, first);
+    if (err != BK_OK)
+        LOG_ERR(c->rid, "audit", "cannot write audit events: %s", bk_err_str(err));
+    return err;
+}
+
+static enum bk_err
+write_alone(struct ctx *c, const struct audit_event *ev)
+{
     enum bk_err err = store_begin(&c->db, STORE_WRITE_LAZY);
 
     if (err != BK_OK)
@@ -187,6 +300,52 @@ audit_write_alone(struct ctx *c, const struct audit_event *ev)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    return err;
+}
+
+enum bk_err
+audit_write_alone(struct ctx *c, const struct audit_event *ev)
+{
+    struct audit_queue *q = c->app->audit_queue;
+    struct queued me;
+    enum bk_err err;
+
+    if (q == NULL)
+        return write_alone(c, ev);
+    memset(&me, 0, sizeof me);
+    err = prepare(c, ev, &me.row);
+    if (err != BK_OK) {
+        store_audit_row_cleanup(&me.row);
+        return err;
+    }
+    pthread_mutex_lock(&q->lock);
+    *q->last = &me;
+    q->last = &me.next;
+    while (!me.done) {
+        struct queued *batch;
+
+        if (q->writing) {
+            pthread_cond_wait(&q->written, &q->lock);
+            continue;
+        }
+        /* Nobody is writing: write everything queued, this event with it. */
+        q->writing = 1;
+        batch = q->first;
+        q->first = NULL;
+        q->last = &q->first;
+        pthread_mutex_unlock(&q->lock);
+        err = queue_write(c, batch);
+        pthread_mutex_lock(&q->lock);
+        for (struct queued *e = batch; e != NULL; e = e->next) {
+            e->result = err;
+            e->done = 1;
+        }
+        q->writing = 0;
+        pthread_cond_broadcast(&q->written);
+    }
+    err = me.result;
+    pthread_mutex_unlock(&q->lock);
+    store_audit_row_cleanup(&me.row);
     return err;
 }
 

@@ -29,10 +29,16 @@ struct audit_event {
  * the caller's transaction too. */
 enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
 
-/* Append <ev> in a transaction of its own, for calls that changed nothing
+/* Append <ev> outside any transaction, for calls that changed nothing
  * (reads, and calls that failed after the user was identified): committed
- * before it returns, synced to disk lazily (STORE_WRITE_LAZY). */
+ * before it returns, synced to disk lazily (STORE_WRITE_LAZY). With the
+ * app's audit queue, the events of concurrent calls share one transaction. */
 enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);
+
+/* The queue audit_write_alone() gathers concurrent events in (struct app);
+ * audit_queue_free() when no call runs any more. */
+enum bk_err audit_queue_new(struct audit_queue **out);
+void audit_queue_free(struct audit_queue *q);
 
 /* An event as read back. <details> is a new object {"identity","before",
  * "after"} when the user's key still exists, else NULL; the view owns it. */

@@ -26,6 +26,8 @@ struct app {
     uint8_t root_token_hash[KEYS_LEN];
     int has_root_token;
     struct ledger *ledger;       /* erasure ledger (core/ledger.h); NULL: none */
+    struct audit_queue *audit_queue;  /* core/audit.c: events of reads, written together;
+                                         NULL: each in a transaction of its own */
 };
 
 /* ROOT and TENANT (a tenant's admin token) bypass policies; USER and ROLE

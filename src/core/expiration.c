@@ -124,6 +124,45 @@ times_of(const struct expiry_row *e, struct expiry_times *out)
     out->expirationtime = e->endtime;
 }
 
+/* Whether a read of a record with expiration <e> finds it expired. */
+static int
+expired(const struct ctx *c, const struct expiry_row *e)
+{
+    return e->state == EXPIRY_EXPIRED ||
+           (e->state == EXPIRY_WAIT && e->endtime > 0 && e->endtime <= c->now);
+}
+
+/* Whether a read now moves the sliding end of <e>. */
+static int
+slides(const struct ctx *c, const struct expiry_row *e)
+{
+    return e->state == EXPIRY_WAIT && e->sliding > 0 && e->touched != c->now;
+}
+
+enum bk_err
+expiration_check(struct ctx *c, const struct user_row *row, struct expiry_times *out,
+                 int *touch)
+{
+    struct expiry_row e;
+    enum bk_err err;
+
+    memset(out, 0, sizeof *out);
+    *touch = 0;
+    err = store_expiry_get(&c->db, c->tenant, row->id, &e);
+    if (err == BK_ENOTFOUND || err == BK_ENOTIMPL)
+        return BK_OK;
+    if (err != BK_OK)
+        return err;
+    if (expired(c, &e))
+        err = ctx_fail(c, BK_ENOTFOUND, "not found");
+    else if (slides(c, &e))
+        *touch = 1;
+    else
+        times_of(&e, out);
+    store_expiry_row_cleanup(&e);
+    return err;
+}
+
 enum bk_err
 expiration_touch(struct ctx *c, const struct user_row *row, struct expiry_times *out)
 {
@@ -136,10 +175,9 @@ expiration_touch(struct ctx *c, const struct user_row *row, struct expiry_times 
         return BK_OK;
     if (err != BK_OK)
         return err;
-    if (e.state == EXPIRY_EXPIRED ||
-        (e.state == EXPIRY_WAIT && e.endtime > 0 && e.endtime <= c->now)) {
+    if (expired(c, &e)) {
         err = ctx_fail(c, BK_ENOTFOUND, "not found");
-    } else if (e.state == EXPIRY_WAIT && e.sliding > 0 && e.touched != c->now) {
+    } else if (slides(c, &e)) {
         e.endtime = end_of(e.sliding, e.finaltime, c->now);
         e.touched = c->now;
         err = store_expiry_put(&c->db, &e);

@@ -20,6 +20,12 @@
 enum bk_err expiration_user_created(struct ctx *c, const struct user_row *row,
                                     const uint8_t dek[KEYS_LEN], const struct expiry_req *req);
 
+/* expiration_touch() without the write, within any transaction: the same
+ * BK_ENOTFOUND, and *touch set when the read must move the sliding end (then
+ * call expiration_touch() in a write transaction; *out is left zero). */
+enum bk_err expiration_check(struct ctx *c, const struct user_row *row, struct expiry_times *out,
+                             int *touch);
+
 /* On each read of <row>, within the open write transaction: BK_ENOTFOUND
  * ("not found") when its expiration time has passed; otherwise the sliding
  * end moves and *out says the times (all 0 without an expiration). */

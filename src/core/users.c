@@ -420,6 +420,7 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     json_t *profile = NULL;
     char *ident = identity_copy(ref);
     struct audit_event ev = { .action = "UserGet", .mode = users_mode_name(ref->mode) };
+    int touch = 0;
     enum bk_err err;
 
     *profile_out = NULL;
@@ -434,6 +435,8 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     if (err != BK_OK)
         goto out;
     err = resolve(c, ref, 0, &row);
+    if (err == BK_OK)
+        err = expiration_check(c, &row, &meta_out->exp, &touch);
     if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
     if (err == BK_OK && version != 0 && version != row.version) {
@@ -454,17 +457,21 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     ev.dek = dek;
     /* A read changes nothing but its audit event (and a sliding expiration):
      * committed before the answer, synced to disk by the store's syncer. */
-    err = store_begin(&c->db, STORE_WRITE_LAZY);
-    if (err != BK_OK)
-        goto out;
-    /* The access moves a sliding expiration, or finds the record expired. */
-    err = expiration_touch(c, &row, &meta_out->exp);
-    if (err == BK_OK)
-        err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    if (!touch) {
+        err = audit_write_alone(c, &ev);
+    } else {
+        err = store_begin(&c->db, STORE_WRITE_LAZY);
+        if (err != BK_OK)
+            goto out;
+        /* The sliding expiration moves (or, since the check, has passed). */
+        err = expiration_touch(c, &row, &meta_out->exp);
+        if (err == BK_OK)
+            err = audit_write(c, &ev);
+        if (err == BK_OK)
+            err = store_commit(&c->db);
+        else
+            store_rollback(&c->db);
+    }
     if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
         *profile_out = authz_mask(c, profile);

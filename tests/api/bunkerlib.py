@@ -870,3 +870,15 @@ def with_key_env(keys, fn, *args, **kw):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+UUID7_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def assert_uuid7(tok, near=None):
+    """A lowercase UUID v7 (RFC 9562); with <near> (unix seconds), its time
+    part is within a minute of it."""
+    assert isinstance(tok, str) and UUID7_RE.match(tok), f"not a lowercase UUID v7: {tok!r}"
+    if near is not None:
+        ms = int(tok[:8] + tok[9:13], 16)
+        assert abs(ms / 1000.0 - near) < 60, f"UUID v7 {tok} says {ms} ms, expected near {near}"

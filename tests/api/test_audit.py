@@ -58,7 +58,7 @@ def ts(v):
 
 def check_row(row, tok, t0):
     assert ROW_FIELDS <= set(row), f"row lacks {ROW_FIELDS - set(row)}: {row}"
-    bl.assert_uuid4(row["atoken"])
+    bl.assert_uuid7(row["atoken"], row["when"])
     assert isinstance(row["when"], int), row
     assert t0 - 5 <= row["when"] <= time.time() + 5, row
     assert row["record"] == tok, row
@@ -117,7 +117,7 @@ def test_v2_event_types_newest_first(api):
     assert b["total"] == len(b["rows"])
     for row in b["rows"]:
         assert {"auditeventuuid", "eventtype", "timestamp"} <= set(row), row
-        bl.assert_uuid4(row["auditeventuuid"])
+        bl.assert_uuid7(row["auditeventuuid"], time.time())
         assert abs(ts(row["timestamp"]) - time.time()) < 120, row
     types = [row["eventtype"] for row in b["rows"] if row["eventtype"] in USER_OPS]
     assert types == ["UserUpdate", "UserGet", "UserCreate"], [r["eventtype"] for r in b["rows"]]

@@ -146,3 +146,43 @@ def test_faults_switched_on_and_off_repeatedly(fsrv):
         users += _populate(api, 1)
         _intact(api, users)
     assert fsrv.alive()
+
+
+def test_reads_fail_closed_when_their_audit_cannot_be_written(fsrv):
+    """Concurrent reads share one audit transaction: when its write fails,
+    every read waiting on it gets a 5xx (none answers unaudited, none hangs),
+    and reads are audited again once the fault clears."""
+    import threading
+
+    api = fsrv.client()
+    users = _populate(api, 3)
+    tok, p = users[0]
+    fsrv.fault("write,pwrite", "ENOSPC")
+    codes, lock = [], threading.Lock()
+
+    def reader():
+        c = fsrv.client()
+        for _ in range(5):
+            r = c.get_user("token", tok)
+            with lock:
+                codes.append(r.status_code)
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a read hung on its audit event"
+    assert fsrv.hits() > 0, "the shim never failed a call"
+    assert len(codes) == 40 and all(c in (500, 503) for c in codes), sorted(set(codes))
+    fsrv.clear()
+    before = len([r for r in assert_ok(api.audit_list(tok, 0, 1000))["rows"]
+                  if r.get("action") == "UserGet" or r.get("title") == "UserGet"])
+    for _ in range(4):
+        assert_ok(api.get_user("token", tok))
+    after = len([r for r in assert_ok(api.audit_list(tok, 0, 1000))["rows"]
+                 if r.get("action") == "UserGet" or r.get("title") == "UserGet"])
+    assert after == before + 4
+    _intact(api, users)
+    rc, out = bl.audit_verify(fsrv)
+    assert rc == 0, out
