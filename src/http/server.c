@@ -394,7 +394,7 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
             { MHD_OPTION_CONNECTION_TIMEOUT, hc->timeout_s, NULL },
             { MHD_OPTION_CONNECTION_LIMIT, hc->max_connections, NULL },
             { MHD_OPTION_PER_IP_CONNECTION_LIMIT, hc->per_ip_connections, NULL },
-            { MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL },
+            { MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL },
             { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_none, NULL },
             { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
             { s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert },
