@@ -722,6 +722,7 @@ out:
     ledger_close(app.ledger);
     audit_queue_free(app.audit_queue);
     keys_wipe(&app.vault);
+    kdf_hmac_forget();          /* its keyed templates hold the vault's keys too */
     store_close(&app.store);
     mem_free(path);
     conf_cleanup(&conf);

@@ -57,7 +57,7 @@ audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN])
 
     if (md == NULL)
         return BK_ENOMEM;
-    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+    ok = kdf_sha256_md() != NULL && EVP_DigestInit_ex(md, kdf_sha256_md(), NULL) == 1 &&
          feed(md, row->prev_hash, STORE_HASH_LEN) && feed_i64(md, row->tenant) &&
          feed(md, row->atoken, strlen(row->atoken)) && feed(md, row->record, strlen(row->record)) &&
          feed_i64(md, row->when) && feed(md, row->action, strlen(row->action)) &&

@@ -25,7 +25,7 @@ aead_gcm_encrypt(const uint8_t key[AEAD_KEY_LEN], const uint8_t *nonce, size_t n
     c = EVP_CIPHER_CTX_new();
     if (c == NULL)
         return BK_ENOMEM;
-    if (EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+    if (EVP_EncryptInit_ex(c, kdf_aes256gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, (int)nonce_len, NULL) != 1 ||
         EVP_EncryptInit_ex(c, NULL, NULL, key, nonce) != 1)
         goto out;
@@ -58,7 +58,7 @@ aead_gcm_decrypt(const uint8_t key[AEAD_KEY_LEN], const uint8_t *nonce, size_t n
     c = EVP_CIPHER_CTX_new();
     if (c == NULL)
         return BK_ENOMEM;
-    if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+    if (EVP_DecryptInit_ex(c, kdf_aes256gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, (int)nonce_len, NULL) != 1 ||
         EVP_DecryptInit_ex(c, NULL, NULL, key, nonce) != 1)
         goto out;

@@ -181,6 +181,86 @@ test_mac_prepared(void **state)
     kdf_mac_free(NULL);
 }
 
+/* kdf_hmac() keeps the first keys keyed: every answer, from a template, from
+ * a key past the templates' room, and after they are dropped, is the
+ * HMAC a freshly keyed context gives. */
+static void
+test_hmac_templates(void **state)
+{
+    uint8_t key[40], msg[100], want[KDF_HASH_LEN], got[KDF_HASH_LEN];
+    struct kdf_mac *m = NULL;
+
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        if (round == 2)
+            kdf_hmac_forget();
+        for (size_t k = 0; k < 12; k++) {
+            for (size_t i = 0; i < sizeof key; i++)
+                key[i] = (uint8_t)(i * 13 + k);
+            for (size_t i = 0; i < sizeof msg; i++)
+                msg[i] = (uint8_t)(i + k + (size_t)round);
+            assert_int_equal(kdf_mac_new(key, 32 + k % 9, &m), BK_OK);
+            assert_int_equal(kdf_mac(m, msg, sizeof msg, want), BK_OK);
+            kdf_mac_free(m);
+            assert_int_equal(kdf_hmac(key, 32 + k % 9, msg, sizeof msg, got), BK_OK);
+            assert_memory_equal(got, want, sizeof want);
+        }
+    }
+    /* a known answer, twice (keyed, then from its template) */
+    kdf_hmac_forget();
+    fill(key, 20, 0x0b);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(kdf_hmac(key, 20, "Hi There", 8, got), BK_OK);
+        expect_hex(got, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    }
+    /* a key longer than a template holds is keyed per call (RFC 4231 case 6) */
+    {
+        static const char msg6[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+        uint8_t long_key[131];
+
+        fill(long_key, sizeof long_key, 0xaa);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(kdf_hmac(long_key, sizeof long_key, msg6, strlen(msg6), got), BK_OK);
+            expect_hex(got, 32,
+                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+        }
+    }
+    kdf_hmac_forget();
+    kdf_hmac_forget();
+}
+
+/* Small draws come from a per-thread block: across many blocks no two draws
+ * repeat, sizes up to the small limit and past it work, and nothing comes
+ * back all zero. */
+static void
+test_random_small_draws(void **state)
+{
+    enum { N = 300 };
+    uint8_t ids[N][16], zero[1000] = { 0 }, big[1000];
+
+    (void)state;
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(kdf_random(ids[i], sizeof ids[i]), BK_OK);
+    for (size_t i = 0; i < N; i++) {
+        assert_memory_not_equal(ids[i], zero, sizeof ids[i]);
+        for (size_t j = i + 1; j < N; j++)
+            assert_memory_not_equal(ids[i], ids[j], sizeof ids[i]);
+    }
+    for (size_t n = 1; n <= 65; n++) {
+        uint8_t a[65], b[65];
+
+        memset(a, 0, sizeof a);
+        memset(b, 0, sizeof b);
+        assert_int_equal(kdf_random(a, n), BK_OK);
+        assert_int_equal(kdf_random(b, n), BK_OK);
+        if (n >= 8)
+            assert_memory_not_equal(a, b, n);
+        assert_memory_equal(a + n, zero, sizeof a - n);
+    }
+    assert_int_equal(kdf_random(big, sizeof big), BK_OK);
+    assert_memory_not_equal(big, zero, sizeof big);
+}
+
 int
 main(void)
 {
@@ -191,6 +271,8 @@ main(void)
         cmocka_unit_test(test_hkdf_output_limit),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_hmac_templates),
+        cmocka_unit_test(test_random_small_draws),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
