@@ -367,27 +367,46 @@ show(struct ctx *c, const struct token_row *row, tokens_fn fn, void *arg)
     return err;
 }
 
-enum bk_err
-tokens_get(struct ctx *c, struct slice token, tokens_fn fn, void *arg)
+/* The event of a read of <row>, with the move of its sliding expiration when
+ * it has one: committed before the answer, synced lazily (like UserGet). */
+static enum bk_err
+read_recorded(struct ctx *c, const struct token_row *row)
 {
-    struct token_row row;
-    enum bk_err err = store_begin(&c->db, 1);
+    struct audit_event ev = { .action = "TokenGet", .record = row->uuid };
+    enum bk_err err;
 
+    if (row->sliding <= 0)
+        return audit_write_alone(c, &ev);
+    err = store_begin(&c->db, STORE_WRITE_LAZY);
     if (err != BK_OK)
         return err;
-    err = find(c, token, &row);
-    if (err == BK_OK && row.sliding > 0)
-        err = store_tokens_set_expiry(&c->db, c->tenant, row.id,
-                                      end_of(row.sliding, row.final, c->now), row.sliding,
-                                      row.final);
+    err = store_tokens_set_expiry(&c->db, c->tenant, row->id,
+                                  end_of(row->sliding, row->final, c->now), row->sliding,
+                                  row->final);
     if (err == BK_OK)
-        err = audit_token(c, "TokenGet", row.uuid, NULL);
-    if (err == BK_OK)
-        err = show(c, &row, fn, arg);
+        err = audit_write(c, &ev);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
         store_rollback(&c->db);
+    return err;
+}
+
+enum bk_err
+tokens_get(struct ctx *c, struct slice token, tokens_fn fn, void *arg)
+{
+    struct token_row row;
+    enum bk_err err = store_begin(&c->db, 0);
+
+    if (err != BK_OK)
+        return err;
+    err = find(c, token, &row);
+    store_rollback(&c->db);
+    /* <fn> fills the caller's answer, which an error after it discards */
+    if (err == BK_OK)
+        err = show(c, &row, fn, arg);
+    if (err == BK_OK)
+        err = read_recorded(c, &row);
     store_token_row_cleanup(&row);
     return err;
 }
