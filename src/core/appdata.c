@@ -406,15 +406,10 @@ appdata_list_all(struct ctx *c, json_t **names_out)
     *names_out = NULL;
     if (names == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err == BK_OK) {
         err = store_appdata_list_all(&c->db, c->tenant, name_append, names);
-        if (err == BK_OK)
-            err = audit_write(c, &ev);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = audit_read_end(c, err, &ev);
     }
     if (err != BK_OK) {
         json_decref(names);

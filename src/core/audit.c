@@ -304,6 +304,13 @@ write_alone(struct ctx *c, const struct audit_event *ev)
 }
 
 enum bk_err
+audit_read_end(struct ctx *c, enum bk_err err, const struct audit_event *ev)
+{
+    store_rollback(&c->db);
+    return err == BK_OK ? audit_write_alone(c, ev) : err;
+}
+
+enum bk_err
 audit_write_alone(struct ctx *c, const struct audit_event *ev)
 {
     struct audit_queue *q = c->app->audit_queue;

@@ -35,6 +35,11 @@ enum bk_err audit_write(struct ctx *c, const struct audit_event *ev);
  * app's audit queue, the events of concurrent calls share one transaction. */
 enum bk_err audit_write_alone(struct ctx *c, const struct audit_event *ev);
 
+/* The end of a call that only read, in a read transaction (store_begin(.., 0)):
+ * the transaction ends, and when <err> is BK_OK the call's event <ev> is
+ * written (audit_write_alone()); returns <err> or the event's failure. */
+enum bk_err audit_read_end(struct ctx *c, enum bk_err err, const struct audit_event *ev);
+
 /* The queue audit_write_alone() gathers concurrent events in (struct app);
  * audit_queue_free() when no call runs any more. */
 enum bk_err audit_queue_new(struct audit_queue **out);

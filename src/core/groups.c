@@ -203,7 +203,7 @@ groups_list_user(struct ctx *c, const struct user_ref *ref, store_member_fn fn, 
 {
     struct user_row row;
     struct audit_event ev = { .action = "GroupListUserGroups", .mode = users_mode_name(ref->mode) };
-    enum bk_err err = store_begin(&c->db, 1);
+    enum bk_err err = store_begin(&c->db, 0);
 
     memset(&row, 0, sizeof row);
     if (err != BK_OK)
@@ -212,7 +212,7 @@ groups_list_user(struct ctx *c, const struct user_ref *ref, store_member_fn fn, 
     if (err == BK_OK)
         err = store_access_members_of_user(&c->db, c->tenant, row.id, fn, arg);
     ev.record = row.token;
-    err = finish(c, err, &ev);
+    err = audit_read_end(c, err, &ev);
     store_user_row_cleanup(&row);
     return err;
 }

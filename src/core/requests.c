@@ -306,7 +306,7 @@ requests_get(struct ctx *c, const char *rtoken_in, size_t rtoken_len, struct req
     err = rtoken_norm(c, rtoken_in, rtoken_len, rtoken);
     if (err != BK_OK)
         return err;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         return err;
     err = get_row(c, rtoken, &out->row);
@@ -324,12 +324,8 @@ requests_get(struct ctx *c, const char *rtoken_in, size_t rtoken_len, struct req
         ev.identity = rtoken;
         ev.dek = have_dek ? dek : NULL;
         ev.msg = rtoken;
-        err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
     if (err != BK_OK)
         requests_view_cleanup(out);
     json_decref(doc);
@@ -356,7 +352,7 @@ requests_list_user(struct ctx *c, const struct user_ref *ref, int64_t offset, in
     ident = mem_strndup(ref->identity ? ref->identity : "", ref->identity_len);
     if (ident == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
     /* By token, a forgotten user's approved delete request stays listable. */
@@ -371,12 +367,8 @@ requests_list_user(struct ctx *c, const struct user_ref *ref, int64_t offset, in
         ev.record = user.token;
         ev.identity = ident;
         ev.dek = have_dek ? dek : NULL;
-        err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
 out:
     secbuf_wipe(dek, sizeof dek);
     store_user_row_cleanup(&user);
@@ -402,16 +394,11 @@ requests_list_as(struct ctx *c, const char *action, const char *status, int64_t 
     if (status != NULL && strcmp(status, st_open) != 0 && strcmp(status, st_approved) != 0 &&
         strcmp(status, st_cancelled) != 0)
         return ctx_fail(c, BK_EINVAL, "bad status: use open, approved or cancelled");
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         return err;
     err = store_requests_list(&c->db, c->tenant, status, offset, limit, total, fn, arg);
-    if (err == BK_OK)
-        err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
     return err;
 }
 

@@ -363,7 +363,7 @@ sessions_get(struct ctx *c, const char *sid, size_t sid_len, struct session_view
     err = sid_init(c, sid, sid_len, &s);
     if (err != BK_OK)
         return err;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         return err;
     err = find_live(c, &s, &row);
@@ -377,12 +377,8 @@ sessions_get(struct ctx *c, const char *sid, size_t sid_len, struct session_view
     if (err == BK_OK) {
         ev.record = row.user_token;
         ev.dek = row.user_token[0] != '\0' ? dek : NULL;
-        err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
     if (err == BK_OK) {
         out->sid = sid;
         out->when = row.created;
@@ -471,7 +467,7 @@ sessions_list_user(struct ctx *c, const struct user_ref *ref, sessions_view_fn f
     memset(dek, 0, sizeof dek);
     if (ident == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
     err = users_find(c, ref, &user);
@@ -486,12 +482,8 @@ sessions_list_user(struct ctx *c, const struct user_ref *ref, sessions_view_fn f
         ev.record = user.token;
         ev.identity = ident;
         ev.dek = dek;
-        err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
     if (err == BK_OK)
         *total = ls.total;
 out:

@@ -209,7 +209,7 @@ versions_user_list(struct ctx *c, const struct user_ref *ref, char token_out[37]
     ident = mem_strndup(ref->identity ? ref->identity : "", ref->identity_len);
     if (ident == NULL)
         return BK_ENOMEM;
-    err = store_begin(&c->db, 1);
+    err = store_begin(&c->db, 0);
     if (err != BK_OK)
         goto out;
     err = users_find(c, ref, &row);
@@ -221,12 +221,8 @@ versions_user_list(struct ctx *c, const struct user_ref *ref, char token_out[37]
         ev.record = row.token;
         ev.identity = ident;
         ev.dek = dek;
-        err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = audit_read_end(c, err, &ev);
     if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
         *versions_out = rows;
