@@ -62,7 +62,7 @@ struct ctx {
     struct store_conn db;        /* borrowed for this request */
     int64_t tenant;              /* 0: the default tenant */
     enum caller_kind caller;
-    char who[48];                /* who the audit trail names */
+    char who[64];                /* who the audit trail names */
     char rid[17];                /* request id for logs */
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
