@@ -73,6 +73,7 @@ SERVER_DB_TESTS+=(test_requests_targets.py test_appdata_versions.py test_bulk_re
                   test_report_sections.py test_read_audit.py)
 SERVER_DB_TESTS+=(test_wrapping.py)
 SERVER_DB_TESTS+=(test_tokens.py test_authz_fresh.py)
+SERVER_DB_TESTS+=(test_write_race.py test_authz_large_group.py test_ttl.py)
 # Run on PostgreSQL only: SIGKILL under concurrent writes (issue: crash safety).
 PG_ONLY_TESTS=(tests/api/test_crash.py)
 

@@ -194,6 +194,10 @@ handle_found(const struct app *app, const struct api_req *req, struct route_matc
             reply_err(out, err, v2, c.errmsg);
             goto out;
         }
+    } else {
+        /* No token asked for: the audit trail names the caller by the socket's peer address
+         * (libmicrohttpd's, never a header the client sets). */
+        snprintf(c.who, sizeof c.who, "anonymous %s", c.client_ip ? c.client_ip : "unknown");
     }
     if (c.tenant_unknown) {
         reply_err(out, BK_ENOTFOUND, v2, "unknown tenant");

@@ -87,9 +87,14 @@ opts_param(struct ctx *c, const json_t *body, struct tokens_opts *o)
         return ctx_fail(c, BK_EINVAL, "bad expiration: give a period such as 30d");
     if (s != NULL && f != NULL)
         return ctx_fail(c, BK_EINVAL, "give finaltime or expiration, not both");
-    if (s != NULL && period_deadline(s, len, c->now, &o->exp.finaltime) != BK_OK)
+    if (s != NULL && period_ttl_end(s, len, c->now, &o->exp.finaltime) != BK_OK)
         return ctx_fail(c, BK_EINVAL,
                         "bad expiration: give a period such as 30d or a future unix time");
+    /* a token's life: a period lives at least that long (params_expiry counted it as a
+     * user's deadline, from c->now) */
+    if (f != NULL && period_ttl_end(f, flen, c->now, &o->exp.finaltime) != BK_OK)
+        return ctx_fail(c, BK_EINVAL,
+                        "bad finaltime: give a period such as 1y or a future unix time");
     return BK_OK;
 }
 

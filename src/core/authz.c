@@ -532,30 +532,21 @@ authz_call(struct ctx *c, const char *op)
     return err;
 }
 
+/* ${..._group_members} in conditions: one indexed seek per test, never the members listed
+ * (a group may hold many thousands). */
 static enum bk_err
-add_group_members(struct ctx *c, const struct mlist *from, struct mlist *gm)
+member_seek(void *arg, int64_t group, const char *role, int64_t from, int64_t *user_out)
 {
-    enum bk_err err = BK_OK;
+    struct ctx *c = arg;
 
-    for (size_t i = 0; i < from->n && err == BK_OK; i++) {
-        int seen = 0;
-
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = from->m[k].group == from->m[i].group;
-        for (size_t k = 0; k < gm->n && !seen; k++)
-            seen = gm->m[k].group == from->m[i].group;
-        if (!seen)
-            err = store_access_members_of_group(&c->db, c->tenant, from->m[i].group, mlist_add,
-                                                gm);
-    }
-    return err;
+    return store_access_member_seek(&c->db, c->tenant, group, role, from, user_out);
 }
 
 enum bk_err
 authz_target(struct ctx *c, const struct user_row *target)
 {
     struct authz_memo *m;
-    struct mlist tm = { 0 }, gm = { 0 };
+    struct mlist tm = { 0 };
     struct policy_subject subj;
     enum policy_decision d = POLICY_NOMATCH;
     int own;
@@ -576,24 +567,20 @@ authz_target(struct ctx *c, const struct user_row *target)
         tm = (struct mlist){ .m = m->p.pm.m, .n = m->p.pm.n };   /* borrowed */
     else if (err == BK_OK)
         err = store_access_members_of_user(&c->db, c->tenant, target->id, mlist_add, &tm);
-    if (err == BK_OK && m->s->needs_members) {
-        err = add_group_members(c, &m->p.pm, &gm);
-        if (err == BK_OK)
-            err = add_group_members(c, &tm, &gm);
-    }
     if (err == BK_OK) {
         subject_init(c, &m->p, &subj);
         subj.target = target->id;
         subj.tm = tm.m;
         subj.ntm = tm.n;
-        subj.gm = gm.m;
-        subj.ngm = gm.n;
+        if (m->s->needs_members) {
+            subj.member_seek = member_seek;
+            subj.member_arg = c;
+        }
         err = policy_decide(m->g, m->s->n, c->access.op, op_part(c->access.op), &subj, &d,
                             &c->access.view);
     }
     if (!own)
         mlist_cleanup(&tm);
-    mlist_cleanup(&gm);
     if (err == BK_ETOOBIG)
         err = BK_OK;   /* policy_decide failed closed: d is DENIED */
     if (err != BK_OK)

@@ -61,7 +61,7 @@ bulk_unlock_create(struct ctx *c, char unlock_out[37])
     if (err != BK_OK)
         return err;
     err = store_access_unlock_insert(&c->db, c->tenant, h, owner,
-                                     c->now + (int64_t)c->app->conf->bulk_unlock_ttl_s);
+                                     ctx_ttl_end(c, (int64_t)c->app->conf->bulk_unlock_ttl_s));
     if (err == BK_OK)
         err = audit_write(c, &ev);
     if (err == BK_OK)

@@ -64,7 +64,7 @@ struct ctx {
     struct store_conn db;        /* borrowed for this request */
     int64_t tenant;              /* 0: the default tenant */
     enum caller_kind caller;
-    char who[48];                /* who the audit trail names */
+    char who[64];                /* who the audit trail names */
     char rid[17];                /* request id for logs */
     const char *client_ip;       /* borrowed */
     int64_t now;                 /* unix seconds at the request's start */
@@ -86,6 +86,17 @@ static inline const struct vault *
 ctx_vault(const struct ctx *c)
 {
     return c->vault != NULL ? c->vault : &c->app->vault;
+}
+
+/* The second from which an object made in this request with a life of <ttl> seconds is
+ * refused (at and after it; every ttl'd object compares "now >= expires" in whole seconds).
+ * c->now is the request's start truncated to the second, so the extra second makes a life
+ * of at least <ttl> seconds and at most <ttl> + 1, wherever in its second the object was
+ * made. */
+static inline int64_t
+ctx_ttl_end(const struct ctx *c, int64_t ttl)
+{
+    return c->now + ttl + 1;
 }
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

@@ -66,3 +66,15 @@ period_deadline(const char *s, size_t len, int64_t now, int64_t *out)
     *out = now + v;
     return BK_OK;
 }
+
+enum bk_err
+period_ttl_end(const char *s, size_t len, int64_t now, int64_t *out)
+{
+    int64_t v;
+
+    if (s != NULL && len > 0 && !digits(s, len, &v) && period_parse(s, len, &v) == BK_OK) {
+        *out = now + v + 1;
+        return BK_OK;
+    }
+    return period_deadline(s, len, now, out);
+}

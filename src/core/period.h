@@ -22,4 +22,9 @@ enum bk_err period_parse(const char *s, size_t len, int64_t *seconds_out);
  * after <now>), a period is counted from <now>. BK_EINVAL otherwise. */
 enum bk_err period_deadline(const char *s, size_t len, int64_t now, int64_t *out);
 
+/* Like period_deadline for the end of a life (a ttl) begun at <now>, a whole second: a period
+ * of N seconds ends at now + N + 1, the first second at which the object is refused, so that
+ * it lives at least N seconds (see ctx_ttl_end); a unix time is kept as given. */
+enum bk_err period_ttl_end(const char *s, size_t len, int64_t now, int64_t *out);
+
 #endif

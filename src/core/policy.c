@@ -453,19 +453,25 @@ policy_action_match(const char *pat, const char *op)
 
 /* ------------------------------------------------------------ deciding */
 
-/* A set of values: ids, or strings (literals and role names). */
+/* A set of values: ids, or strings (literals and role names), or the members (with role
+ * <role>) of <groups>, left to s->member_seek to test. */
 struct vset {
     int64_t *ids;
     size_t nids;
     const char *const *strs;
     size_t nstrs;
     const char *one;       /* a single string literal */
+    int lazy;              /* the members of <groups>: never listed */
+    const int64_t *groups;
+    size_t ngroups;
+    const char *role;
 };
 
 struct scratch {
     int64_t *pg, *tg, *a, *b;
     size_t npg, ntg;
     size_t cap;
+    enum bk_err err;       /* a failed membership test: the decision fails closed */
 };
 
 static int
@@ -552,10 +558,17 @@ operand_set(const struct operand *o, const struct policy_subject *s, struct scra
         out->nids = w->ntg;
         break;
     case VAR_PRINCIPAL_MEMBERS:
-        out->nids = members_of(s->gm, s->ngm, w->pg, w->npg, o->text, buf);
-        break;
     case VAR_TARGET_MEMBERS:
-        out->nids = members_of(s->gm, s->ngm, w->tg, w->ntg, o->text, buf);
+        if (s->member_seek != NULL) {
+            out->lazy = 1;
+            out->groups = o->var == VAR_PRINCIPAL_MEMBERS ? w->pg : w->tg;
+            out->ngroups = o->var == VAR_PRINCIPAL_MEMBERS ? w->npg : w->ntg;
+            out->role = o->text;
+        } else if (o->var == VAR_PRINCIPAL_MEMBERS) {
+            out->nids = members_of(s->gm, s->ngm, w->pg, w->npg, o->text, buf);
+        } else {
+            out->nids = members_of(s->gm, s->ngm, w->tg, w->ntg, o->text, buf);
+        }
         break;
     case VAR_PRINCIPAL_ID:
         if (s->principal != 0) {
@@ -611,6 +624,75 @@ intersects(struct vset *a, const struct vset *b)
     return 0;
 }
 
+/* Whether user <x> is among the members <m> (lazy); -1 when the store failed (w->err). */
+static int
+lazy_has(const struct vset *m, int64_t x, const struct policy_subject *s, struct scratch *w)
+{
+    for (size_t g = 0; g < m->ngroups; g++) {
+        int64_t y = 0;
+        enum bk_err err = s->member_seek(s->member_arg, m->groups[g], m->role, x, &y);
+
+        if (err == BK_OK && y == x)
+            return 1;
+        if (err != BK_OK && err != BK_ENOTFOUND) {
+            w->err = err;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Whether groups <g1> (role <r1>) and <g2> (role <r2>) have a member in common: each side
+ * seeks from the other's last answer (a leapfrog join over the members in user order), so
+ * the seeks are bounded by the smaller side, not the larger. -1 on a store failure. */
+static int
+groups_meet(int64_t g1, const char *r1, int64_t g2, const char *r2,
+            const struct policy_subject *s, struct scratch *w)
+{
+    int64_t x = INT64_MIN, y = INT64_MIN;
+    enum bk_err err = BK_OK;
+
+    for (;;) {
+        err = s->member_seek(s->member_arg, g1, r1, y, &x);
+        if (err == BK_OK)
+            err = s->member_seek(s->member_arg, g2, r2, x, &y);
+        if (err != BK_OK || x == y)
+            break;
+    }
+    if (err == BK_ENOTFOUND)
+        return 0;
+    if (err != BK_OK) {
+        w->err = err;
+        return -1;
+    }
+    return 1;
+}
+
+/* intersects() when <a> or <b> is a lazy member set: member ids only meet ids. */
+static int
+lazy_meets(const struct vset *a, const struct vset *b, const struct policy_subject *s,
+           struct scratch *w)
+{
+    int hit = 0;
+
+    if (!a->lazy) {
+        const struct vset *t = a;
+
+        a = b;
+        b = t;
+    }
+    if (!b->lazy) {
+        for (size_t i = 0; i < b->nids && hit == 0; i++)
+            hit = lazy_has(a, b->ids[i], s, w);
+        return hit;
+    }
+    for (size_t i = 0; i < a->ngroups && hit == 0; i++) {
+        for (size_t k = 0; k < b->ngroups && hit == 0; k++)
+            hit = groups_meet(a->groups[i], a->role, b->groups[k], b->role, s, w);
+    }
+    return hit;
+}
+
 static int
 conds_hold(const struct stmt *st, const struct policy_subject *s, struct scratch *w)
 {
@@ -621,7 +703,9 @@ conds_hold(const struct stmt *st, const struct policy_subject *s, struct scratch
 
         operand_set(&cd->a, s, w, w->a, &a);
         operand_set(&cd->b, s, w, w->b, &b);
-        hit = intersects(&a, &b);
+        hit = a.lazy || b.lazy ? lazy_meets(&a, &b, s, w) : intersects(&a, &b);
+        if (hit < 0)
+            return 0;
         if (cd->op == COND_NOT_EQUALS ? hit : !hit)
             return 0;
     }
@@ -702,8 +786,11 @@ stmt_target(const struct stmt *st, const char *via, enum policy_part part,
                            r->scope == SCOPE_TARGET_MEMBERS ? r->role : NULL, w->tg);
         if (r->scope == SCOPE_TARGET_MEMBERS && w->ntg == 0)
             continue;
-        if (!conds_hold(st, s, w))
+        if (!conds_hold(st, s, w)) {
+            if (w->err != BK_OK)
+                return w->err;
             continue;
+        }
         if (st->deny) {
             if (r->field[0] == '\0') {
                 *out = POLICY_DENIED;

@@ -58,8 +58,14 @@ struct policy_subject {
     const struct policy_membership *tm;      /* the target's memberships */
     size_t ntm;
     const struct policy_membership *gm;      /* every member of the groups in pm and tm, when
-                                                policy_needs_members() */
+                                                policy_needs_members() and no member_seek */
     size_t ngm;
+    /* When set, ${..._group_members} are asked of it instead of read from gm: into *user_out
+     * the lowest user id >= <from> that is a member of <group> holding role <role> ("": any);
+     * BK_ENOTFOUND when none (store_access_member_seek). Other errors fail the decision. */
+    enum bk_err (*member_seek)(void *arg, int64_t group, const char *role, int64_t from,
+                               int64_t *user_out);
+    void *member_arg;
 };
 
 /* A policy that applies to the principal, and the role it applies through

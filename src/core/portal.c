@@ -372,7 +372,7 @@ portal_prelogin(struct ctx *c, const char *mode, size_t mode_len, const char *id
         if (known)
             memcpy(row.user_token, user.token, sizeof row.user_token);
         row.created = c->now;
-        row.expires = c->now + c->app->conf->login.code_ttl_s;
+        row.expires = ctx_ttl_end(c, c->app->conf->login.code_ttl_s);
         row.attempts = 0;
         err = code_hash(c, &id, code, strlen(code), row.code_hash);
     }
@@ -484,7 +484,7 @@ portal_login(struct ctx *c, const char *mode, size_t mode_len, const char *ident
         err = keys_token_hash(&c->app->vault, xtoken, 36, th);
     if (err == BK_OK)
         err = store_portal_session_put(&c->db, c->tenant, th, user.token, c->now,
-                                       c->now + c->app->conf->login.session_ttl_s);
+                                       ctx_ttl_end(c, c->app->conf->login.session_ttl_s));
     if (err == BK_OK) {
         ev.mode = users_mode_name(id.mode);
         ev.record = user.token;

@@ -182,12 +182,13 @@ times_apply(struct ctx *c, const struct session_times *t, int64_t cap,
             const struct session_row *live, struct session_row *row)
 {
     row->created = live ? live->created : c->now;
-    row->final = t->final_ttl ? row->created + t->final_ttl : live ? live->final : 0;
-    row->expires = c->now + (t->ttl ? t->ttl : SESSIONS_DEFAULT_TTL_SECONDS);
+    /* ends one second late, as ctx_ttl_end: c->now and created are truncated seconds */
+    row->final = t->final_ttl ? row->created + t->final_ttl + 1 : live ? live->final : 0;
+    row->expires = ctx_ttl_end(c, t->ttl ? t->ttl : SESSIONS_DEFAULT_TTL_SECONDS);
     if (row->final != 0 && row->expires > row->final)
         row->expires = row->final;
-    if (cap != 0 && row->expires > c->now + cap)
-        row->expires = c->now + cap;
+    if (cap != 0 && row->expires > ctx_ttl_end(c, cap))
+        row->expires = ctx_ttl_end(c, cap);
     row->updated = c->now;
 }
 

@@ -109,14 +109,14 @@ expiry_of(struct ctx *c, const char *expiration, size_t len, int64_t *out)
 
         if (period_parse(SHARED_DEFAULT_PERIOD, strlen(SHARED_DEFAULT_PERIOD), &dflt) != BK_OK)
             return BK_EINTERNAL;
-        *out = c->now + (cap > 0 ? cap : dflt);
+        *out = ctx_ttl_end(c, cap > 0 ? cap : dflt);
         return BK_OK;
     }
-    if (period_deadline(expiration, len, c->now, out) != BK_OK)
+    if (period_ttl_end(expiration, len, c->now, out) != BK_OK)
         return ctx_fail(c, BK_EINVAL, "bad expiration: give a period such as 30d or a future "
                         "unix time");
-    if (cap > 0 && *out > c->now + cap)
-        *out = c->now + cap;
+    if (cap > 0 && *out > ctx_ttl_end(c, cap))
+        *out = ctx_ttl_end(c, cap);
     return BK_OK;
 }
 

@@ -33,11 +33,13 @@ rnd(void *arg, void *out, size_t n)
     return kdf_random(out, n);
 }
 
-/* The end of a token's life from its sliding period and final time. */
+/* The end of a token's life from its sliding period and final time: refused from that
+ * second on; a sliding period of N seconds ends one second late (as ctx_ttl_end), <now>
+ * being a truncated second. */
 static int64_t
 end_of(int64_t sliding, int64_t final, int64_t now)
 {
-    int64_t end = sliding > 0 ? now + sliding : 0;
+    int64_t end = sliding > 0 ? now + sliding + 1 : 0;
 
     if (final > 0 && (end == 0 || final < end))
         end = final;

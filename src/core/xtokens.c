@@ -58,7 +58,7 @@ fill_times(struct ctx *c, struct access_xtoken *t, int64_t final_s, int64_t slid
         final_s = XTOKENS_DEFAULT_TTL_S;
     t->tenant = c->tenant;
     t->created = t->lastused = c->now;
-    t->finaltime = final_s ? c->now + final_s : 0;
+    t->finaltime = final_s ? ctx_ttl_end(c, final_s) : 0;
     t->slidingtime = sliding_s;
 }
 
@@ -179,7 +179,7 @@ identify(struct ctx *c, const uint8_t hash[KEYS_LEN])
     if (err != BK_OK)
         return err;
     if ((t.finaltime > 0 && c->now >= t.finaltime) ||
-        (t.slidingtime > 0 && c->now >= t.lastused + t.slidingtime))
+        (t.slidingtime > 0 && c->now >= t.lastused + t.slidingtime + 1))
         return ctx_fail(c, BK_EAUTH, "access token expired");
     if (t.kind != XTOKEN_USER && t.kind != XTOKEN_ROLE)
         return BK_ECORRUPT;

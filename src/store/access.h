@@ -157,6 +157,13 @@ struct store_access_ops {
     enum bk_err (*gram_match)(void *conn, int64_t tenant, int kind, const int64_t *grams,
                               size_t n, int64_t common, int64_t rarest, int64_t limit,
                               store_gram_fn fn, void *arg);
+    /* membership tests for policies: into *user_out the lowest user id >= <from> that is a
+     * member of group <group_id> (of an existing group), holding there the role named <role>
+     * ("" or NULL: any role, or none); BK_ENOTFOUND when there is none. One seek on the
+     * members' primary key: "is X a member" is member_seek(X) == X, and two groups meet by
+     * seeking each from the other's last answer */
+    enum bk_err (*member_seek)(void *conn, int64_t tenant, int64_t group_id, const char *role,
+                               int64_t from, int64_t *user_out);
 };
 
 void access_named_cleanup(struct access_named *n);
@@ -450,6 +457,13 @@ store_access_gram_match(struct store_conn *c, int64_t tenant, int kind, const in
                         store_gram_fn fn, void *arg)
 {
     return ACCESS_CALL(c, gram_match, tenant, kind, grams, n, common, rarest, limit, fn, arg);
+}
+
+static inline enum bk_err
+store_access_member_seek(struct store_conn *c, int64_t tenant, int64_t group_id, const char *role,
+                         int64_t from, int64_t *user_out)
+{
+    return ACCESS_CALL(c, member_seek, tenant, group_id, role, from, user_out);
 }
 
 #endif

@@ -52,6 +52,16 @@ static const char sql_user_by_index[] =
     "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
     "FROM user_index i JOIN users u ON u.id = i.user_id "
     "WHERE i.tenant = ? AND i.kind = ? AND i.hash = ?";
+/* In a write transaction the user is read with its row locked, and as last committed (a
+ * locking read is not the snapshot): writers of one user queue here instead of all but one
+ * failing the version check at the end and starting over, which under load ran out of
+ * tries (409 from the version check, 503 from an index row not yet in the snapshot). */
+static const char sql_user_by_token_lock[] =
+    "SELECT " USER_COLS " FROM users WHERE tenant = ? AND token = ? FOR UPDATE";
+static const char sql_user_by_index_lock[] =
+    "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
+    "FROM user_index i JOIN users u ON u.id = i.user_id "
+    "WHERE i.tenant = ? AND i.kind = ? AND i.hash = ? FOR UPDATE";
 static const char sql_user_update[] =
     "UPDATE users SET body = ?, version = ?, updated = ? "
     "WHERE id = ? AND tenant = ? AND version = ? AND status = 1";
@@ -644,8 +654,10 @@ mys_begin(void *conn, int write)
         if (err == BK_OK)
             err = begin_once(c, write);
     }
-    if (err == BK_OK)
+    if (err == BK_OK) {
         c->in_tx = 1;
+        c->write_tx = write != 0;
+    }
     return err;
 }
 
@@ -830,6 +842,15 @@ query_user(struct my_conn *c, const char *sql, struct my_params *p, struct user_
     return err;
 }
 
+/* A user read in an open write transaction locks the row (sql_user_by_token_lock). */
+static int
+locking(const void *conn)
+{
+    const struct my_conn *c = conn;
+
+    return c->in_tx && c->write_tx;
+}
+
 static enum bk_err
 mys_user_by_token(void *conn, int64_t tenant, const char *token, struct user_row *out)
 {
@@ -838,7 +859,8 @@ mys_user_by_token(void *conn, int64_t tenant, const char *token, struct user_row
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_text(&p, token);
-    return query_user(conn, sql_user_by_token, &p, out);
+    return query_user(conn, locking(conn) ? sql_user_by_token_lock :
+                      sql_user_by_token, &p, out);
 }
 
 static enum bk_err
@@ -851,7 +873,8 @@ mys_user_by_index(void *conn, int64_t tenant, int kind, const uint8_t hash[STORE
     myp_int(&p, tenant);
     myp_int(&p, kind);
     myp_blob(&p, hash, STORE_HASH_LEN);
-    return query_user(conn, sql_user_by_index, &p, out);
+    return query_user(conn, locking(conn) ? sql_user_by_index_lock :
+                      sql_user_by_index, &p, out);
 }
 
 static enum bk_err

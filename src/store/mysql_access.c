@@ -948,6 +948,31 @@ a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t 
                              fn, arg);
 }
 
+/* ------------------------------------------------------------ membership tests */
+
+/* A range seek on the primary key (tenant, group_id, user_id, role_id); the role's name
+ * decides as in members_of_group ("" when the role is gone or none). */
+static const char sql_member_seek[] =
+    "SELECT m.user_id FROM access_members m FORCE INDEX (PRIMARY) "
+    "JOIN access_groups g ON g.id = m.group_id AND g.tenant = m.tenant "
+    "LEFT JOIN access_roles r ON r.id = m.role_id AND r.tenant = m.tenant "
+    "WHERE m.tenant = ? AND m.group_id = ? AND m.user_id >= ? "
+    "AND (? = '' OR coalesce(r.name, '') = ?) ORDER BY m.user_id LIMIT 1";
+
+static enum bk_err
+a_member_seek(void *conn, int64_t tenant, int64_t group_id, const char *role, int64_t from,
+              int64_t *user_out)
+{
+    struct my_params p = { 0 };
+
+    myp_int(&p, tenant);
+    myp_int(&p, group_id);
+    myp_int(&p, from);
+    myp_text(&p, role ? role : "");
+    myp_text(&p, role ? role : "");
+    return first_int(conn, sql_member_seek, &p, user_out);
+}
+
 const struct store_access_ops mysql_access_ops = {
     .version_get = a_version_get,
     .version_bump = a_version_bump,
@@ -988,4 +1013,5 @@ const struct store_access_ops mysql_access_ops = {
     .gram_delete = a_gram_delete,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
+    .member_seek = a_member_seek,
 };

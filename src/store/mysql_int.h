@@ -27,6 +27,7 @@ struct my_conn {
     struct my_cached cache[MY_CACHE_SLOTS];
     int in_use;
     int in_tx;
+    int write_tx;            /* the open transaction writes: user reads lock the row */
     int broken;              /* the connection failed: reconnect before use */
     const struct my_pool *pool;
 };

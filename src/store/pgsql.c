@@ -62,6 +62,15 @@ static const char sql_user_by_index[] =
     "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
     "FROM user_index i JOIN users u ON u.id = i.user_id "
     "WHERE i.tenant = $1 AND i.kind = $2 AND i.hash = $3";
+/* In a write transaction the user is read with its row locked: writers of one user queue
+ * here instead of all but one failing the version check at the end and starting over,
+ * which under load ran out of tries (409). */
+static const char sql_user_by_token_lock[] =
+    "SELECT " USER_COLS " FROM users WHERE tenant = $1 AND token = $2 FOR UPDATE";
+static const char sql_user_by_index_lock[] =
+    "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
+    "FROM user_index i JOIN users u ON u.id = i.user_id "
+    "WHERE i.tenant = $1 AND i.kind = $2 AND i.hash = $3 FOR UPDATE OF u";
 static const char sql_user_update[] =
     "UPDATE users SET body = $1, version = $2, updated = $3 "
     "WHERE id = $4 AND tenant = $5 AND version = $6 AND status = 1";
@@ -597,8 +606,10 @@ pgs_begin(void *conn, int write)
         if (err == BK_OK)
             err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
     }
-    if (err == BK_OK)
+    if (err == BK_OK) {
         c->in_tx = 1;
+        c->write_tx = write != 0;
+    }
     if (err == BK_OK && write == STORE_WRITE_LAZY) {
         err = pg_exec(c, PG_NO_TENANT, sql_lazy_commit, NULL, NULL);
         if (err != BK_OK) {
@@ -778,6 +789,15 @@ query_user(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_p
     return err;
 }
 
+/* A user read in an open write transaction locks the row (sql_user_by_token_lock). */
+static int
+locking(const void *conn)
+{
+    const struct pg_conn *c = conn;
+
+    return c->in_tx && c->write_tx;
+}
+
 static enum bk_err
 pgs_user_by_token(void *conn, int64_t tenant, const char *token, struct user_row *out)
 {
@@ -786,7 +806,8 @@ pgs_user_by_token(void *conn, int64_t tenant, const char *token, struct user_row
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_text(&p, token);
-    return query_user(conn, tenant, sql_user_by_token, &p, out);
+    return query_user(conn, tenant, locking(conn) ? sql_user_by_token_lock :
+                      sql_user_by_token, &p, out);
 }
 
 static enum bk_err
@@ -799,7 +820,8 @@ pgs_user_by_index(void *conn, int64_t tenant, int kind, const uint8_t hash[STORE
     pgp_int(&p, tenant);
     pgp_int(&p, kind);
     pgp_blob(&p, hash, STORE_HASH_LEN);
-    return query_user(conn, tenant, sql_user_by_index, &p, out);
+    return query_user(conn, tenant, locking(conn) ? sql_user_by_index_lock :
+                      sql_user_by_index, &p, out);
 }
 
 static enum bk_err

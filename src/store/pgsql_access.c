@@ -843,6 +843,30 @@ a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t 
                              fn, arg);
 }
 
+/* ------------------------------------------------------------ membership tests */
+
+/* A range seek on the primary key (tenant, group_id, user_id, role_id); the role's name
+ * decides as in members_of_group ("" when the role is gone or none). */
+static const char sql_member_seek[] =
+    "SELECT m.user_id FROM access_members m "
+    "JOIN access_groups g ON g.id = m.group_id AND g.tenant = m.tenant "
+    "LEFT JOIN access_roles r ON r.id = m.role_id AND r.tenant = m.tenant "
+    "WHERE m.tenant = $1 AND m.group_id = $2 AND m.user_id >= $3 "
+    "AND ($4 = '' OR coalesce(r.name, '') = $4) ORDER BY m.user_id LIMIT 1";
+
+static enum bk_err
+a_member_seek(void *conn, int64_t tenant, int64_t group_id, const char *role, int64_t from,
+              int64_t *user_out)
+{
+    struct pg_params p = { 0 };
+
+    pgp_int(&p, tenant);
+    pgp_int(&p, group_id);
+    pgp_int(&p, from);
+    pgp_text(&p, role ? role : "");
+    return first_int(conn, tenant, sql_member_seek, &p, user_out);
+}
+
 const struct store_access_ops pgsql_access_ops = {
     .version_get = a_version_get,
     .version_bump = a_version_bump,
@@ -883,4 +907,5 @@ const struct store_access_ops pgsql_access_ops = {
     .gram_delete = a_gram_delete,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
+    .member_seek = a_member_seek,
 };

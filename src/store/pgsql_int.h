@@ -25,6 +25,7 @@ struct pg_conn {
     struct pg_cached cache[PG_CACHE_SLOTS];
     int in_use;
     int in_tx;               /* between begin and commit/rollback */
+    int write_tx;            /* the open transaction writes: user reads lock the row */
     int broken;              /* the connection failed: reconnect before use */
     int tenant_known;        /* app.tenant is set to <tenant> */
     int tenant_local;        /* ... by SET LOCAL inside the open transaction */

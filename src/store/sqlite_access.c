@@ -841,6 +841,34 @@ a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t 
                              fn, arg);
 }
 
+/* ------------------------------------------------------------ membership tests */
+
+/* A range seek on the primary key (tenant, group_id, user_id, role_id); the role's name
+ * decides as in members_of_group ("" when the role is gone or none). */
+static const char sql_member_seek[] =
+    "SELECT m.user_id FROM access_members m "
+    "JOIN access_groups g ON g.id = m.group_id AND g.tenant = m.tenant "
+    "LEFT JOIN access_roles r ON r.id = m.role_id AND r.tenant = m.tenant "
+    "WHERE m.tenant = ?1 AND m.group_id = ?2 AND m.user_id >= ?3 "
+    "AND (?4 = '' OR coalesce(r.name, '') = ?4) ORDER BY m.user_id LIMIT 1";
+
+static enum bk_err
+a_member_seek(void *conn, int64_t tenant, int64_t group_id, const char *role, int64_t from,
+              int64_t *user_out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_member_seek, &st);
+
+    *user_out = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, group_id);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_text(st, 4, role ? role : "", -1, SQLITE_STATIC);
+    return sq_step_int64(conn, st, user_out);
+}
+
 const struct store_access_ops sqlite_access_ops = {
     .version_get = a_version_get,
     .version_bump = a_version_bump,
@@ -880,4 +908,5 @@ const struct store_access_ops sqlite_access_ops = {
     .gram_delete = a_gram_delete,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
+    .member_seek = a_member_seek,
 };

@@ -42,7 +42,8 @@ struct audit_row {
     char record[37];       /* the user token, or "" */
     int64_t when;
     char action[48];       /* the operation, e.g. "UserCreate" */
-    char who[48];          /* the caller: "root", or a token hash prefix */
+    char who[64];          /* the caller: "root", or a token hash prefix; holds "anonymous "
+                              and an IPv6 address */
     char mode[16];
     char status[8];        /* "ok" or "error" */
     char msg[128];

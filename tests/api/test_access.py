@@ -357,7 +357,7 @@ def test_final_expiry(api, server):
     xt = bl.xtoken_for_user(api, tok, finaltime="2s")
     me = server.client(xt)
     assert_ok(me.v2("UserGet", {"mode": "token", "identity": tok}))
-    time.sleep(2.2)
+    time.sleep(3.2)             # a 2 s life ends within 3 s: times are whole seconds
     b = assert_error(me.v2("UserGet", {"mode": "token", "identity": tok}), 403)
     assert "expired" in b["message"]
     assert_error(me.get_user("token", tok), 401)

@@ -289,7 +289,8 @@ def test_default_expiration_one_day(fresh_server):
     api = srv.client()
     assert_ok(api.post("/v1/session/default-ttl", json={"a": 1}))
     created, updated, expires, final = expiry_of(srv)
-    assert expires - updated == 86400 and final == 0
+    # a ttl ends one second late: times are truncated seconds, the life at least the ttl
+    assert expires - updated == 86400 + 1 and final == 0
 
 
 def test_finaltime_bounds_sliding(fresh_server):
@@ -298,11 +299,11 @@ def test_finaltime_bounds_sliding(fresh_server):
     body = {"sessionuuid": "final-1", "sessiondata": {}, "slidingtime": "1h", "finaltime": "10m"}
     assert_ok(api.v2("SessionUpsert", body))
     created, updated, expires, final = expiry_of(srv)
-    assert final == created + 600 and expires == final
+    assert final == created + 600 + 1 and expires == final
     body = {"sessionuuid": "final-1", "sessiondata": {"x": 1}, "slidingtime": "2m"}
     assert_ok(api.v2("SessionUpsert", body))
     created2, updated2, expires2, final2 = expiry_of(srv)
-    assert (created2, final2) == (created, final) and expires2 == updated2 + 120
+    assert (created2, final2) == (created, final) and expires2 == updated2 + 120 + 1
 
 
 def test_expired_session_gone_and_swept(server_factory):
@@ -315,12 +316,13 @@ def test_expired_session_gone_and_swept(server_factory):
     tok = api.create_user(p)
     capped = create(api, (tok, p), body={"expiration": "1w", "k": "capped"})
     (updated, expires), = bl.store_rows(srv, "SELECT updated, expires FROM sessions")
-    assert expires - updated == 3600, "policy.max_session_retention_period did not cap expiry"
+    assert expires - updated == 3600 + 1, \
+        "policy.max_session_retention_period did not cap expiry"
     short = create(api, (tok, p), body={"expiration": "2s", "k": "short"})
     t_created = time.time()      # the session's clock started no later than this
     assert get(api, short) == {"k": "short"}
     assert bl.store_rows(srv, "SELECT count(*) FROM sessions")[0][0] == 2
-    time.sleep(max(0, t_created + 2.05 - time.time()))
+    time.sleep(max(0, t_created + 3.05 - time.time()))   # lives 2 s, at most 3
     assert_not_found(api.get(f"/v1/session/session/{short}"))
     assert_not_found(api.get(f"/v1/session/{short}"))
     assert_not_found(api.v2("SessionGet", {"sessionuuid": short}))

@@ -409,3 +409,25 @@ def test_shares_not_in_plaintext_on_disk(ssrv):
     assert not scan(ssrv, needles)
     ssrv.stop()
     assert not scan(ssrv, needles)
+
+
+def test_anonymous_get_names_the_caller_in_the_audit(server, api):
+    """/v1/get/{record} needs no token: its event names the caller as anonymous with the
+    connection's peer address (never a header the client sends); /v2 names the token."""
+    tok = app_user(api)
+    rec = v2_share(api, tok, "cart", appname="shop")
+    anon = server.client(token=None)
+    spoof = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    assert assert_ok(anon.get(f"/v1/get/{q(rec)}", headers=spoof))["data"] == {"cart": 3}
+    ev = last_event(api, tok, "SharedRecordGet")
+    assert (ev["status"], ev["who"], ev["msg"]) == ("ok", "anonymous 127.0.0.1", "shop")
+    # a token sent to the open link is not looked at: still anonymous
+    assert_ok(api.get(f"/v1/get/{q(rec)}"))
+    assert last_event(api, tok, "SharedRecordGet")["who"] == "anonymous 127.0.0.1"
+    assert_ok(v2_get(api, rec))
+    assert last_event(api, tok, "SharedRecordGet")["who"] == "root"
+    # a refused read names the caller too
+    assert_ok(api.v2("AppdataDelete", {"mode": "token", "identity": tok, "appname": "shop"}))
+    assert_not_found(anon.get(f"/v1/get/{q(rec)}"))
+    ev = last_event(api, tok, "SharedRecordGet")
+    assert (ev["status"], ev["who"]) == ("error", "anonymous 127.0.0.1")

@@ -330,7 +330,7 @@ def test_finaltime_expires(fresh_server):
     until = int(time.time()) + 3
     u = create(api, card(), finaltime=str(until), unique=False)    # a unix time
     assert_ok(get(api, b["tokenbase"]))
-    time.sleep(2.2)
+    time.sleep(3.2)             # a 2 s life ends within 3 s: times are whole seconds
     for t in (b["tokenuuid"], b["tokenbase"], e["tokenuuid"]):
         assert_not_found(get(api, t))
         assert_not_found(api.v2("TokenDelete", {"token": t}))
@@ -345,18 +345,18 @@ def test_finaltime_expires(fresh_server):
 
 def test_slidingtime_extends_on_get(fresh_server):
     api = fresh_server.client()
-    # Times are whole seconds: 1.1 s apart may read as 2, so the period is 3 s.
+    # Times are whole seconds: a life of N seconds ends within N + 1.
     b = create(api, card(), slidingtime="3s", unique=False)
     idle = create(api, card(), slidingtime="3s", unique=False)
     capped = create(api, card(), slidingtime="3s", finaltime="4s", unique=False)
-    for i in range(4):                         # 4 x 1.1 s: past 3 s since creation
+    for i in range(5):                         # 5 x 1.1 s: past 4 + 1 s since creation
         time.sleep(1.1)
         assert_ok(get(api, b["tokenuuid"]))
-        if i == 0:
+        if i < 3:                              # 3.3 s: within its final 4 s
             assert_ok(get(api, capped["tokenuuid"]))
     assert_not_found(get(api, idle["tokenuuid"]))
     assert_not_found(get(api, capped["tokenuuid"]))   # sliding never passes finaltime
-    time.sleep(3.2)
+    time.sleep(4.2)
     assert_not_found(get(api, b["tokenuuid"]))
 
 
@@ -369,7 +369,7 @@ def test_shared_token_expiry_restarts(fresh_server):
     time.sleep(1.1)
     assert_ok(get(api, a["tokenuuid"]))
     assert create(api, rec, finaltime="1s") == a  # a new request's expiry replaces it
-    time.sleep(1.2)
+    time.sleep(2.2)                               # 1 s, at most 2
     assert_not_found(get(api, a["tokenuuid"]))
 
 

@@ -102,6 +102,28 @@ of(int64_t user, struct policy_membership *out)
     return n;
 }
 
+/* 1: decide() gives ${..._group_members} to world_seek instead of listing the world. */
+static int use_seek;
+
+/* The store's member_seek over the world: the lowest member >= <from> of <group> with
+ * <role> ("": any). */
+static enum bk_err
+world_seek(void *arg, int64_t group, const char *role, int64_t from, int64_t *out)
+{
+    int found = 0;
+
+    (void)arg;
+    for (size_t i = 0; i < NWORLD; i++) {
+        if (world[i].group == group && world[i].user >= from &&
+            (role[0] == '\0' || strcmp(world[i].role, role) == 0) &&
+            (!found || world[i].user < *out)) {
+            *out = world[i].user;
+            found = 1;
+        }
+    }
+    return found ? BK_OK : BK_ENOTFOUND;
+}
+
 static enum policy_decision
 decide(const struct policy *p, const char *linked, int64_t principal, const char *op,
        enum policy_part part, int64_t target, struct policy_view *view)
@@ -126,6 +148,11 @@ decide(const struct policy *p, const char *linked, int64_t principal, const char
     s.tm = tm;
     s.gm = world;       /* a superset of the members of the groups involved */
     s.ngm = NWORLD;
+    if (use_seek) {
+        s.gm = NULL;
+        s.ngm = 0;
+        s.member_seek = world_seek;
+    }
     assert_int_equal(policy_decide(&g, 1, op, part, &s, &d, view), BK_OK);
     return d;
 }
@@ -457,6 +484,61 @@ test_large_group_members(void **state)
     policy_free(p);
 }
 
+/* Membership tests answered by seeks (the store) decide exactly as the listed members did,
+ * for every principal, target and part of the world, under the docs' policies and
+ * conditions of each kind over member sets. */
+static void
+test_seek_matches_listing(void **state)
+{
+    static const char *const texts[] = {
+        parent_child, teacher_parent, manager, subaccount,
+        "{\"Effect\":\"Allow\",\"Principal\":{\"Role\":\"teacher\"},\"Action\":\"UserGet\","
+        "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"${target_id}\":"
+        "\"${principal_group_members:role/student}\"}}}",
+        "{\"Effect\":\"Allow\",\"Principal\":{\"Role\":\"manager\"},\"Action\":\"UserGet\","
+        "\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"${target_id}\":"
+        "\"${principal_group_members}\"}}}",
+        "{\"Effect\":\"Allow\",\"Principal\":{\"Role\":\"parent\"},\"Action\":\"UserGet\","
+        "\"Resource\":\"*\",\"Condition\":{\"ListIntersect\":{\"${target_group_members}\":"
+        "\"6\",\"${principal_group_members}\":\"${principal_id}\"}}}",
+        "{\"Effect\":\"Allow\",\"Principal\":{\"Role\":\"student\"},\"Action\":\"UserGet\","
+        "\"Resource\":\"*\",\"Condition\":{\"ListIntersect\":{\"${principal_group_members}\":"
+        "\"${target_group_members}\"},\"StringNotEquals\":{"
+        "\"${principal_group_members:role/teacher}\":\"${target_group_members:role/x}\"}}}",
+        "{\"Effect\":\"Deny\",\"Principal\":{\"Role\":\"teacher\"},\"Action\":\"UserGet\","
+        "\"Resource\":\"profile.phone\",\"Condition\":{\"StringEquals\":{"
+        "\"${principal_group_members}\":\"${principal_role}\"}}}",
+    };
+    static const enum policy_part parts[] = { POLICY_PART_PROFILE, POLICY_PART_CONSENT,
+                                              POLICY_PART_APPDATA, POLICY_PART_GROUP };
+    int allowed = 0;
+
+    (void)state;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        struct policy *p = compile(texts[t]);
+
+        for (int64_t who = 1; who <= 13; who++) {
+            for (int64_t target = 0; target <= 13; target++) {
+                for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+                    struct policy_view v1, v2;
+                    enum policy_decision d1, d2;
+
+                    use_seek = 0;
+                    d1 = decide(p, NULL, who, "UserGet", parts[k], target, &v1);
+                    use_seek = 1;
+                    d2 = decide(p, NULL, who, "UserGet", parts[k], target, &v2);
+                    use_seek = 0;
+                    assert_int_equal(d1, d2);
+                    assert_memory_equal(&v1, &v2, sizeof v1);
+                    allowed += d1 == POLICY_ALLOWED && target != 0;
+                }
+            }
+        }
+        policy_free(p);
+    }
+    assert_true(allowed > 20);   /* the comparison saw both answers */
+}
+
 static void
 test_search_helpers(void **state)
 {
@@ -517,6 +599,7 @@ main(void)
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_decision_cost),
         cmocka_unit_test(test_large_group_members),
+        cmocka_unit_test(test_seek_matches_listing),
         cmocka_unit_test(test_search_helpers),
         cmocka_unit_test(test_durations),
     };
