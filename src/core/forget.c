@@ -8,6 +8,7 @@
 #include "portal.h"
 #include "sessions.h"
 #include "requests.h"
+#include "search.h"
 #include "expiration.h"
 #include "shared.h"
 #include "versions.h"
@@ -25,6 +26,7 @@ static const forget_fn purges[] = {
     expiration_forget,
     xtokens_forget_user,
     portal_forget_user,
+    search_forget_user,
     NULL,
 };
 

@@ -184,37 +184,86 @@ grams(struct kdf_mac *mac, int64_t tenant, int kind, const char *v, size_t vlen,
     return BK_OK;
 }
 
+/* Into <out> the postings of <user_id> among <g> that are not in <except>. */
+static size_t
+postings_except(int kind, const int64_t *g, size_t n, const int64_t *except, size_t n_except,
+                int64_t user_id, struct store_gram_row *out)
+{
+    size_t m = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int kept = 0;
+
+        for (size_t k = 0; k < n_except && !kept; k++)
+            kept = except[k] == g[i];
+        if (!kept)
+            out[m++] = (struct store_gram_row){ .kind = kind, .gram = g[i], .user_id = user_id };
+    }
+    return m;
+}
+
 enum bk_err
 search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const json_t *after)
 {
     char was[SEARCH_VALUE_MAX + 1], now[SEARCH_VALUE_MAX + 1];
     struct kdf_mac *mac = NULL;
-    int64_t g[GRAMS_MAX];
+    int64_t old[GRAMS_MAX], cur[GRAMS_MAX];
     struct store_gram_row rows[GRAMS_MAX];
     enum bk_err err = BK_OK;
 
     for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM && err == BK_OK; kind++) {
-        size_t wlen = value_of(before, kind, was), nlen = value_of(after, kind, now), ng = 0;
+        size_t wlen = value_of(before, kind, was), nlen = value_of(after, kind, now);
+        size_t nold = 0, ncur = 0, m;
 
         if (wlen == nlen && memcmp(was, now, nlen) == 0)
             continue;
-        if (wlen > 0)
-            err = store_access_gram_delete(&c->db, c->tenant, kind, user_id);
-        if (err != BK_OK || nlen == 0)
-            continue;
         if (mac == NULL)
             err = search_mac(c, &mac);
-        if (err == BK_OK)
-            err = grams(mac, c->tenant, kind, now, nlen, g, &ng);
-        for (size_t i = 0; i < ng && err == BK_OK; i++)
-            rows[i] = (struct store_gram_row){ .kind = kind, .gram = g[i], .user_id = user_id };
-        if (err == BK_OK)
-            err = store_access_gram_put_many(&c->db, c->tenant, rows, ng);
+        /* The old value names the postings to delete (by primary key): only
+         * those the new value does not hold again are touched. */
+        if (err == BK_OK && wlen > 0)
+            err = grams(mac, c->tenant, kind, was, wlen, old, &nold);
+        if (err == BK_OK && nlen > 0)
+            err = grams(mac, c->tenant, kind, now, nlen, cur, &ncur);
+        if (err != BK_OK)
+            break;
+        m = postings_except(kind, old, nold, cur, ncur, user_id, rows);
+        if (m > 0)
+            err = store_access_gram_delete_many(&c->db, c->tenant, rows, m);
+        m = postings_except(kind, cur, ncur, old, nold, user_id, rows);
+        if (err == BK_OK && m > 0)
+            err = store_access_gram_put_many(&c->db, c->tenant, rows, m);
     }
     secbuf_wipe(was, sizeof was);
     secbuf_wipe(now, sizeof now);
     kdf_mac_free(mac);
     /* A store without the access family keeps no search index. */
+    return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
+enum bk_err
+search_forget_user(struct ctx *c, const struct user_row *row)
+{
+    uint8_t dek[KEYS_LEN];
+    json_t *profile = NULL;
+    enum bk_err err = BK_ECORRUPT;
+
+    if (row->dek != NULL && row->body != NULL) {
+        err = record_dek(c, row, dek);
+        if (err == BK_OK)
+            err = record_open(c, dek, "user", row->token, row->version, row->body,
+                              row->body_len, &profile);
+        secbuf_wipe(dek, sizeof dek);
+    }
+    if (err == BK_OK) {
+        err = search_index_update(c, row->id, profile, NULL);
+    } else if (err != BK_ENOMEM) {
+        /* Without the profile its postings are found by a scan. */
+        LOG_WARN(c->rid, "search", "profile does not open (%s): postings purged by a scan",
+                 bk_err_str(err));
+        err = store_access_gram_purge_user(&c->db, c->tenant, row->id);
+    }
+    json_decref(profile);
     return err == BK_ENOTIMPL ? BK_OK : err;
 }
 

@@ -28,6 +28,10 @@
 enum bk_err search_index_update(struct ctx *c, int64_t user_id, const json_t *before,
                                 const json_t *after);
 
+/* Delete the n-grams of the user <row> (being forgotten), named by its
+ * profile; one that does not open has its postings found by a scan. */
+enum bk_err search_forget_user(struct ctx *c, const struct user_row *row);
+
 /* The n-grams of <n> new users, built (keyed hashes, in index order) before
  * the write transaction; search_batch_insert() stores them for the users
  * <user_ids> (in the order of <profiles>) inside it, as search_index_update()

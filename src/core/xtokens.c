@@ -231,8 +231,6 @@ xtokens_forget_user(struct ctx *c, const struct user_row *user)
 
     if (err == BK_OK)
         err = store_access_member_purge_user(&c->db, c->tenant, user->id);
-    if (err == BK_OK)
-        err = store_access_gram_purge_user(&c->db, c->tenant, user->id);
     return err == BK_ENOTIMPL ? BK_OK : err;
 }
 

@@ -144,7 +144,12 @@ struct store_access_ops {
      * there are kept */
     enum bk_err (*gram_put_many)(void *conn, int64_t tenant, const struct store_gram_row *rows,
                                  size_t n);
-    enum bk_err (*gram_delete)(void *conn, int64_t tenant, int kind, int64_t user_id);
+    /* <n> (at most STORE_GRAMS_PER_CALL) postings removed by their primary
+     * key (the index has no other); postings not there are skipped */
+    enum bk_err (*gram_delete_many)(void *conn, int64_t tenant, const struct store_gram_row *rows,
+                                    size_t n);
+    /* every posting of <user_id>: a scan of the tenant's postings, only for
+     * a user whose profile (which names the postings) no longer opens */
     enum bk_err (*gram_purge_user)(void *conn, int64_t tenant, int64_t user_id);
     /* the users holding most of the <n> distinct <grams>, best first, at most
      * <limit>; fn gets each with how many it holds. The grams counted are the
@@ -440,9 +445,18 @@ store_access_gram_put_many(struct store_conn *c, int64_t tenant, const struct st
 }
 
 static inline enum bk_err
-store_access_gram_delete(struct store_conn *c, int64_t tenant, int kind, int64_t user_id)
+store_access_gram_delete_many(struct store_conn *c, int64_t tenant,
+                              const struct store_gram_row *rows, size_t n)
 {
-    return ACCESS_CALL(c, gram_delete, tenant, kind, user_id);
+    enum bk_err err = BK_OK;
+
+    if (ACCESS_OPS(c) == NULL || ACCESS_OPS(c)->gram_delete_many == NULL)
+        return BK_ENOTIMPL;
+    for (size_t i = 0; i < n && err == BK_OK; i += STORE_GRAMS_PER_CALL)
+        err = ACCESS_OPS(c)->gram_delete_many(c->conn, tenant, rows + i,
+                                              n - i < STORE_GRAMS_PER_CALL ?
+                                              n - i : STORE_GRAMS_PER_CALL);
+    return err;
 }
 
 static inline enum bk_err

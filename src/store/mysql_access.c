@@ -137,7 +137,7 @@ static const char sql_gram_put_many[] =
     "k BIGINT PATH '$[0]', g BIGINT PATH '$[1]', u BIGINT PATH '$[2]')) AS j "
     "ON DUPLICATE KEY UPDATE gram = search_grams.gram";
 static const char sql_gram_delete[] =
-    "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND user_id = ?";
+    "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND gram = ? AND user_id = ?";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ? AND user_id = ?";
 /* One gram's posting list, read from the primary key in user order. */
@@ -898,14 +898,20 @@ a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, s
 
 
 static enum bk_err
-a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
+a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
-    struct my_params p = { 0 };
+    enum bk_err err = BK_OK;
 
-    myp_int(&p, tenant);
-    myp_int(&p, kind);
-    myp_int(&p, user_id);
-    return my_exec(conn, sql_gram_delete, &p, NULL);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        struct my_params p = { 0 };
+
+        myp_int(&p, tenant);
+        myp_int(&p, rows[i].kind);
+        myp_int(&p, rows[i].gram);
+        myp_int(&p, rows[i].user_id);
+        err = my_exec(conn, sql_gram_delete, &p, NULL);
+    }
+    return err;
 }
 
 static enum bk_err
@@ -1010,7 +1016,7 @@ const struct store_access_ops mysql_access_ops = {
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
     .gram_put_many = a_gram_put_many,
-    .gram_delete = a_gram_delete,
+    .gram_delete_many = a_gram_delete_many,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
     .member_seek = a_member_seek,

@@ -128,8 +128,10 @@ static const char sql_gram_put_many[] =
     "INSERT INTO search_grams (tenant, kind, gram, user_id) "
     "SELECT $1, t.k, t.g, t.u FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) "
     "AS t(k, g, u) ON CONFLICT DO NOTHING";
-static const char sql_gram_delete[] =
-    "DELETE FROM search_grams WHERE tenant = $1 AND kind = $2 AND user_id = $3";
+/* Many postings by their primary key, given like sql_gram_put_many's. */
+static const char sql_gram_delete_many[] =
+    "DELETE FROM search_grams s USING unnest($2::bigint[], $3::bigint[], $4::bigint[]) "
+    "AS t(k, g, u) WHERE s.tenant = $1 AND s.kind = t.k AND s.gram = t.g AND s.user_id = t.u";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = $1 AND user_id = $2";
 /* One gram's posting list, read from the primary key in user order. */
@@ -763,8 +765,10 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     return pg_exec(conn, tenant, sql_gram_put, &p, NULL);
 }
 
+/* <sql> over <rows> as three parallel arrays: kinds, grams, users. */
 static enum bk_err
-a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
+grams_exec(void *conn, const char *sql, int64_t tenant, const struct store_gram_row *rows,
+           size_t n)
 {
     struct pg_conn *c = conn;
     struct buf a[3];
@@ -788,23 +792,23 @@ a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, s
         pgp_int(&p, tenant);
         for (int k = 0; k < 3; k++)
             pgp_text(&p, a[k].ptr);
-        err = pg_exec(c, tenant, sql_gram_put_many, &p, NULL);
+        err = pg_exec(c, tenant, sql, &p, NULL);
     }
     for (int k = 0; k < 3; k++)
         buf_cleanup(&a[k]);
     return err;
 }
 
+static enum bk_err
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    return grams_exec(conn, sql_gram_put_many, tenant, rows, n);
+}
 
 static enum bk_err
-a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
+a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
-    struct pg_params p = { 0 };
-
-    pgp_int(&p, tenant);
-    pgp_int(&p, kind);
-    pgp_int(&p, user_id);
-    return pg_exec(conn, tenant, sql_gram_delete, &p, NULL);
+    return grams_exec(conn, sql_gram_delete_many, tenant, rows, n);
 }
 
 static enum bk_err
@@ -904,7 +908,7 @@ const struct store_access_ops pgsql_access_ops = {
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
     .gram_put_many = a_gram_put_many,
-    .gram_delete = a_gram_delete,
+    .gram_delete_many = a_gram_delete_many,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
     .member_seek = a_member_seek,

@@ -123,7 +123,7 @@ static const char sql_gram_put[] =
     "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT DO NOTHING";
 static const char sql_gram_delete[] =
-    "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?3 AND kind = ?2";
+    "DELETE FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND gram = ?3 AND user_id = ?4";
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?2";
 /* One gram's posting list, read from the primary key in user order. */
@@ -788,17 +788,19 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
 }
 
 static enum bk_err
-a_gram_delete(void *conn, int64_t tenant, int kind, int64_t user_id)
+a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
     sqlite3_stmt *st = NULL;
     enum bk_err err = prep(conn, sql_gram_delete, &st);
 
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, user_id);
-    return sq_exec_done(conn, st);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        sqlite3_bind_int64(st, 1, tenant);
+        sqlite3_bind_int(st, 2, rows[i].kind);
+        sqlite3_bind_int64(st, 3, rows[i].gram);
+        sqlite3_bind_int64(st, 4, rows[i].user_id);
+        err = sq_exec_done(conn, st);
+    }
+    return err;
 }
 
 static enum bk_err
@@ -905,7 +907,7 @@ const struct store_access_ops sqlite_access_ops = {
     .user_by_id = a_user_by_id,
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
-    .gram_delete = a_gram_delete,
+    .gram_delete_many = a_gram_delete_many,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
     .member_seek = a_member_seek,

@@ -1,0 +1,170 @@
+"""The search index holds exactly the postings of each user's current profile,
+counted in the database on every backend: a create adds one posting per
+distinct padded trigram of each indexed value, an update replaces only what
+changed, and every way of forgetting a user (UserDelete, DELETE /v1/user,
+UserDeleteBulk, expiry) removes them all, so that nothing is left to delete by
+a second index by user (migration 0013 drops it)."""
+
+import pytest
+
+import bunkerlib as bl
+from bunkerlib import assert_ok, v2_ok
+
+KINDS = {"email": 1, "phone": 2, "login": 3, "custom": 4}
+SWEEP_CONF = "generic:\n  sweep_interval_ms: 200\n"
+
+
+def normalized(field, value):
+    v = value.strip(" \t\r\n")
+    if field == "phone":
+        v = "".join(ch for ch in v if ch.isdigit())
+    return "".join(ch.lower() for ch in v if ord(ch) >= 0x20)[:256]
+
+
+def gram_count(field, value):
+    """Distinct padded trigrams of the value as search.c indexes it."""
+    v = normalized(field, value)
+    padded = "\x01\x01" + v + "\x02"
+    return len({padded[i:i + 3] for i in range(len(v) + 1)}) if v else 0
+
+
+def user_id(srv, tok):
+    rows = bl.store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def postings(srv, uid):
+    """{kind: count} of the postings of user <uid>."""
+    rows = bl.store_rows(srv, "SELECT kind, count(*) FROM search_grams WHERE user_id = ? "
+                              "GROUP BY kind", (uid,))
+    return {k: n for k, n in rows}
+
+
+def expected(profile):
+    want = {KINDS[f]: gram_count(f, profile[f]) for f in KINDS if profile.get(f)}
+    return {k: n for k, n in want.items() if n}
+
+
+def search(api, identity, mode):
+    body = {"identity": identity, "mode": mode, "unlockuuid": bl.unlock(api)}
+    return [r["token"] for r in v2_ok(api, "UserSearch", body)["rows"]]
+
+
+def test_second_index_by_user_is_gone(server):
+    if server.store == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE name = ?"
+    elif server.store == "pgsql":
+        sql = "SELECT indexname FROM pg_indexes WHERE indexname = ?"
+    else:
+        sql = ("SELECT index_name FROM information_schema.statistics "
+               "WHERE table_schema = DATABASE() AND index_name = ?")
+    assert bl.store_rows(server, sql, ("search_grams_by_user",)) == []
+    assert bl.store_rows(server, "SELECT version FROM schema_migrations WHERE version = 13") \
+        == [(13,)]
+
+
+def test_postings_follow_create_and_update(server, api):
+    m = bl.uid()[:8]
+    p = {"login": f"Postings{m}", "email": f"postings.{m}@example.org",
+         "phone": "+" + bl.phone(), "custom": f"CUST-{m}", "name": "P"}
+    tok = api.create_user(p)
+    uid = user_id(server, tok)
+    assert postings(server, uid) == expected(p)
+    # a login sharing most trigrams with the old one: only the difference moves
+    p["login"] = f"Postings{m}xy"
+    assert_ok(api.v2("UserUpdate", {"mode": "token", "identity": tok,
+                                    "profile": {"login": p["login"]}}))
+    assert postings(server, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+    # an entirely new email: the old one's postings are all gone
+    old_email, p["email"] = p["email"], f"zyxwv.{m}@qqq.example"
+    assert_ok(api.put_user("token", tok, {"email": p["email"]}))
+    assert postings(server, uid) == expected(p)
+    assert tok not in search(api, old_email, "email")
+    assert search(api, p["email"], "email")[0] == tok
+    # a removed value leaves no postings of its kind; others stay
+    del p["phone"]
+    assert_ok(api.v2("UserUpdate", {"mode": "token", "identity": tok,
+                                    "profile": {"phone": None}}))
+    assert postings(server, uid) == expected(p)
+    assert KINDS["phone"] not in postings(server, uid)
+    # a change of a field that is not indexed touches nothing
+    assert_ok(api.put_user("token", tok, {"name": "Q"}))
+    assert postings(server, uid) == expected(p)
+    # a patch that sets the old login again
+    p["login"] = f"Postings{m}"
+    assert_ok(api.v2("UserPatch", {"mode": "token", "identity": tok, "patch": [
+        {"op": "replace", "path": "/login", "value": p["login"]}]}))
+    assert postings(server, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+
+
+def test_same_value_in_two_kinds(server, api):
+    # the same text as login and custom: two kinds, two sets of postings
+    v = f"twinvalue{bl.uid()[:6]}"
+    tok = api.create_user({"login": v, "custom": v})
+    uid = user_id(server, tok)
+    assert postings(server, uid) == {3: gram_count("login", v), 4: gram_count("custom", v)}
+    assert_ok(api.v2("UserUpdate", {"mode": "token", "identity": tok,
+                                    "profile": {"custom": None}}))
+    assert postings(server, uid) == {3: gram_count("login", v)}
+
+
+def test_forget_paths_remove_every_posting(server, api):
+    people = [bl.profile() for _ in range(5)]
+    toks = [api.create_user(p) for p in people]
+    ids = [user_id(server, t) for t in toks]
+    for p, uid in zip(people, ids):
+        assert postings(server, uid) == expected(p)
+    # UserDelete (v2), DELETE /v1/user, UserDeleteBulk
+    assert_ok(api.v2("UserDelete", {"mode": "token", "identity": toks[0]}))
+    assert_ok(api.delete_user("login", people[1]["login"]))
+    assert_ok(api.v2("UserDeleteBulk", {"tokens": toks[2:4]}))
+    for uid in ids[:4]:
+        assert postings(server, uid) == {}
+    # the user left alone keeps all of theirs, and is still found
+    assert postings(server, ids[4]) == expected(people[4])
+    assert search(api, people[4]["login"], "login")[0] == toks[4]
+    for p, t in zip(people[:4], toks[:4]):
+        assert t not in search(api, p["login"], "login")
+
+
+def test_updated_then_forgotten_user_leaves_nothing(server, api):
+    m = bl.uid()[:8]
+    tok = api.create_user({"login": f"before{m}", "email": f"before.{m}@example.org"})
+    uid = user_id(server, tok)
+    assert_ok(api.put_user("token", tok, {"login": f"after{m}", "email": None}))
+    assert postings(server, uid) == {3: gram_count("login", f"after{m}")}
+    assert_ok(api.v2("UserDelete", {"mode": "token", "identity": tok}))
+    assert postings(server, uid) == {}
+
+
+def test_removed_user_keeps_postings_until_forgotten(server, api):
+    # SystemDeleteUserProfiles only hides the user (it can be restored); the
+    # search skips hidden users, and forgetting them removes their postings
+    p = bl.profile()
+    tok = api.create_user(p)
+    uid = user_id(server, tok)
+    assert_ok(api.v2("SystemDeleteUserProfiles",
+                     {"mode": "token", "identity": tok, "tenantname": "default",
+                      "unlockuuid": bl.bulk_unlock(api)}))
+    assert postings(server, uid) == expected(p)
+    assert tok not in search(api, p["login"], "login")
+    assert_ok(api.v2("SystemRestoreUserProfile",
+                     {"token": tok, "tenantname": "default", "unlockuuid": bl.bulk_unlock(api)}))
+    assert search(api, p["login"], "login")[0] == tok
+    assert_ok(api.v2("UserDelete", {"mode": "token", "identity": tok}))
+    assert postings(server, uid) == {}
+
+
+def test_expired_user_leaves_no_postings(server_factory):
+    srv = bl.started(server_factory, SWEEP_CONF)
+    api = srv.client()
+    p = bl.profile()
+    r = api.v2("UserCreate", {"profile": p, "finaltime": "1s"})
+    tok = assert_ok(r)["token"]
+    uid = user_id(srv, tok)
+    assert postings(srv, uid) == expected(p)
+    assert bl.wait_until(lambda: postings(srv, uid) == {}, timeout=10)
+    assert bl.wait_until(lambda: api.get_user("token", tok).status_code == 404, timeout=5)
