@@ -317,6 +317,8 @@ writer_setup(struct sq_pool *p)
      * after any commit: the writer, which every write waits for, copies the
      * WAL itself only when the syncer has fallen this far behind. */
     sqlite3_wal_autocheckpoint(p->writer.own_db, SQ_WRITER_CHECKPOINT_PAGES);
+    /* The WAL grows under load; when it starts over it is cut back to this. */
+    sqlite3_exec(p->writer.own_db, "PRAGMA journal_size_limit = 16777216", NULL, NULL, NULL);
 }
 
 static void
