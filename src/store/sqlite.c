@@ -301,6 +301,30 @@ sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
     return err;
 }
 
+enum bk_err
+sq_step_row(struct sq_conn *c, sqlite3_stmt *st, sq_read_fn read, void *out)
+{
+    int rc = sqlite3_step(st);
+    enum bk_err err;
+
+    if (rc == SQLITE_ROW)
+        err = read(st, out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+enum bk_err
+sq_exec_found(struct sq_conn *c, sqlite3_stmt *st)
+{
+    enum bk_err err = sq_exec_done(c, st);
+
+    if (err == BK_OK && sqlite3_changes(c->db) == 0)
+        err = BK_ENOTFOUND;
+    return err;
+}
+
 /* The writer holds a whole batch of writes in one transaction: a page cache
  * of 64 MiB keeps their dirty pages in memory until the commit writes each
  * once, instead of spilling them to the WAL midway; and each write's

@@ -114,10 +114,7 @@ by_hash(struct sq_conn *c, const char *sql, int64_t tenant, const uint8_t hash[S
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && must_change && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return must_change ? sq_exec_found(c, st) : sq_exec_done(c, st);
 }
 
 static enum bk_err

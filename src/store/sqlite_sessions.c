@@ -32,8 +32,9 @@ static const char sql_purge[] =
     "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires <= ?1 LIMIT ?2)";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct session_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct session_row *out = arg;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -63,7 +64,6 @@ se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
     enum bk_err err;
-    int rc;
 
     memset(out, 0, sizeof *out);
     err = sq_prepare(c, sql_get, &st);
@@ -71,13 +71,7 @@ se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sq_bind_blob(st, 2, sid_hash, STORE_HASH_LEN);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
@@ -113,10 +107,7 @@ se_remove(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN])
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sq_bind_blob(st, 2, sid_hash, STORE_HASH_LEN);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return sq_exec_found(c, st);
 }
 
 static enum bk_err
