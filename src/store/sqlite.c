@@ -325,6 +325,48 @@ sq_exec_found(struct sq_conn *c, sqlite3_stmt *st)
     return err;
 }
 
+enum bk_err
+sq_row_by_text(struct sq_conn *c, const char *sql, int64_t tenant, const char *text,
+               sq_read_fn read, void *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sq_bind_text(st, 2, text);
+    return sq_step_row(c, st, read, out);
+}
+
+enum bk_err
+sq_row_by_hash(struct sq_conn *c, const char *sql, int64_t tenant, const uint8_t *hash,
+               sq_read_fn read, void *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
+    return sq_step_row(c, st, read, out);
+}
+
+enum bk_err
+sq_row_by_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, sq_read_fn read,
+             void *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    return sq_step_row(c, st, read, out);
+}
+
 /* The writer holds a whole batch of writes in one transaction: a page cache
  * of 64 MiB keeps their dirty pages in memory until the commit writes each
  * once, instead of spilling them to the WAL midway; and each write's

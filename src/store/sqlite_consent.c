@@ -91,16 +91,10 @@ read_lbasis(sqlite3_stmt *st, void *arg)
 static enum bk_err
 sq_lb_get(void *conn, int64_t tenant, const char *brief, struct lbasis_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_lb_get, &st);
+    enum bk_err err;
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, brief);
-    err = sq_step_row(c, st, read_lbasis, out);
+    err = sq_row_by_text(conn, sql_lb_get, tenant, brief, read_lbasis, out);
     if (err != BK_OK)
         store_lbasis_row_cleanup(out);
     return err;
@@ -363,16 +357,10 @@ read_pactivity(sqlite3_stmt *st, void *arg)
 static enum bk_err
 sq_pa_get(void *conn, int64_t tenant, const char *activity, struct pactivity_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_pa_get, &st);
+    enum bk_err err;
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, activity);
-    err = sq_step_row(c, st, read_pactivity, out);
+    err = sq_row_by_text(conn, sql_pa_get, tenant, activity, read_pactivity, out);
     if (err != BK_OK)
         store_pactivity_row_cleanup(out);
     return err;

@@ -48,34 +48,16 @@ read_row(sqlite3_stmt *st, void *arg)
 static enum bk_err
 e_get(void *conn, int64_t tenant, int64_t user_id, struct expiry_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    return sq_step_row(c, st, read_row, out);
+    return sq_row_by_id(conn, sql_get, tenant, user_id, read_row, out);
 }
 
 static enum bk_err
 e_by_exptoken(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
               struct expiry_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_by_token, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    return sq_step_row(c, st, read_row, out);
+    return sq_row_by_hash(conn, sql_by_token, tenant, hash, read_row, out);
 }
 
 static enum bk_err

@@ -86,17 +86,8 @@ rq_insert(void *conn, struct request_row *row)
 static enum bk_err
 rq_get(void *conn, int64_t tenant, const char *rtoken, struct request_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, rtoken);
-    return sq_step_row(c, st, read_row, out);
+    return sq_row_by_text(conn, sql_get, tenant, rtoken, read_row, out);
 }
 
 static enum bk_err

@@ -61,17 +61,8 @@ static enum bk_err
 se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
        struct session_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, sid_hash, STORE_HASH_LEN);
-    return sq_step_row(c, st, read_row, out);
+    return sq_row_by_hash(conn, sql_get, tenant, sid_hash, read_row, out);
 }
 
 static enum bk_err

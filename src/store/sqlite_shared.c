@@ -53,17 +53,8 @@ s_insert(void *conn, const struct shared_row *row)
 static enum bk_err
 s_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], struct shared_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    return sq_step_row(c, st, read_row, out);
+    return sq_row_by_hash(conn, sql_get, tenant, hash, read_row, out);
 }
 
 static enum bk_err

@@ -90,19 +90,10 @@ static enum bk_err
 get_one(struct sq_conn *c, const char *sql, int64_t tenant, const char *text,
         const uint8_t *hash, struct token_row *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
     if (text != NULL)
-        sq_bind_text(st, 2, text);
-    else
-        sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    return sq_step_row(c, st, read_row, out);
+        return sq_row_by_text(c, sql, tenant, text, read_row, out);
+    return sq_row_by_hash(c, sql, tenant, hash, read_row, out);
 }
 
 static enum bk_err
