@@ -100,15 +100,10 @@ by_hash(struct my_conn *c, const char *sql, int64_t tenant, const uint8_t hash[S
         int must_change)
 {
     struct my_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     myp_int(&p, tenant);
     myp_blob(&p, hash, STORE_HASH_LEN);
-    err = my_exec(c, sql, &p, &n);
-    if (err == BK_OK && must_change && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return must_change ? my_exec_found(c, sql, &p) : my_exec(c, sql, &p, NULL);
 }
 
 static enum bk_err
