@@ -71,16 +71,11 @@ static enum bk_err
 ad_remove(void *conn, int64_t tenant, int64_t user_id, const char *appname)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_int(&p, user_id);
     pgp_text(&p, appname);
-    err = pg_exec(conn, tenant, sql_remove, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return pg_exec_found(conn, tenant, sql_remove, &p);
 }
 
 /* Run <sql> calling <fn> with column 0 of each row. */
