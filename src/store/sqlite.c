@@ -271,6 +271,19 @@ sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b)
 }
 
 enum bk_err
+sq_exec_id_text(struct sq_conn *c, const char *sql, int64_t a, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = sq_prepare(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, a);
+    sq_bind_text(st, 2, text);
+    return sq_exec_done(c, st);
+}
+
+enum bk_err
 sq_exec_id_changes(struct sq_conn *c, const char *sql, int64_t a, int64_t *changes)
 {
     sqlite3_stmt *st = NULL;

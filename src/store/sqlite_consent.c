@@ -139,24 +139,10 @@ sq_lb_update(void *conn, const struct lbasis_row *row)
     return sq_exec_found(c, st);
 }
 
-/* A statement of the form (tenant = ?1, id = ?2) expecting no row. */
-static enum bk_err
-by_tenant_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id)
-{
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, id);
-    return sq_exec_done(c, st);
-}
-
 static enum bk_err
 sq_lb_delete(void *conn, int64_t tenant, int64_t id)
 {
-    return by_tenant_id(conn, sql_lb_delete, tenant, id);
+    return sq_exec_ids(conn, sql_lb_delete, tenant, id);
 }
 
 static enum bk_err
@@ -335,7 +321,7 @@ sq_ag_count(void *conn, int64_t tenant, int64_t lbasis_id, int64_t *out)
 static enum bk_err
 sq_ag_delete_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    return by_tenant_id(conn, sql_ag_delete_user, tenant, user_id);
+    return sq_exec_ids(conn, sql_ag_delete_user, tenant, user_id);
 }
 
 /* ---------------------------------------------------------------- activities */
@@ -406,7 +392,7 @@ sq_pa_update(void *conn, const struct pactivity_row *row)
 static enum bk_err
 sq_pa_delete(void *conn, int64_t tenant, int64_t id)
 {
-    return by_tenant_id(conn, sql_pa_delete, tenant, id);
+    return sq_exec_ids(conn, sql_pa_delete, tenant, id);
 }
 
 static enum bk_err
@@ -464,7 +450,7 @@ sq_pa_unlink(void *conn, int64_t tenant, int64_t activity_id, int64_t lbasis_id)
 static enum bk_err
 sq_pa_unlink_lbasis(void *conn, int64_t tenant, int64_t lbasis_id)
 {
-    return by_tenant_id(conn, sql_pa_unlink_lbasis, tenant, lbasis_id);
+    return sq_exec_ids(conn, sql_pa_unlink_lbasis, tenant, lbasis_id);
 }
 
 static enum bk_err

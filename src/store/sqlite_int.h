@@ -66,6 +66,8 @@ void sq_done(sqlite3_stmt *st);
 enum bk_err sq_exec_done(struct sq_conn *c, sqlite3_stmt *st);
 /* Prepare <sql>, bind ?1 = <a> and ?2 = <b>, and run it to completion. */
 enum bk_err sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b);
+/* Prepare <sql>, bind ?1 = <a> and ?2 = <text>, and run it to completion. */
+enum bk_err sq_exec_id_text(struct sq_conn *c, const char *sql, int64_t a, const char *text);
 /* Prepare <sql>, bind ?1 = <a>, and run it to completion; *changes is the
  * number of rows it changed (0 when it fails). */
 enum bk_err sq_exec_id_changes(struct sq_conn *c, const char *sql, int64_t a, int64_t *changes);

@@ -134,15 +134,7 @@ se_list_user(void *conn, int64_t tenant, const char *user_token, int64_t now,
 static enum bk_err
 se_delete_user(void *conn, int64_t tenant, const char *user_token)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_delete_user, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, user_token);
-    return sq_exec_done(c, st);
+    return sq_exec_id_text(conn, sql_delete_user, tenant, user_token);
 }
 
 static enum bk_err
