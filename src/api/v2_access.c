@@ -477,34 +477,35 @@ v2_access_group_sel(struct ctx *c, const json_t *body, int need_group, struct gr
     return err;
 }
 
-V2_ACCESS_HANDLER(v2_group_add_user)
+/* Put the user of <body> into, or take it out of, the group (and role) it
+ * names, with <op> (groups_add_user or groups_delete_user). */
+static enum bk_err
+membership(struct ctx *c, const json_t *body,
+           enum bk_err (*op)(struct ctx *c, const struct groups_sel *sel,
+                             const struct user_ref *ref),
+           json_t **reply)
 {
     struct user_ref ref;
     struct groups_sel sel;
-    enum bk_err err;
+    enum bk_err err = params_ref_body(c, body, &ref);
 
-    (void)req, (void)m, (void)raw;
-    err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
         err = v2_access_group_sel(c, body, 1, &sel);
     if (err == BK_OK)
-        err = groups_add_user(c, &sel, &ref);
+        err = op(c, &sel, &ref);
     return err == BK_OK ? reply_empty(reply) : err;
+}
+
+V2_ACCESS_HANDLER(v2_group_add_user)
+{
+    (void)req, (void)m, (void)raw;
+    return membership(c, body, groups_add_user, reply);
 }
 
 V2_ACCESS_HANDLER(v2_group_delete_user)
 {
-    struct user_ref ref;
-    struct groups_sel sel;
-    enum bk_err err;
-
     (void)req, (void)m, (void)raw;
-    err = params_ref_body(c, body, &ref);
-    if (err == BK_OK)
-        err = v2_access_group_sel(c, body, 1, &sel);
-    if (err == BK_OK)
-        err = groups_delete_user(c, &sel, &ref);
-    return err == BK_OK ? reply_empty(reply) : err;
+    return membership(c, body, groups_delete_user, reply);
 }
 
 #define V2 (ROUTE_BODY_JSON | ROUTE_V2)
