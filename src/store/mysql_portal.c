@@ -186,7 +186,6 @@ po_hit(void *conn, int64_t tenant, const uint8_t key_hash[STORE_HASH_LEN], int64
        int64_t window_s, int64_t *count)
 {
     struct my_params p = { 0 }, q = { 0 };
-    struct my_result r;
     enum bk_err err;
 
     *count = 0;
@@ -204,14 +203,7 @@ po_hit(void *conn, int64_t tenant, const uint8_t key_hash[STORE_HASH_LEN], int64
     /* the row stays locked by this transaction: its count is this hit's */
     myp_int(&q, tenant);
     myp_blob(&q, key_hash, STORE_HASH_LEN);
-    err = my_query(conn, sql_hit_count, &q, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *count = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
+    return my_query_int(conn, sql_hit_count, &q, count);
 }
 
 static enum bk_err

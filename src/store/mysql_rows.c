@@ -1,5 +1,6 @@
 /* MySQL/MariaDB: the "run a statement, read one row / one count / check it
- * changed a row" steps every family file repeats. */
+ * changed a row" steps every family file repeats (my_query_int was mysql.c's
+ * static query_int). */
 #include "mysql_int.h"
 
 enum bk_err
@@ -18,20 +19,18 @@ my_query_row(struct my_conn *c, const char *sql, struct my_params *p, my_read_fn
     return err;
 }
 
+static enum bk_err
+read_int(struct my_result *r, void *out)
+{
+    *(int64_t *)out = my_col_int(r, 0);
+    return BK_OK;
+}
+
 enum bk_err
 my_query_int(struct my_conn *c, const char *sql, struct my_params *p, int64_t *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
     *out = 0;
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *out = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
+    return my_query_row(c, sql, p, read_int, out);
 }
 
 enum bk_err
