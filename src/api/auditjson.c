@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include "../core/users.h"
+
 static void
 iso_time(int64_t t, char out[32])
 {
@@ -75,4 +77,27 @@ auditjson_collect(void *arg, const struct audit_view *v)
     if (o == NULL || json_array_append_new(l->rows, o) != 0)
         return BK_ENOMEM;
     return BK_OK;
+}
+
+enum bk_err
+auditjson_user_page(struct ctx *c, const struct user_ref *ref, int64_t offset, int64_t limit,
+                    int v2, json_t **reply)
+{
+    struct auditjson_list l = { NULL, v2 };
+    int64_t total = 0;
+    char token[37];
+    enum bk_err err = users_resolve_token(c, ref, token);
+
+    if (err != BK_OK)
+        return err;
+    l.rows = json_array();
+    if (l.rows == NULL)
+        return BK_ENOMEM;
+    err = audit_list_user(c, token, offset, limit, 1, &total, auditjson_collect, &l);
+    if (err != BK_OK) {
+        json_decref(l.rows);
+        return err;
+    }
+    *reply = json_pack("{s:I, s:o}", "total", (json_int_t)total, "rows", l.rows);
+    return *reply ? BK_OK : BK_ENOMEM;
 }

@@ -21,4 +21,10 @@ struct auditjson_list {
 };
 enum bk_err auditjson_collect(void *arg, const struct audit_view *v);
 
+/* The page <offset>, <limit> of the audit events of the user <ref> names, in
+ * the /v2 shape when <v2>, as a new reply {total, rows} in *reply. */
+struct user_ref;
+enum bk_err auditjson_user_page(struct ctx *c, const struct user_ref *ref, int64_t offset,
+                                int64_t limit, int v2, json_t **reply);
+
 #endif

@@ -11,17 +11,19 @@ path_ref(struct ctx *c, const struct route_match *m, struct user_ref *ref)
     return params_ref_path(c, m->param[0], m->param_len[0], m->param[1], m->param_len[1], ref);
 }
 
+/* Write <body> as the app data the path names with <save> (appdata_put or
+ * appdata_update); an empty reply. */
 static enum bk_err
-v1_userapp_put(struct ctx *c, const struct api_req *req, const struct route_match *m,
-               json_t *body, json_t **reply, struct api_reply *raw)
+save_app(struct ctx *c, const struct route_match *m, const json_t *body,
+         enum bk_err (*save)(struct ctx *c, const struct user_ref *ref, const char *appname,
+                             size_t appname_len, const json_t *data),
+         json_t **reply)
 {
     struct user_ref ref;
-    enum bk_err err;
+    enum bk_err err = path_ref(c, m, &ref);
 
-    (void)req, (void)raw;
-    err = path_ref(c, m, &ref);
     if (err == BK_OK)
-        err = appdata_put(c, &ref, m->param[2], m->param_len[2], body);
+        err = save(c, &ref, m->param[2], m->param_len[2], body);
     if (err != BK_OK)
         return err;
     *reply = json_object();
@@ -29,20 +31,19 @@ v1_userapp_put(struct ctx *c, const struct api_req *req, const struct route_matc
 }
 
 static enum bk_err
+v1_userapp_put(struct ctx *c, const struct api_req *req, const struct route_match *m,
+               json_t *body, json_t **reply, struct api_reply *raw)
+{
+    (void)req, (void)raw;
+    return save_app(c, m, body, appdata_put, reply);
+}
+
+static enum bk_err
 v1_userapp_update(struct ctx *c, const struct api_req *req, const struct route_match *m,
                   json_t *body, json_t **reply, struct api_reply *raw)
 {
-    struct user_ref ref;
-    enum bk_err err;
-
     (void)req, (void)raw;
-    err = path_ref(c, m, &ref);
-    if (err == BK_OK)
-        err = appdata_update(c, &ref, m->param[2], m->param_len[2], body);
-    if (err != BK_OK)
-        return err;
-    *reply = json_object();
-    return *reply ? BK_OK : BK_ENOMEM;
+    return save_app(c, m, body, appdata_update, reply);
 }
 
 static enum bk_err

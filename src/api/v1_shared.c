@@ -4,24 +4,16 @@
 #include "../core/shared.h"
 #include "params.h"
 
-static enum bk_err
-sharedrecord_create(struct ctx *c, const struct api_req *req, const struct route_match *m,
-                    json_t *body, json_t **reply, struct api_reply *raw)
+enum bk_err
+v1_shared_create(struct ctx *c, const struct user_ref *ref, const json_t *body,
+                 const char *app_key, const char *exp_key, char uuid_out[37])
 {
-    struct user_ref ref;
     struct shared_source src = { 0 };
-    char token[37], uuid[37], num[32];
+    char token[37], num[32];
     const char *partner = NULL, *exp = NULL;
     size_t partner_len, exp_len = 0;
-    enum bk_err err;
+    enum bk_err err = params_str(c, body, app_key, &src.appname, &src.appname_len);
 
-    (void)req, (void)raw;
-    err = params_ref_path(c, m->param[0], m->param_len[0], m->param[1], m->param_len[1], &ref);
-    if (err != BK_OK)
-        return err;
-    /* the released server's name is "app"; "appname" as /v2 calls it */
-    err = params_str(c, body, json_object_get(body, "app") ? "app" : "appname", &src.appname,
-                     &src.appname_len);
     if (err == BK_OK || err == BK_ENOTFOUND)
         err = params_str(c, body, "session", &src.session, &src.session_len);
     if (err == BK_OK || err == BK_ENOTFOUND)
@@ -29,10 +21,27 @@ sharedrecord_create(struct ctx *c, const struct api_req *req, const struct route
     if (err == BK_ENOTFOUND)
         err = BK_OK;
     if (err == BK_OK)
-        err = params_str_or_int(c, body, "expiration", num, sizeof num, &exp, &exp_len);
+        err = params_str_or_int(c, body, exp_key, num, sizeof num, &exp, &exp_len);
     if (err == BK_OK)
-        err = shared_create(c, &ref, &src, json_object_get(body, "fields"), partner, exp,
-                            exp_len, token, uuid);
+        err = shared_create(c, ref, &src, json_object_get(body, "fields"), partner, exp,
+                            exp_len, token, uuid_out);
+    return err;
+}
+
+static enum bk_err
+sharedrecord_create(struct ctx *c, const struct api_req *req, const struct route_match *m,
+                    json_t *body, json_t **reply, struct api_reply *raw)
+{
+    struct user_ref ref;
+    char uuid[37];
+    enum bk_err err;
+
+    (void)req, (void)raw;
+    err = params_ref_path(c, m->param[0], m->param_len[0], m->param[1], m->param_len[1], &ref);
+    /* the released server's name is "app"; "appname" as /v2 calls it */
+    if (err == BK_OK)
+        err = v1_shared_create(c, &ref, body, json_object_get(body, "app") ? "app" : "appname",
+                               "expiration", uuid);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "record", uuid);

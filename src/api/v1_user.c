@@ -101,29 +101,16 @@ v1_audit_list(struct ctx *c, const struct api_req *req, const struct route_match
               json_t *body, json_t **reply, struct api_reply *raw)
 {
     struct user_ref ref = { MODE_TOKEN, m->param[0], m->param_len[0] };
-    struct auditjson_list l = { NULL, 0 };
-    int64_t offset, limit, total = 0;
-    char token[37];
+    int64_t offset, limit;
     enum bk_err err;
 
     (void)body, (void)raw;
     err = params_query_int(c, req, "offset", 0, 0, INT32_MAX, &offset);
     if (err == BK_OK)
         err = params_query_int(c, req, "limit", 10, 1, AUDIT_PAGE_MAX, &limit);
-    if (err == BK_OK)
-        err = users_resolve_token(c, &ref, token);
     if (err != BK_OK)
         return err;
-    l.rows = json_array();
-    if (l.rows == NULL)
-        return BK_ENOMEM;
-    err = audit_list_user(c, token, offset, limit, 1, &total, auditjson_collect, &l);
-    if (err != BK_OK) {
-        json_decref(l.rows);
-        return err;
-    }
-    *reply = json_pack("{s:I, s:o}", "total", (json_int_t)total, "rows", l.rows);
-    return *reply ? BK_OK : BK_ENOMEM;
+    return auditjson_user_page(c, &ref, offset, limit, 0, reply);
 }
 
 enum bk_err

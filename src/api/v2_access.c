@@ -251,56 +251,11 @@ policy_json(const struct access_named *n, int with_policy)
     return o;
 }
 
-V2_ACCESS_HANDLER(v2_policy_get)
-{
-    struct access_named n = { 0 };
-    const char *name;
-    int64_t id;
-    enum bk_err err;
-
-    (void)req, (void)m, (void)raw;
-    err = id_or_name(c, body, "policyid", "policyname", "missing policyid or policyname", &id,
-                     &name);
-    if (err == BK_OK)
-        err = policies_get(c, id, name, &n);
-    if (err != BK_OK)
-        return err;
-    *reply = policy_json(&n, 1);
-    access_named_cleanup(&n);
-    return *reply ? BK_OK : BK_ENOMEM;
-}
-
-static enum bk_err
-collect_policy(void *arg, const struct access_named *n)
-{
-    json_t *o = policy_json(n, 0);
-
-    if (o == NULL || json_array_append_new(arg, o) != 0)
-        return BK_ENOMEM;
-    return BK_OK;
-}
-
 static enum bk_err
 reply_rows(json_t **reply, json_t *rows)
 {
     *reply = json_pack("{s:I, s:o}", "total", (json_int_t)json_array_size(rows), "rows", rows);
     return *reply ? BK_OK : BK_ENOMEM;
-}
-
-V2_ACCESS_HANDLER(v2_policy_list_all)
-{
-    json_t *rows = json_array();
-    enum bk_err err;
-
-    (void)req, (void)m, (void)raw, (void)body;
-    if (rows == NULL)
-        return BK_ENOMEM;
-    err = policies_list(c, collect_policy, rows);
-    if (err != BK_OK) {
-        json_decref(rows);
-        return err;
-    }
-    return reply_rows(reply, rows);
 }
 
 V2_ACCESS_HANDLER(v2_group_create)
@@ -324,31 +279,98 @@ V2_ACCESS_HANDLER(v2_group_create)
     return err == BK_OK ? reply_id(reply, "groupid", id) : err;
 }
 
+/* {groupid, groupname, groupdesc, grouptype} for <n>, in full or listed. */
 static json_t *
-group_json(const struct access_named *n)
+group_json(const struct access_named *n, int full)
 {
+    (void)full;
     return json_pack("{s:I, s:s, s:s, s:s}", "groupid", (json_int_t)n->id, "groupname",
                      n->name ? n->name : "", "groupdesc", n->descr ? n->descr : "", "grouptype",
                      n->extra ? n->extra : "");
 }
 
-V2_ACCESS_HANDLER(v2_group_get)
+/* Policies and groups: fetched by id or name, listed whole, shown by <json>
+ * (in full for a get, shorter in a listing). */
+struct named_kind {
+    const char *idname, *namename, *missing;
+    enum bk_err (*get)(struct ctx *c, int64_t id, const char *name, struct access_named *out);
+    enum bk_err (*list)(struct ctx *c, store_named_fn fn, void *arg);
+    json_t *(*json)(const struct access_named *n, int full);
+};
+
+static const struct named_kind kind_policy = {
+    "policyid", "policyname", "missing policyid or policyname", policies_get, policies_list,
+    policy_json,
+};
+static const struct named_kind kind_group = {
+    "groupid", "groupname", "missing groupid or groupname", groups_get, groups_list, group_json,
+};
+
+static enum bk_err
+named_get(struct ctx *c, const json_t *body, const struct named_kind *k, json_t **reply)
 {
     struct access_named n = { 0 };
     const char *name;
     int64_t id;
-    enum bk_err err;
+    enum bk_err err = id_or_name(c, body, k->idname, k->namename, k->missing, &id, &name);
 
-    (void)req, (void)m, (void)raw;
-    err = id_or_name(c, body, "groupid", "groupname", "missing groupid or groupname", &id,
-                     &name);
     if (err == BK_OK)
-        err = groups_get(c, id, name, &n);
+        err = k->get(c, id, name, &n);
     if (err != BK_OK)
         return err;
-    *reply = group_json(&n);
+    *reply = k->json(&n, 1);
     access_named_cleanup(&n);
     return *reply ? BK_OK : BK_ENOMEM;
+}
+
+struct named_rows {
+    const struct named_kind *k;
+    json_t *rows;
+};
+
+static enum bk_err
+collect_named(void *arg, const struct access_named *n)
+{
+    struct named_rows *l = arg;
+    json_t *o = l->k->json(n, 0);
+
+    if (o == NULL || json_array_append_new(l->rows, o) != 0)
+        return BK_ENOMEM;
+    return BK_OK;
+}
+
+static enum bk_err
+named_list(struct ctx *c, const struct named_kind *k, json_t **reply)
+{
+    struct named_rows l = { k, json_array() };
+    enum bk_err err;
+
+    if (l.rows == NULL)
+        return BK_ENOMEM;
+    err = k->list(c, collect_named, &l);
+    if (err != BK_OK) {
+        json_decref(l.rows);
+        return err;
+    }
+    return reply_rows(reply, l.rows);
+}
+
+V2_ACCESS_HANDLER(v2_policy_get)
+{
+    (void)req, (void)m, (void)raw;
+    return named_get(c, body, &kind_policy, reply);
+}
+
+V2_ACCESS_HANDLER(v2_policy_list_all)
+{
+    (void)req, (void)m, (void)raw, (void)body;
+    return named_list(c, &kind_policy, reply);
+}
+
+V2_ACCESS_HANDLER(v2_group_get)
+{
+    (void)req, (void)m, (void)raw;
+    return named_get(c, body, &kind_group, reply);
 }
 
 V2_ACCESS_HANDLER(v2_group_update)
@@ -389,30 +411,10 @@ V2_ACCESS_HANDLER(v2_group_delete)
     return err == BK_OK ? reply_empty(reply) : err;
 }
 
-static enum bk_err
-collect_group(void *arg, const struct access_named *n)
-{
-    json_t *o = group_json(n);
-
-    if (o == NULL || json_array_append_new(arg, o) != 0)
-        return BK_ENOMEM;
-    return BK_OK;
-}
-
 V2_ACCESS_HANDLER(v2_group_list_all)
 {
-    json_t *rows = json_array();
-    enum bk_err err;
-
     (void)req, (void)m, (void)raw, (void)body;
-    if (rows == NULL)
-        return BK_ENOMEM;
-    err = groups_list(c, collect_group, rows);
-    if (err != BK_OK) {
-        json_decref(rows);
-        return err;
-    }
-    return reply_rows(reply, rows);
+    return named_list(c, &kind_group, reply);
 }
 
 static enum bk_err
@@ -475,34 +477,35 @@ v2_access_group_sel(struct ctx *c, const json_t *body, int need_group, struct gr
     return err;
 }
 
-V2_ACCESS_HANDLER(v2_group_add_user)
+/* Put the user of <body> into, or take it out of, the group (and role) it
+ * names, with <op> (groups_add_user or groups_delete_user). */
+static enum bk_err
+membership(struct ctx *c, const json_t *body,
+           enum bk_err (*op)(struct ctx *c, const struct groups_sel *sel,
+                             const struct user_ref *ref),
+           json_t **reply)
 {
     struct user_ref ref;
     struct groups_sel sel;
-    enum bk_err err;
+    enum bk_err err = params_ref_body(c, body, &ref);
 
-    (void)req, (void)m, (void)raw;
-    err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
         err = v2_access_group_sel(c, body, 1, &sel);
     if (err == BK_OK)
-        err = groups_add_user(c, &sel, &ref);
+        err = op(c, &sel, &ref);
     return err == BK_OK ? reply_empty(reply) : err;
+}
+
+V2_ACCESS_HANDLER(v2_group_add_user)
+{
+    (void)req, (void)m, (void)raw;
+    return membership(c, body, groups_add_user, reply);
 }
 
 V2_ACCESS_HANDLER(v2_group_delete_user)
 {
-    struct user_ref ref;
-    struct groups_sel sel;
-    enum bk_err err;
-
     (void)req, (void)m, (void)raw;
-    err = params_ref_body(c, body, &ref);
-    if (err == BK_OK)
-        err = v2_access_group_sel(c, body, 1, &sel);
-    if (err == BK_OK)
-        err = groups_delete_user(c, &sel, &ref);
-    return err == BK_OK ? reply_empty(reply) : err;
+    return membership(c, body, groups_delete_user, reply);
 }
 
 #define V2 (ROUTE_BODY_JSON | ROUTE_V2)

@@ -32,44 +32,40 @@ appdata_member(struct ctx *c, const json_t *body, const json_t **out)
     return BK_OK;
 }
 
-static V2_HANDLER(v2_appdata_create)
+/* Write the "appdata" member of <body> with <save> (appdata_put or
+ * appdata_update); an empty reply. */
+static enum bk_err
+save_app(struct ctx *c, const json_t *body,
+         enum bk_err (*save)(struct ctx *c, const struct user_ref *ref, const char *appname,
+                             size_t appname_len, const json_t *data),
+         json_t **reply)
 {
     struct user_ref ref;
     const char *app;
     size_t app_len;
     const json_t *data;
-    enum bk_err err;
+    enum bk_err err = target(c, body, &ref, &app, &app_len);
 
-    (void)req, (void)m, (void)raw;
-    err = target(c, body, &ref, &app, &app_len);
     if (err == BK_OK)
         err = appdata_member(c, body, &data);
     if (err == BK_OK)
-        err = appdata_put(c, &ref, app, app_len, data);
+        err = save(c, &ref, app, app_len, data);
     if (err != BK_OK)
         return err;
     *reply = json_object();
     return *reply ? BK_OK : BK_ENOMEM;
 }
 
+static V2_HANDLER(v2_appdata_create)
+{
+    (void)req, (void)m, (void)raw;
+    return save_app(c, body, appdata_put, reply);
+}
+
 static V2_HANDLER(v2_appdata_update)
 {
-    struct user_ref ref;
-    const char *app;
-    size_t app_len;
-    const json_t *data;
-    enum bk_err err;
-
     (void)req, (void)m, (void)raw;
-    err = target(c, body, &ref, &app, &app_len);
-    if (err == BK_OK)
-        err = appdata_member(c, body, &data);
-    if (err == BK_OK)
-        err = appdata_update(c, &ref, app, app_len, data);
-    if (err != BK_OK)
-        return err;
-    *reply = json_object();
-    return *reply ? BK_OK : BK_ENOMEM;
+    return save_app(c, body, appdata_update, reply);
 }
 
 static V2_HANDLER(v2_appdata_get)

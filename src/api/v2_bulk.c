@@ -76,29 +76,6 @@ V2_ACCESS_HANDLER(v2_bulk_unlock)
     return *reply ? BK_OK : BK_ENOMEM;
 }
 
-V2_ACCESS_HANDLER(v2_bulk_list_all_users)
-{
-    int64_t offset, limit, total = 0;
-    json_t *rows;
-    enum bk_err err;
-
-    (void)req, (void)m, (void)raw;
-    err = page(c, body, &offset, &limit);
-    if (err == BK_OK)
-        err = unlock(c, body, "BulkListAllUsers");
-    if (err != BK_OK)
-        return err;
-    rows = json_array();
-    if (rows == NULL)
-        return BK_ENOMEM;
-    err = bulk_list_all_users(c, offset, limit, &total, collect_user, rows);
-    if (err != BK_OK) {
-        json_decref(rows);
-        return err;
-    }
-    return reply_page(reply, total, rows);
-}
-
 V2_ACCESS_HANDLER(v2_bulk_list_users)
 {
     const json_t *users = json_object_get(body, "users"), *u;
@@ -204,27 +181,43 @@ collect_event(void *arg, const struct audit_row *row)
     return BK_OK;
 }
 
-V2_ACCESS_HANDLER(v2_bulk_list_all_audit_events)
+/* A page of every user (<audit> 0) or every audit event (1) of the tenant,
+ * for the unlocked operation <op>. */
+static enum bk_err
+list_all(struct ctx *c, const json_t *body, const char *op, int audit, json_t **reply)
 {
     int64_t offset, limit, total = 0;
     json_t *rows;
-    enum bk_err err;
+    enum bk_err err = page(c, body, &offset, &limit);
 
-    (void)req, (void)m, (void)raw;
-    err = page(c, body, &offset, &limit);
     if (err == BK_OK)
-        err = unlock(c, body, "BulkListAllAuditEvents");
+        err = unlock(c, body, op);
     if (err != BK_OK)
         return err;
     rows = json_array();
     if (rows == NULL)
         return BK_ENOMEM;
-    err = bulk_list_audit(c, offset, limit, &total, collect_event, rows);
+    if (audit)
+        err = bulk_list_audit(c, offset, limit, &total, collect_event, rows);
+    else
+        err = bulk_list_all_users(c, offset, limit, &total, collect_user, rows);
     if (err != BK_OK) {
         json_decref(rows);
         return err;
     }
     return reply_page(reply, total, rows);
+}
+
+V2_ACCESS_HANDLER(v2_bulk_list_all_users)
+{
+    (void)req, (void)m, (void)raw;
+    return list_all(c, body, "BulkListAllUsers", 0, reply);
+}
+
+V2_ACCESS_HANDLER(v2_bulk_list_all_audit_events)
+{
+    (void)req, (void)m, (void)raw;
+    return list_all(c, body, "BulkListAllAuditEvents", 1, reply);
 }
 
 /* Every data-subject request of the tenant, newest first; an optional

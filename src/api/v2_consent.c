@@ -50,60 +50,102 @@ optional(struct ctx *c, const json_t *body, const char *name, const char **out, 
 #define BRIEF(out, len) required(c, body, "brief", "missing brief", out, len)
 #define ACTIVITY(out, len) required(c, body, "activity", "missing activity", out, len)
 
+/* A consent object named by one string member: a legal basis by "brief", a
+ * processing activity by "activity"; the calls that create and update it. */
+struct named {
+    const char *field, *newfield, *missing;
+    enum bk_err (*create)(struct ctx *c, const char *name, size_t len, const json_t *body);
+    enum bk_err (*update)(struct ctx *c, const char *name, size_t len, const char *newname,
+                          size_t newlen, const json_t *body);
+    enum bk_err (*list)(struct ctx *c, json_t **rows_out);
+};
+
+static const struct named named_lbasis = {
+    "brief", "newbrief", "missing brief", lbasis_create, lbasis_update, lbasis_list,
+};
+static const struct named named_activity = {
+    "activity", "newactivity", "missing activity", pactivity_create, pactivity_update,
+    pactivity_list,
+};
+
+static enum bk_err
+named_create(struct ctx *c, const json_t *body, const struct named *k, json_t **reply)
+{
+    const char *name;
+    size_t len;
+    enum bk_err err = required(c, body, k->field, k->missing, &name, &len);
+
+    if (err == BK_OK)
+        err = k->create(c, name, len, body);
+    return err == BK_OK ? empty(reply) : err;
+}
+
+static enum bk_err
+named_update(struct ctx *c, const json_t *body, const struct named *k, json_t **reply)
+{
+    const char *name, *newname;
+    size_t len, newlen;
+    enum bk_err err = required(c, body, k->field, k->missing, &name, &len);
+
+    if (err == BK_OK)
+        err = optional(c, body, k->newfield, &newname, &newlen);
+    if (err == BK_OK)
+        err = k->update(c, name, len, newname, newlen, body);
+    return err == BK_OK ? empty(reply) : err;
+}
+
+static enum bk_err
+named_list(struct ctx *c, const struct named *k, json_t **reply)
+{
+    json_t *rows = NULL;
+    enum bk_err err = k->list(c, &rows);
+
+    return err == BK_OK ? rows_reply(rows, reply) : err;
+}
+
 HANDLER(legal_basis_create)
 {
-    const char *brief;
-    size_t len;
-    enum bk_err err;
-
     UNUSED_ARGS();
-    err = BRIEF(&brief, &len);
-    if (err == BK_OK)
-        err = lbasis_create(c, brief, len, body);
-    return err == BK_OK ? empty(reply) : err;
+    return named_create(c, body, &named_lbasis, reply);
 }
 
 HANDLER(legal_basis_update)
 {
-    const char *brief, *newbrief;
-    size_t len, newlen;
-    enum bk_err err;
-
     UNUSED_ARGS();
-    err = BRIEF(&brief, &len);
-    if (err == BK_OK)
-        err = optional(c, body, "newbrief", &newbrief, &newlen);
-    if (err == BK_OK)
-        err = lbasis_update(c, brief, len, newbrief, newlen, body);
-    return err == BK_OK ? empty(reply) : err;
+    return named_update(c, body, &named_lbasis, reply);
 }
 
-HANDLER(legal_basis_delete)
+/* Call <revoke> on the "brief" of <body>; the reply counts the agreements
+ * it revoked. */
+static enum bk_err
+revoke_brief(struct ctx *c, const json_t *body,
+             enum bk_err (*revoke)(struct ctx *c, const char *brief, size_t len, int64_t *n),
+             json_t **reply)
 {
     const char *brief;
     size_t len;
     int64_t n = 0;
-    enum bk_err err;
+    enum bk_err err = BRIEF(&brief, &len);
 
-    UNUSED_ARGS();
-    err = BRIEF(&brief, &len);
     if (err == BK_OK)
-        err = lbasis_delete(c, brief, len, &n);
+        err = revoke(c, brief, len, &n);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:I}", "revoked", (json_int_t)n);
     return *reply ? BK_OK : BK_ENOMEM;
 }
 
+HANDLER(legal_basis_delete)
+{
+    UNUSED_ARGS();
+    return revoke_brief(c, body, lbasis_delete, reply);
+}
+
 HANDLER(legal_basis_list)
 {
-    json_t *rows = NULL;
-    enum bk_err err;
-
     UNUSED_ARGS();
     (void)body;
-    err = lbasis_list(c, &rows);
-    return err == BK_OK ? rows_reply(rows, reply) : err;
+    return named_list(c, &named_lbasis, reply);
 }
 
 /* The user and brief of an agreement call. */
@@ -177,47 +219,20 @@ HANDLER(agreement_cancel)
 
 HANDLER(agreement_revoke_all)
 {
-    const char *brief;
-    size_t len;
-    int64_t n = 0;
-    enum bk_err err;
-
     UNUSED_ARGS();
-    err = BRIEF(&brief, &len);
-    if (err == BK_OK)
-        err = agreements_revoke_all(c, brief, len, &n);
-    if (err != BK_OK)
-        return err;
-    *reply = json_pack("{s:I}", "revoked", (json_int_t)n);
-    return *reply ? BK_OK : BK_ENOMEM;
+    return revoke_brief(c, body, agreements_revoke_all, reply);
 }
 
 HANDLER(activity_create)
 {
-    const char *activity;
-    size_t len;
-    enum bk_err err;
-
     UNUSED_ARGS();
-    err = ACTIVITY(&activity, &len);
-    if (err == BK_OK)
-        err = pactivity_create(c, activity, len, body);
-    return err == BK_OK ? empty(reply) : err;
+    return named_create(c, body, &named_activity, reply);
 }
 
 HANDLER(activity_update)
 {
-    const char *activity, *newactivity;
-    size_t len, newlen;
-    enum bk_err err;
-
     UNUSED_ARGS();
-    err = ACTIVITY(&activity, &len);
-    if (err == BK_OK)
-        err = optional(c, body, "newactivity", &newactivity, &newlen);
-    if (err == BK_OK)
-        err = pactivity_update(c, activity, len, newactivity, newlen, body);
-    return err == BK_OK ? empty(reply) : err;
+    return named_update(c, body, &named_activity, reply);
 }
 
 HANDLER(activity_delete)
@@ -235,13 +250,9 @@ HANDLER(activity_delete)
 
 HANDLER(activity_list)
 {
-    json_t *rows = NULL;
-    enum bk_err err;
-
     UNUSED_ARGS();
     (void)body;
-    err = pactivity_list(c, &rows);
-    return err == BK_OK ? rows_reply(rows, reply) : err;
+    return named_list(c, &named_activity, reply);
 }
 
 static enum bk_err

@@ -3,35 +3,21 @@
 
 #include "../core/shared.h"
 #include "params.h"
+#include "v1_shared.h"
 
 static enum bk_err
 v2_shared_record_create(struct ctx *c, const struct api_req *req, const struct route_match *m,
                         json_t *body, json_t **reply, struct api_reply *raw)
 {
     struct user_ref ref;
-    struct shared_source src = { 0 };
-    char token[37], uuid[37], num[32];
-    const char *partner = NULL, *exp = NULL;
-    size_t partner_len, exp_len = 0;
+    char uuid[37];
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
     err = params_ref_body(c, body, &ref);
-    if (err != BK_OK)
-        return err;
     /* "session" is not in the Pro spec; /v1 has it, and both share one service */
-    err = params_str(c, body, "appname", &src.appname, &src.appname_len);
-    if (err == BK_OK || err == BK_ENOTFOUND)
-        err = params_str(c, body, "session", &src.session, &src.session_len);
-    if (err == BK_OK || err == BK_ENOTFOUND)
-        err = params_str(c, body, "partner", &partner, &partner_len);
-    if (err == BK_ENOTFOUND)
-        err = BK_OK;
     if (err == BK_OK)
-        err = params_str_or_int(c, body, "finaltime", num, sizeof num, &exp, &exp_len);
-    if (err == BK_OK)
-        err = shared_create(c, &ref, &src, json_object_get(body, "fields"), partner, exp,
-                            exp_len, token, uuid);
+        err = v1_shared_create(c, &ref, body, "appname", "finaltime", uuid);
     if (err != BK_OK)
         return err;
     *reply = json_pack("{s:s}", "recorduuid", uuid);

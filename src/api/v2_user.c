@@ -124,9 +124,7 @@ V2_HANDLER(v2_user_delete)
 V2_HANDLER(v2_audit_list_user_events)
 {
     struct user_ref ref;
-    struct auditjson_list l = { NULL, 1 };
-    int64_t offset, limit, total = 0;
-    char token[37];
+    int64_t offset, limit;
     enum bk_err err;
 
     (void)req, (void)m, (void)raw;
@@ -135,20 +133,9 @@ V2_HANDLER(v2_audit_list_user_events)
         err = params_int(c, body, "offset", 0, 0, INT32_MAX, &offset);
     if (err == BK_OK)
         err = params_int(c, body, "limit", 10, 1, AUDIT_PAGE_MAX, &limit);
-    if (err == BK_OK)
-        err = users_resolve_token(c, &ref, token);
     if (err != BK_OK)
         return err;
-    l.rows = json_array();
-    if (l.rows == NULL)
-        return BK_ENOMEM;
-    err = audit_list_user(c, token, offset, limit, 1, &total, auditjson_collect, &l);
-    if (err != BK_OK) {
-        json_decref(l.rows);
-        return err;
-    }
-    *reply = json_pack("{s:I, s:o}", "total", (json_int_t)total, "rows", l.rows);
-    return *reply ? BK_OK : BK_ENOMEM;
+    return auditjson_user_page(c, &ref, offset, limit, 1, reply);
 }
 
 V2_HANDLER(v2_audit_get_event)

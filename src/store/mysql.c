@@ -471,23 +471,6 @@ my_col_blob(struct my_result *r, unsigned col, uint8_t **out, size_t *out_len)
     return BK_OK;
 }
 
-/* Run a query whose first row's first column is an integer. */
-static enum bk_err
-query_int(struct my_conn *c, const char *sql, struct my_params *p, int64_t *out)
-{
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
-    *out = 0;
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *out = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
-}
-
 /* ------------------------------------------------------------ pool */
 
 static void
@@ -733,7 +716,7 @@ mys_migrate(void *conn)
     enum bk_err err;
 
     /* Instances started together take turns: one applies, the others see it done. */
-    err = query_int(c, sql_mig_lock, NULL, &locked);
+    err = my_query_int(c, sql_mig_lock, NULL, &locked);
     if (err == BK_OK && locked != 1)
         err = BK_ERETRY;
     if (err != BK_OK)
@@ -744,7 +727,7 @@ mys_migrate(void *conn)
         int64_t applied = 0;
 
         myp_int(&p, mg->version);
-        err = query_int(c, sql_mig_applied, &p, &applied);
+        err = my_query_int(c, sql_mig_applied, &p, &applied);
         if (err != BK_OK || applied)
             continue;
         /* MySQL commits DDL as it goes: a migration that fails half-way must
@@ -760,7 +743,7 @@ mys_migrate(void *conn)
     if (!c->broken) {
         int64_t ignored;
 
-        query_int(c, sql_mig_unlock, NULL, &ignored);
+        my_query_int(c, sql_mig_unlock, NULL, &ignored);
     }
     return err;
 }
@@ -933,7 +916,7 @@ mys_index_put(void *conn, int64_t tenant, int kind, const uint8_t hash[STORE_HAS
     myp_int(&q, tenant);
     myp_int(&q, kind);
     myp_blob(&q, hash, STORE_HASH_LEN);
-    err = query_int(conn, sql_index_owner, &q, &owner);
+    err = my_query_int(conn, sql_index_owner, &q, &owner);
     if (err == BK_ENOTFOUND)
         return BK_ERETRY;
     if (err != BK_OK)
@@ -1071,7 +1054,7 @@ mys_audit_list_user(void *conn, int64_t tenant, const char *record, int64_t offs
     *total = 0;
     myp_int(&p, tenant);
     myp_text(&p, record);
-    err = query_int(conn, sql_audit_count_user, &p, total);
+    err = my_query_int(conn, sql_audit_count_user, &p, total);
     if (err != BK_OK)
         return err;
     myp_int(&p, limit);
@@ -1099,7 +1082,7 @@ mys_count_users(void *conn, int64_t tenant, int64_t *out)
     struct my_params p = { 0 };
 
     myp_int(&p, tenant);
-    return query_int(conn, sql_count_users, &p, out);
+    return my_query_int(conn, sql_count_users, &p, out);
 }
 
 const struct store_ops store_mysql_ops = {

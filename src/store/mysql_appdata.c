@@ -22,32 +22,30 @@ static const char sql_list_all[] =
 static const char sql_delete_user[] = "DELETE FROM appdata WHERE tenant = ? AND user_id = ?";
 
 static enum bk_err
+read_row(struct my_result *r, void *arg)
+{
+    struct appdata_row *out = arg;
+
+    out->id = my_col_int(r, 0);
+    out->tenant = my_col_int(r, 1);
+    out->user_id = my_col_int(r, 2);
+    my_col_text(r, 3, out->appname, sizeof out->appname);
+    out->version = my_col_int(r, 5);
+    out->created = my_col_int(r, 6);
+    out->updated = my_col_int(r, 7);
+    return my_col_blob(r, 4, &out->body, &out->body_len);
+}
+
+static enum bk_err
 ad_get(void *conn, int64_t tenant, int64_t user_id, const char *appname, struct appdata_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_int(&p, user_id);
     myp_text(&p, appname);
-    err = my_query(conn, sql_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK) {
-        out->id = my_col_int(&r, 0);
-        out->tenant = my_col_int(&r, 1);
-        out->user_id = my_col_int(&r, 2);
-        my_col_text(&r, 3, out->appname, sizeof out->appname);
-        out->version = my_col_int(&r, 5);
-        out->created = my_col_int(&r, 6);
-        out->updated = my_col_int(&r, 7);
-        err = my_col_blob(&r, 4, &out->body, &out->body_len);
-    }
-    my_done(&r);
-    return err;
+    return my_query_row(conn, sql_get, &p, read_row, out);
 }
 
 static enum bk_err
@@ -69,16 +67,11 @@ static enum bk_err
 ad_remove(void *conn, int64_t tenant, int64_t user_id, const char *appname)
 {
     struct my_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     myp_int(&p, tenant);
     myp_int(&p, user_id);
     myp_text(&p, appname);
-    err = my_exec(conn, sql_remove, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return my_exec_found(conn, sql_remove, &p);
 }
 
 /* Run <sql> calling <fn> with column 0 of each row. */

@@ -127,8 +127,10 @@ count_tenant_id(struct my_conn *c, const char *sql, int64_t tenant, int64_t id, 
 /* ---------------------------------------------------------------- legal bases */
 
 static enum bk_err
-read_lbasis(struct my_result *r, struct lbasis_row *out)
+read_lbasis(struct my_result *r, void *arg)
 {
+    struct lbasis_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = my_col_int(r, 0);
     out->tenant = my_col_int(r, 1);
@@ -143,19 +145,12 @@ static enum bk_err
 mc_lb_get(void *conn, int64_t tenant, const char *brief, struct lbasis_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_text(&p, brief);
-    err = my_query(conn, sql_lb_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_lbasis(&r, out);
-    my_done(&r);
+    err = my_query_row(conn, sql_lb_get, &p, read_lbasis, out);
     if (err != BK_OK)
         store_lbasis_row_cleanup(out);
     return err;
@@ -229,8 +224,10 @@ mc_lb_list(void *conn, int64_t tenant, store_lbasis_fn fn, void *arg)
 /* ---------------------------------------------------------------- agreements */
 
 static enum bk_err
-read_agreement(struct my_result *r, struct agreement_row *out)
+read_agreement(struct my_result *r, void *arg)
 {
+    struct agreement_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = my_col_int(r, 0);
     out->tenant = my_col_int(r, 1);
@@ -276,20 +273,13 @@ mc_ag_get(void *conn, int64_t tenant, int64_t user_id, int64_t lbasis_id,
           struct agreement_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_int(&p, user_id);
     myp_int(&p, lbasis_id);
-    err = my_query(conn, sql_ag_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_agreement(&r, out);
-    my_done(&r);
+    err = my_query_row(conn, sql_ag_get, &p, read_agreement, out);
     if (err != BK_OK)
         store_agreement_row_cleanup(out);
     return err;
@@ -364,8 +354,10 @@ mc_ag_delete_user(void *conn, int64_t tenant, int64_t user_id)
 /* ---------------------------------------------------------------- activities */
 
 static enum bk_err
-read_pactivity(struct my_result *r, struct pactivity_row *out)
+read_pactivity(struct my_result *r, void *arg)
 {
+    struct pactivity_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = my_col_int(r, 0);
     out->tenant = my_col_int(r, 1);
@@ -379,19 +371,12 @@ static enum bk_err
 mc_pa_get(void *conn, int64_t tenant, const char *activity, struct pactivity_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_text(&p, activity);
-    err = my_query(conn, sql_pa_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_pactivity(&r, out);
-    my_done(&r);
+    err = my_query_row(conn, sql_pa_get, &p, read_pactivity, out);
     if (err != BK_OK)
         store_pactivity_row_cleanup(out);
     return err;

@@ -27,8 +27,9 @@ static const char sql_due[] =
     "ORDER BY e.endtime LIMIT ?";
 
 static enum bk_err
-read_row(struct my_result *r, struct expiry_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct expiry_row *out = arg;
     uint8_t *hash = NULL;
     size_t hash_len = 0;
     enum bk_err err;
@@ -55,16 +56,10 @@ read_row(struct my_result *r, struct expiry_row *out)
 static enum bk_err
 one_row(struct my_conn *c, const char *sql, struct my_params *p, struct expiry_row *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
+    enum bk_err err;
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
+    err = my_query_row(c, sql, p, read_row, out);
     if (err != BK_OK)
         store_expiry_row_cleanup(out);
     return err;

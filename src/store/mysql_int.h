@@ -75,4 +75,17 @@ enum bk_err my_col_blob(struct my_result *r, unsigned col, uint8_t **out, size_t
 /* my_exec() for an INSERT; *id receives the AUTO_INCREMENT value it made. */
 enum bk_err my_exec_id(struct my_conn *c, const char *sql, struct my_params *p, int64_t *id);
 
+/* mysql_rows.c: */
+/* Reads the row at the cursor of <r> into <out>, a family's row. */
+typedef enum bk_err (*my_read_fn)(struct my_result *r, void *out);
+/* Run <sql> with <p> and read its first row into <out> with <read>
+ * (BK_ENOTFOUND without a row). */
+enum bk_err my_query_row(struct my_conn *c, const char *sql, struct my_params *p, my_read_fn read,
+                         void *out);
+/* Run <sql> with <p> for one integer in column 0 (BK_ENOTFOUND, *out 0,
+ * without a row). */
+enum bk_err my_query_int(struct my_conn *c, const char *sql, struct my_params *p, int64_t *out);
+/* my_exec(), but BK_ENOTFOUND when the statement changed no row. */
+enum bk_err my_exec_found(struct my_conn *c, const char *sql, struct my_params *p);
+
 #endif

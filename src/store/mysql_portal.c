@@ -100,15 +100,10 @@ by_hash(struct my_conn *c, const char *sql, int64_t tenant, const uint8_t hash[S
         int must_change)
 {
     struct my_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     myp_int(&p, tenant);
     myp_blob(&p, hash, STORE_HASH_LEN);
-    err = my_exec(c, sql, &p, &n);
-    if (err == BK_OK && must_change && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return must_change ? my_exec_found(c, sql, &p) : my_exec(c, sql, &p, NULL);
 }
 
 static enum bk_err
@@ -191,7 +186,6 @@ po_hit(void *conn, int64_t tenant, const uint8_t key_hash[STORE_HASH_LEN], int64
        int64_t window_s, int64_t *count)
 {
     struct my_params p = { 0 }, q = { 0 };
-    struct my_result r;
     enum bk_err err;
 
     *count = 0;
@@ -209,14 +203,7 @@ po_hit(void *conn, int64_t tenant, const uint8_t key_hash[STORE_HASH_LEN], int64
     /* the row stays locked by this transaction: its count is this hit's */
     myp_int(&q, tenant);
     myp_blob(&q, key_hash, STORE_HASH_LEN);
-    err = my_query(conn, sql_hit_count, &q, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *count = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
+    return my_query_int(conn, sql_hit_count, &q, count);
 }
 
 static enum bk_err

@@ -37,8 +37,10 @@ static const char sql_purge_sealed[] =
     "UPDATE requests SET sealed = NULL WHERE tenant = ? AND user_id = ?";
 
 static enum bk_err
-read_row(struct my_result *r, struct request_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct request_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = my_col_int(r, 0);
     out->tenant = my_col_int(r, 1);
@@ -57,17 +59,8 @@ read_row(struct my_result *r, struct request_row *out)
 static enum bk_err
 one_row(struct my_conn *c, const char *sql, struct my_params *p, struct request_row *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
-    return err;
+    return my_query_row(c, sql, p, read_row, out);
 }
 
 static enum bk_err
@@ -141,15 +134,8 @@ count_and_list(struct my_conn *c, const char *count_sql, struct my_params *cp,
                int64_t *total, store_request_fn fn, void *arg)
 {
     struct my_result r;
-    enum bk_err err = my_query(c, count_sql, cp, &r);
+    enum bk_err err = my_query_int(c, count_sql, cp, total);
 
-    *total = 0;
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *total = my_col_int(&r, 0);
-    my_done(&r);
     if (err != BK_OK)
         return err;
     myp_int(lp, limit);

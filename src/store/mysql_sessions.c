@@ -26,8 +26,9 @@ static const char sql_delete_user[] = "DELETE FROM sessions WHERE tenant = ? AND
 static const char sql_purge[] = "DELETE FROM sessions WHERE expires <= ? LIMIT ?";
 
 static enum bk_err
-read_row(struct my_result *r, struct session_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct session_row *out = arg;
     uint8_t *hash = NULL;
     size_t n = 0;
     enum bk_err err;
@@ -63,20 +64,11 @@ se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
        struct session_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
     myp_blob(&p, sid_hash, STORE_HASH_LEN);
-    err = my_query(conn, sql_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
-    return err;
+    return my_query_row(conn, sql_get, &p, read_row, out);
 }
 
 static enum bk_err
@@ -101,15 +93,10 @@ static enum bk_err
 se_remove(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN])
 {
     struct my_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     myp_int(&p, tenant);
     myp_blob(&p, sid_hash, STORE_HASH_LEN);
-    err = my_exec(conn, sql_remove, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return my_exec_found(conn, sql_remove, &p);
 }
 
 static enum bk_err

@@ -24,17 +24,7 @@ static const char sql_set_status[] = "UPDATE users SET status = ?, updated = ? "
 static enum bk_err
 count(struct my_conn *c, const char *sql, struct my_params *p, int64_t *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
-    *out = 0;
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *out = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
+    return my_query_int(c, sql, p, out);
 }
 
 static enum bk_err

@@ -26,8 +26,9 @@ static const char *const sql_remove[] = {
 };
 
 static enum bk_err
-read_row(struct my_result *r, struct tenant_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct tenant_row *out = arg;
     uint8_t *b = NULL;
     size_t n = 0;
     enum bk_err err;
@@ -52,33 +53,14 @@ read_row(struct my_result *r, struct tenant_row *out)
 static enum bk_err
 one_row(struct my_conn *c, const char *sql, struct my_params *p, struct tenant_row *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
-    return err;
+    return my_query_row(c, sql, p, read_row, out);
 }
 
 static enum bk_err
 count(struct my_conn *c, const char *sql, struct my_params *p, int64_t *out)
 {
-    struct my_result r;
-    enum bk_err err = my_query(c, sql, p, &r);
-
-    *out = 0;
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        *out = my_col_int(&r, 0);
-    my_done(&r);
-    return err;
+    return my_query_int(c, sql, p, out);
 }
 
 static enum bk_err

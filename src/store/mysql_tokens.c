@@ -48,8 +48,9 @@ col_hash(struct my_result *r, unsigned col, uint8_t out[STORE_HASH_LEN], int *pr
 }
 
 static enum bk_err
-read_row(struct my_result *r, struct token_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct token_row *out = arg;
     int has_base = 0;
     enum bk_err err;
 
@@ -102,8 +103,6 @@ get_one(struct my_conn *c, const char *sql, int64_t tenant, const char *text,
         const uint8_t *hash, struct token_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     myp_int(&p, tenant);
@@ -111,14 +110,7 @@ get_one(struct my_conn *c, const char *sql, int64_t tenant, const char *text,
         myp_text(&p, text);
     else
         myp_blob(&p, hash, STORE_HASH_LEN);
-    err = my_query(c, sql, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
-    return err;
+    return my_query_row(c, sql, &p, read_row, out);
 }
 
 static enum bk_err
@@ -162,13 +154,10 @@ static enum bk_err
 tk_remove(void *conn, int64_t tenant, int64_t id)
 {
     struct my_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     myp_int(&p, tenant);
     myp_int(&p, id);
-    err = my_exec(conn, sql_remove, &p, &n);
-    return err == BK_OK && n == 0 ? BK_ENOTFOUND : err;
+    return my_exec_found(conn, sql_remove, &p);
 }
 
 static enum bk_err

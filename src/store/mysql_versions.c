@@ -38,8 +38,10 @@ key_params(struct my_params *p, int64_t tenant, const char *kind, const char *re
 }
 
 static enum bk_err
-read_row(struct my_result *r, struct version_row *out)
+read_row(struct my_result *r, void *arg)
 {
+    struct version_row *out = arg;
+
     out->version = my_col_int(r, 0);
     out->optime = my_col_int(r, 1);
     return my_col_blob(r, 2, &out->body, &out->body_len);
@@ -64,20 +66,11 @@ v_get(void *conn, int64_t tenant, const char *kind, const char *record, int64_t 
       struct version_row *out)
 {
     struct my_params p = { 0 };
-    struct my_result r;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     key_params(&p, tenant, kind, record);
     myp_int(&p, version);
-    err = my_query(conn, sql_get, &p, &r);
-    if (err != BK_OK)
-        return err;
-    err = my_next(&r);
-    if (err == BK_OK)
-        err = read_row(&r, out);
-    my_done(&r);
-    return err;
+    return my_query_row(conn, sql_get, &p, read_row, out);
 }
 
 static enum bk_err

@@ -25,31 +25,30 @@ static const char sql_list_all[] =
 static const char sql_delete_user[] = "DELETE FROM appdata WHERE tenant = $1 AND user_id = $2";
 
 static enum bk_err
+read_row(const PGresult *r, int i, void *arg)
+{
+    struct appdata_row *out = arg;
+
+    out->id = pg_col_int(r, i, 0);
+    out->tenant = pg_col_int(r, i, 1);
+    out->user_id = pg_col_int(r, i, 2);
+    pg_col_text(r, i, 3, out->appname, sizeof out->appname);
+    out->version = pg_col_int(r, i, 5);
+    out->created = pg_col_int(r, i, 6);
+    out->updated = pg_col_int(r, i, 7);
+    return pg_col_blob(r, i, 4, &out->body, &out->body_len);
+}
+
+static enum bk_err
 ad_get(void *conn, int64_t tenant, int64_t user_id, const char *appname, struct appdata_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_int(&p, user_id);
     pgp_text(&p, appname);
-    err = pg_run(conn, tenant, sql_get, &p, &res);
-    if (err == BK_OK && PQntuples(res) == 0)
-        err = BK_ENOTFOUND;
-    if (err == BK_OK) {
-        out->id = pg_col_int(res, 0, 0);
-        out->tenant = pg_col_int(res, 0, 1);
-        out->user_id = pg_col_int(res, 0, 2);
-        pg_col_text(res, 0, 3, out->appname, sizeof out->appname);
-        out->version = pg_col_int(res, 0, 5);
-        out->created = pg_col_int(res, 0, 6);
-        out->updated = pg_col_int(res, 0, 7);
-        err = pg_col_blob(res, 0, 4, &out->body, &out->body_len);
-    }
-    PQclear(res);
-    return err;
+    return pg_run_row(conn, tenant, sql_get, &p, read_row, out);
 }
 
 static enum bk_err
@@ -71,16 +70,11 @@ static enum bk_err
 ad_remove(void *conn, int64_t tenant, int64_t user_id, const char *appname)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_int(&p, user_id);
     pgp_text(&p, appname);
-    err = pg_exec(conn, tenant, sql_remove, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return pg_exec_found(conn, tenant, sql_remove, &p);
 }
 
 /* Run <sql> calling <fn> with column 0 of each row. */

@@ -118,8 +118,10 @@ insert_id(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_pa
 /* ---------------------------------------------------------------- legal bases */
 
 static enum bk_err
-read_lbasis(const PGresult *r, int i, struct lbasis_row *out)
+read_lbasis(const PGresult *r, int i, void *arg)
 {
+    struct lbasis_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = pg_col_int(r, i, 0);
     out->tenant = pg_col_int(r, i, 1);
@@ -134,16 +136,12 @@ static enum bk_err
 pc_lb_get(void *conn, int64_t tenant, const char *brief, struct lbasis_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_text(&p, brief);
-    err = pg_run(conn, tenant, sql_lb_get, &p, &res);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_lbasis(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
+    err = pg_run_row(conn, tenant, sql_lb_get, &p, read_lbasis, out);
     if (err != BK_OK)
         store_lbasis_row_cleanup(out);
     return err;
@@ -167,8 +165,6 @@ static enum bk_err
 pc_lb_update(void *conn, const struct lbasis_row *row)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, row->tenant);
     pgp_int(&p, row->id);
@@ -176,10 +172,7 @@ pc_lb_update(void *conn, const struct lbasis_row *row)
     pgp_text(&p, row->status);
     pgp_text(&p, row->doc);
     pgp_int(&p, row->updated);
-    err = pg_exec(conn, row->tenant, sql_lb_update, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return pg_exec_found(conn, row->tenant, sql_lb_update, &p);
 }
 
 static enum bk_err
@@ -212,8 +205,10 @@ pc_lb_list(void *conn, int64_t tenant, store_lbasis_fn fn, void *arg)
 /* ---------------------------------------------------------------- agreements */
 
 static enum bk_err
-read_agreement(const PGresult *r, int i, struct agreement_row *out)
+read_agreement(const PGresult *r, int i, void *arg)
 {
+    struct agreement_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = pg_col_int(r, i, 0);
     out->tenant = pg_col_int(r, i, 1);
@@ -255,17 +250,13 @@ pc_ag_get(void *conn, int64_t tenant, int64_t user_id, int64_t lbasis_id,
           struct agreement_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_int(&p, user_id);
     pgp_int(&p, lbasis_id);
-    err = pg_run(conn, tenant, sql_ag_get, &p, &res);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_agreement(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
+    err = pg_run_row(conn, tenant, sql_ag_get, &p, read_agreement, out);
     if (err != BK_OK)
         store_agreement_row_cleanup(out);
     return err;
@@ -351,8 +342,10 @@ pc_ag_delete_user(void *conn, int64_t tenant, int64_t user_id)
 /* ---------------------------------------------------------------- activities */
 
 static enum bk_err
-read_pactivity(const PGresult *r, int i, struct pactivity_row *out)
+read_pactivity(const PGresult *r, int i, void *arg)
 {
+    struct pactivity_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = pg_col_int(r, i, 0);
     out->tenant = pg_col_int(r, i, 1);
@@ -366,16 +359,12 @@ static enum bk_err
 pc_pa_get(void *conn, int64_t tenant, const char *activity, struct pactivity_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_text(&p, activity);
-    err = pg_run(conn, tenant, sql_pa_get, &p, &res);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_pactivity(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
+    err = pg_run_row(conn, tenant, sql_pa_get, &p, read_pactivity, out);
     if (err != BK_OK)
         store_pactivity_row_cleanup(out);
     return err;
@@ -398,18 +387,13 @@ static enum bk_err
 pc_pa_update(void *conn, const struct pactivity_row *row)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, row->tenant);
     pgp_int(&p, row->id);
     pgp_text(&p, row->activity);
     pgp_text(&p, row->doc);
     pgp_int(&p, row->updated);
-    err = pg_exec(conn, row->tenant, sql_pa_update, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return pg_exec_found(conn, row->tenant, sql_pa_update, &p);
 }
 
 static enum bk_err

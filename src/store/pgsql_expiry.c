@@ -27,35 +27,31 @@ static const char sql_due[] =
     "ORDER BY e.endtime LIMIT $2";
 
 static enum bk_err
-read_row(const PGresult *r, struct expiry_row *out)
+read_row(const PGresult *r, int i, void *arg)
 {
-    out->user_id = pg_col_int(r, 0, 0);
-    out->tenant = pg_col_int(r, 0, 1);
-    pg_col_text(r, 0, 2, out->record, sizeof out->record);
-    out->state = (int)pg_col_int(r, 0, 3);
-    out->sliding = pg_col_int(r, 0, 4);
-    out->finaltime = pg_col_int(r, 0, 5);
-    out->endtime = pg_col_int(r, 0, 6);
-    out->touched = pg_col_int(r, 0, 7);
-    if (!PQgetisnull(r, 0, 8) && PQgetlength(r, 0, 8) == STORE_HASH_LEN) {
-        memcpy(out->exptoken_hash, PQgetvalue(r, 0, 8), STORE_HASH_LEN);
+    struct expiry_row *out = arg;
+
+    out->user_id = pg_col_int(r, i, 0);
+    out->tenant = pg_col_int(r, i, 1);
+    pg_col_text(r, i, 2, out->record, sizeof out->record);
+    out->state = (int)pg_col_int(r, i, 3);
+    out->sliding = pg_col_int(r, i, 4);
+    out->finaltime = pg_col_int(r, i, 5);
+    out->endtime = pg_col_int(r, i, 6);
+    out->touched = pg_col_int(r, i, 7);
+    if (!PQgetisnull(r, i, 8) && PQgetlength(r, i, 8) == STORE_HASH_LEN) {
+        memcpy(out->exptoken_hash, PQgetvalue(r, i, 8), STORE_HASH_LEN);
         out->has_exptoken = 1;
     }
-    return pg_col_blob(r, 0, 9, &out->exptoken_box, &out->exptoken_box_len);
+    return pg_col_blob(r, i, 9, &out->exptoken_box, &out->exptoken_box_len);
 }
 
 static enum bk_err
 one_row(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_params *p,
         struct expiry_row *out)
 {
-    PGresult *res = NULL;
-    enum bk_err err = pg_run(c, tenant, sql, p, &res);
-
     memset(out, 0, sizeof *out);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_row(res, out) : BK_ENOTFOUND;
-    PQclear(res);
-    return err;
+    return pg_run_row(c, tenant, sql, p, read_row, out);
 }
 
 static enum bk_err

@@ -74,4 +74,15 @@ enum bk_err pg_col_blob(const PGresult *r, int row, int col, uint8_t **out, size
 enum bk_err pg_for_tenants(struct pg_conn *c, enum bk_err (*fn)(void *arg, int64_t tenant),
                            void *arg);
 
+/* pgsql_rows.c: */
+/* Reads row <row> of <r> into <out>, a family's row. */
+typedef enum bk_err (*pg_read_fn)(const PGresult *r, int row, void *out);
+/* pg_run() <sql> with <p> and read its first row into <out> with <read>
+ * (BK_ENOTFOUND without a row). */
+enum bk_err pg_run_row(struct pg_conn *c, int64_t tenant, const char *sql,
+                       const struct pg_params *p, pg_read_fn read, void *out);
+/* pg_exec(), but BK_ENOTFOUND when the statement changed no row. */
+enum bk_err pg_exec_found(struct pg_conn *c, int64_t tenant, const char *sql,
+                          const struct pg_params *p);
+
 #endif

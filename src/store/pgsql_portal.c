@@ -100,15 +100,10 @@ by_hash(struct pg_conn *c, const char *sql, int64_t tenant, const uint8_t hash[S
         int must_change)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_blob(&p, hash, STORE_HASH_LEN);
-    err = pg_exec(c, tenant, sql, &p, &n);
-    if (err == BK_OK && must_change && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return must_change ? pg_exec_found(c, tenant, sql, &p) : pg_exec(c, tenant, sql, &p, NULL);
 }
 
 static enum bk_err

@@ -37,8 +37,10 @@ static const char sql_purge_sealed[] =
     "UPDATE requests SET sealed = NULL WHERE tenant = $1 AND user_id = $2";
 
 static enum bk_err
-read_row(const PGresult *r, int i, struct request_row *out)
+read_row(const PGresult *r, int i, void *arg)
 {
+    struct request_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = pg_col_int(r, i, 0);
     out->tenant = pg_col_int(r, i, 1);
@@ -58,14 +60,8 @@ static enum bk_err
 one_row(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_params *p,
         struct request_row *out)
 {
-    PGresult *res = NULL;
-    enum bk_err err = pg_run(c, tenant, sql, p, &res);
-
     memset(out, 0, sizeof *out);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_row(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
-    return err;
+    return pg_run_row(c, tenant, sql, p, read_row, out);
 }
 
 static enum bk_err

@@ -33,8 +33,9 @@ static const char sql_purge[] =
 static const char sql_tenants[] = "SELECT id FROM tenants ORDER BY id";
 
 static enum bk_err
-read_row(const PGresult *r, int i, struct session_row *out)
+read_row(const PGresult *r, int i, void *arg)
 {
+    struct session_row *out = arg;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -62,17 +63,11 @@ se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
        struct session_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_blob(&p, sid_hash, STORE_HASH_LEN);
-    err = pg_run(conn, tenant, sql_get, &p, &res);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_row(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
-    return err;
+    return pg_run_row(conn, tenant, sql_get, &p, read_row, out);
 }
 
 static enum bk_err
@@ -97,15 +92,10 @@ static enum bk_err
 se_remove(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN])
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_blob(&p, sid_hash, STORE_HASH_LEN);
-    err = pg_exec(conn, tenant, sql_remove, &p, &n);
-    if (err == BK_OK && n == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return pg_exec_found(conn, tenant, sql_remove, &p);
 }
 
 static enum bk_err

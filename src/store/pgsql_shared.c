@@ -34,30 +34,29 @@ s_insert(void *conn, const struct shared_row *row)
 }
 
 static enum bk_err
+read_row(const PGresult *r, int i, void *arg)
+{
+    struct shared_row *out = arg;
+
+    out->tenant = pg_col_int(r, i, 0);
+    if (PQgetlength(r, i, 1) == STORE_HASH_LEN)
+        memcpy(out->hash, PQgetvalue(r, i, 1), STORE_HASH_LEN);
+    out->user_id = pg_col_int(r, i, 2);
+    pg_col_text(r, i, 3, out->record, sizeof out->record);
+    out->created = pg_col_int(r, i, 4);
+    out->expires = pg_col_int(r, i, 5);
+    return pg_col_blob(r, i, 6, &out->body, &out->body_len);
+}
+
+static enum bk_err
 s_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], struct shared_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
     pgp_blob(&p, hash, STORE_HASH_LEN);
-    err = pg_run(conn, tenant, sql_get, &p, &res);
-    if (err == BK_OK && PQntuples(res) == 0)
-        err = BK_ENOTFOUND;
-    if (err == BK_OK) {
-        out->tenant = pg_col_int(res, 0, 0);
-        if (PQgetlength(res, 0, 1) == STORE_HASH_LEN)
-            memcpy(out->hash, PQgetvalue(res, 0, 1), STORE_HASH_LEN);
-        out->user_id = pg_col_int(res, 0, 2);
-        pg_col_text(res, 0, 3, out->record, sizeof out->record);
-        out->created = pg_col_int(res, 0, 4);
-        out->expires = pg_col_int(res, 0, 5);
-        err = pg_col_blob(res, 0, 6, &out->body, &out->body_len);
-    }
-    PQclear(res);
-    return err;
+    return pg_run_row(conn, tenant, sql_get, &p, read_row, out);
 }
 
 struct purge {

@@ -28,8 +28,9 @@ static const char sql_purge[] =
     "AND expires > 0 AND expires <= $2 LIMIT $3)";
 
 static enum bk_err
-read_row(const PGresult *r, int i, struct token_row *out)
+read_row(const PGresult *r, int i, void *arg)
 {
+    struct token_row *out = arg;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -84,8 +85,6 @@ get_one(struct pg_conn *c, const char *sql, int64_t tenant, const char *text,
         const uint8_t *hash, struct token_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     pgp_int(&p, tenant);
@@ -93,11 +92,7 @@ get_one(struct pg_conn *c, const char *sql, int64_t tenant, const char *text,
         pgp_text(&p, text);
     else
         pgp_blob(&p, hash, STORE_HASH_LEN);
-    err = pg_run(c, tenant, sql, &p, &res);
-    if (err == BK_OK)
-        err = PQntuples(res) > 0 ? read_row(res, 0, out) : BK_ENOTFOUND;
-    PQclear(res);
-    return err;
+    return pg_run_row(c, tenant, sql, &p, read_row, out);
 }
 
 static enum bk_err
@@ -125,29 +120,23 @@ tk_set_expiry(void *conn, int64_t tenant, int64_t id, int64_t expires, int64_t s
               int64_t final)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_int(&p, id);
     pgp_int(&p, expires);
     pgp_int(&p, sliding);
     pgp_int(&p, final);
-    err = pg_exec(conn, tenant, sql_set_expiry, &p, &n);
-    return err == BK_OK && n == 0 ? BK_ENOTFOUND : err;
+    return pg_exec_found(conn, tenant, sql_set_expiry, &p);
 }
 
 static enum bk_err
 tk_remove(void *conn, int64_t tenant, int64_t id)
 {
     struct pg_params p = { 0 };
-    int64_t n = 0;
-    enum bk_err err;
 
     pgp_int(&p, tenant);
     pgp_int(&p, id);
-    err = pg_exec(conn, tenant, sql_remove, &p, &n);
-    return err == BK_OK && n == 0 ? BK_ENOTFOUND : err;
+    return pg_exec_found(conn, tenant, sql_remove, &p);
 }
 
 struct purge {

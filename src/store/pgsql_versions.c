@@ -53,26 +53,25 @@ v_put(void *conn, int64_t tenant, const char *kind, const char *record, int64_t 
 }
 
 static enum bk_err
+read_row(const PGresult *r, int i, void *arg)
+{
+    struct version_row *out = arg;
+
+    out->version = pg_col_int(r, i, 0);
+    out->optime = pg_col_int(r, i, 1);
+    return pg_col_blob(r, i, 2, &out->body, &out->body_len);
+}
+
+static enum bk_err
 v_get(void *conn, int64_t tenant, const char *kind, const char *record, int64_t version,
       struct version_row *out)
 {
     struct pg_params p = { 0 };
-    PGresult *res = NULL;
-    enum bk_err err;
 
     memset(out, 0, sizeof *out);
     key_params(&p, tenant, kind, record);
     pgp_int(&p, version);
-    err = pg_run(conn, tenant, sql_get, &p, &res);
-    if (err == BK_OK && PQntuples(res) == 0)
-        err = BK_ENOTFOUND;
-    if (err == BK_OK) {
-        out->version = pg_col_int(res, 0, 0);
-        out->optime = pg_col_int(res, 0, 1);
-        err = pg_col_blob(res, 0, 2, &out->body, &out->body_len);
-    }
-    PQclear(res);
-    return err;
+    return pg_run_row(conn, tenant, sql_get, &p, read_row, out);
 }
 
 static enum bk_err

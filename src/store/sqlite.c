@@ -258,8 +258,18 @@ sq_exec_done(struct sq_conn *c, sqlite3_stmt *st)
     return err;
 }
 
-enum bk_err
-sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b)
+/* How run_key() binds ?2. */
+enum sq_key_kind {
+    SQ_KEY_ID = 1,          /* the integer <b> */
+    SQ_KEY_TEXT,            /* the text <key> */
+    SQ_KEY_HASH,            /* the STORE_HASH_LEN bytes at <key> */
+};
+
+/* Prepare <sql>, bind ?1 = <a> and ?2 as <kind> says, and run it: with
+ * <read>, sq_step_row() into <out>; without, sq_exec_done(). */
+static enum bk_err
+run_key(struct sq_conn *c, const char *sql, int64_t a, enum sq_key_kind kind, int64_t b,
+        const void *key, sq_read_fn read, void *out)
 {
     sqlite3_stmt *st = NULL;
     enum bk_err err = sq_prepare(c, sql, &st);
@@ -267,8 +277,25 @@ sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b)
     if (err != BK_OK)
         return err;
     sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    return sq_exec_done(c, st);
+    if (kind == SQ_KEY_TEXT)
+        sq_bind_text(st, 2, key);
+    else if (kind == SQ_KEY_HASH)
+        sq_bind_blob(st, 2, key, STORE_HASH_LEN);
+    else
+        sqlite3_bind_int64(st, 2, b);
+    return read != NULL ? sq_step_row(c, st, read, out) : sq_exec_done(c, st);
+}
+
+enum bk_err
+sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b)
+{
+    return run_key(c, sql, a, SQ_KEY_ID, b, NULL, NULL, NULL);
+}
+
+enum bk_err
+sq_exec_id_text(struct sq_conn *c, const char *sql, int64_t a, const char *text)
+{
+    return run_key(c, sql, a, SQ_KEY_TEXT, 0, text, NULL, NULL);
 }
 
 enum bk_err
@@ -300,6 +327,51 @@ sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out)
         err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
     sq_done(st);
     return err;
+}
+
+enum bk_err
+sq_step_row(struct sq_conn *c, sqlite3_stmt *st, sq_read_fn read, void *out)
+{
+    int rc = sqlite3_step(st);
+    enum bk_err err;
+
+    if (rc == SQLITE_ROW)
+        err = read(st, out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+enum bk_err
+sq_exec_found(struct sq_conn *c, sqlite3_stmt *st)
+{
+    enum bk_err err = sq_exec_done(c, st);
+
+    if (err == BK_OK && sqlite3_changes(c->db) == 0)
+        err = BK_ENOTFOUND;
+    return err;
+}
+
+enum bk_err
+sq_row_by_text(struct sq_conn *c, const char *sql, int64_t tenant, const char *text,
+               sq_read_fn read, void *out)
+{
+    return run_key(c, sql, tenant, SQ_KEY_TEXT, 0, text, read, out);
+}
+
+enum bk_err
+sq_row_by_hash(struct sq_conn *c, const char *sql, int64_t tenant, const uint8_t *hash,
+               sq_read_fn read, void *out)
+{
+    return run_key(c, sql, tenant, SQ_KEY_HASH, 0, hash, read, out);
+}
+
+enum bk_err
+sq_row_by_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, sq_read_fn read,
+             void *out)
+{
+    return run_key(c, sql, tenant, SQ_KEY_ID, id, NULL, read, out);
 }
 
 /* The writer holds a whole batch of writes in one transaction: a page cache

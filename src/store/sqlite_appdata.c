@@ -25,12 +25,26 @@ static const char sql_list_all[] =
 static const char sql_delete_user[] = "DELETE FROM appdata WHERE tenant = ?1 AND user_id = ?2";
 
 static enum bk_err
+read_row(sqlite3_stmt *st, void *arg)
+{
+    struct appdata_row *out = arg;
+
+    out->id = sqlite3_column_int64(st, 0);
+    out->tenant = sqlite3_column_int64(st, 1);
+    out->user_id = sqlite3_column_int64(st, 2);
+    sq_col_text(st, 3, out->appname, sizeof out->appname);
+    out->version = sqlite3_column_int64(st, 5);
+    out->created = sqlite3_column_int64(st, 6);
+    out->updated = sqlite3_column_int64(st, 7);
+    return sq_col_blob(st, 4, &out->body, &out->body_len);
+}
+
+static enum bk_err
 ad_get(void *conn, int64_t tenant, int64_t user_id, const char *appname, struct appdata_row *out)
 {
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
     enum bk_err err;
-    int rc;
 
     memset(out, 0, sizeof *out);
     err = sq_prepare(c, sql_get, &st);
@@ -39,21 +53,7 @@ ad_get(void *conn, int64_t tenant, int64_t user_id, const char *appname, struct 
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int64(st, 2, user_id);
     sq_bind_text(st, 3, appname);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->tenant = sqlite3_column_int64(st, 1);
-        out->user_id = sqlite3_column_int64(st, 2);
-        sq_col_text(st, 3, out->appname, sizeof out->appname);
-        out->version = sqlite3_column_int64(st, 5);
-        out->created = sqlite3_column_int64(st, 6);
-        out->updated = sqlite3_column_int64(st, 7);
-        err = sq_col_blob(st, 4, &out->body, &out->body_len);
-    } else {
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    }
-    sq_done(st);
-    return err;
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
@@ -87,10 +87,7 @@ ad_remove(void *conn, int64_t tenant, int64_t user_id, const char *appname)
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int64(st, 2, user_id);
     sq_bind_text(st, 3, appname);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return sq_exec_found(c, st);
 }
 
 /* Step <st> (bound) calling <fn> with column 0 of each row, then reset it. */

@@ -71,18 +71,13 @@ static const char sql_pa_links[] =
     "JOIN legal_basis l ON l.id = p.lbasis_id WHERE p.tenant = ?1 "
     "ORDER BY p.activity_id, l.brief";
 
-/* Run <st> (bindings done) expecting no row. */
-static enum bk_err
-exec(struct sq_conn *c, sqlite3_stmt *st)
-{
-    return sq_exec_done(c, st);
-}
-
 /* ---------------------------------------------------------------- legal bases */
 
 static enum bk_err
-read_lbasis(sqlite3_stmt *st, struct lbasis_row *out)
+read_lbasis(sqlite3_stmt *st, void *arg)
 {
+    struct lbasis_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
@@ -96,22 +91,10 @@ read_lbasis(sqlite3_stmt *st, struct lbasis_row *out)
 static enum bk_err
 sq_lb_get(void *conn, int64_t tenant, const char *brief, struct lbasis_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_lb_get, &st);
-    int rc = SQLITE_DONE;
+    enum bk_err err;
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, brief);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_lbasis(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
+    err = sq_row_by_text(conn, sql_lb_get, tenant, brief, read_lbasis, out);
     if (err != BK_OK)
         store_lbasis_row_cleanup(out);
     return err;
@@ -132,7 +115,7 @@ sq_lb_insert(void *conn, struct lbasis_row *row)
     sq_bind_text(st, 4, row->doc);
     sqlite3_bind_int64(st, 5, row->created);
     sqlite3_bind_int64(st, 6, row->updated);
-    err = exec(c, st);
+    err = sq_exec_done(c, st);
     if (err == BK_OK)
         row->id = sqlite3_last_insert_rowid(c->db);
     return err;
@@ -153,30 +136,13 @@ sq_lb_update(void *conn, const struct lbasis_row *row)
     sq_bind_text(st, 4, row->status);
     sq_bind_text(st, 5, row->doc);
     sqlite3_bind_int64(st, 6, row->updated);
-    err = exec(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
-}
-
-/* A statement of the form (tenant = ?1, id = ?2) expecting no row. */
-static enum bk_err
-by_tenant_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id)
-{
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, id);
-    return exec(c, st);
+    return sq_exec_found(c, st);
 }
 
 static enum bk_err
 sq_lb_delete(void *conn, int64_t tenant, int64_t id)
 {
-    return by_tenant_id(conn, sql_lb_delete, tenant, id);
+    return sq_exec_ids(conn, sql_lb_delete, tenant, id);
 }
 
 static enum bk_err
@@ -207,8 +173,10 @@ sq_lb_list(void *conn, int64_t tenant, store_lbasis_fn fn, void *arg)
 /* ---------------------------------------------------------------- agreements */
 
 static enum bk_err
-read_agreement(sqlite3_stmt *st, struct agreement_row *out)
+read_agreement(sqlite3_stmt *st, void *arg)
 {
+    struct agreement_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
@@ -232,7 +200,6 @@ sq_ag_get(void *conn, int64_t tenant, int64_t user_id, int64_t lbasis_id,
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
     enum bk_err err = sq_prepare(c, sql_ag_get, &st);
-    int rc = SQLITE_DONE;
 
     memset(out, 0, sizeof *out);
     if (err != BK_OK)
@@ -240,12 +207,7 @@ sq_ag_get(void *conn, int64_t tenant, int64_t user_id, int64_t lbasis_id,
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, lbasis_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_agreement(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
+    err = sq_step_row(c, st, read_agreement, out);
     if (err != BK_OK)
         store_agreement_row_cleanup(out);
     return err;
@@ -270,7 +232,7 @@ sq_ag_put(void *conn, const struct agreement_row *row)
     sqlite3_bind_int64(st, 8, row->updated);
     sqlite3_bind_int64(st, 9, row->version);
     sq_bind_blob(st, 10, row->sealed, row->sealed_len);
-    return exec(c, st);
+    return sq_exec_done(c, st);
 }
 
 static enum bk_err
@@ -338,7 +300,7 @@ sq_ag_set_status(void *conn, int64_t tenant, int64_t lbasis_id, const char *from
     sq_bind_text(st, 3, from);
     sq_bind_text(st, 4, to);
     sqlite3_bind_int64(st, 5, when);
-    return exec(c, st);
+    return sq_exec_done(c, st);
 }
 
 static enum bk_err
@@ -359,14 +321,16 @@ sq_ag_count(void *conn, int64_t tenant, int64_t lbasis_id, int64_t *out)
 static enum bk_err
 sq_ag_delete_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    return by_tenant_id(conn, sql_ag_delete_user, tenant, user_id);
+    return sq_exec_ids(conn, sql_ag_delete_user, tenant, user_id);
 }
 
 /* ---------------------------------------------------------------- activities */
 
 static enum bk_err
-read_pactivity(sqlite3_stmt *st, struct pactivity_row *out)
+read_pactivity(sqlite3_stmt *st, void *arg)
 {
+    struct pactivity_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
@@ -379,22 +343,10 @@ read_pactivity(sqlite3_stmt *st, struct pactivity_row *out)
 static enum bk_err
 sq_pa_get(void *conn, int64_t tenant, const char *activity, struct pactivity_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_pa_get, &st);
-    int rc = SQLITE_DONE;
+    enum bk_err err;
 
     memset(out, 0, sizeof *out);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, activity);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_pactivity(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
+    err = sq_row_by_text(conn, sql_pa_get, tenant, activity, read_pactivity, out);
     if (err != BK_OK)
         store_pactivity_row_cleanup(out);
     return err;
@@ -414,7 +366,7 @@ sq_pa_insert(void *conn, struct pactivity_row *row)
     sq_bind_text(st, 3, row->doc);
     sqlite3_bind_int64(st, 4, row->created);
     sqlite3_bind_int64(st, 5, row->updated);
-    err = exec(c, st);
+    err = sq_exec_done(c, st);
     if (err == BK_OK)
         row->id = sqlite3_last_insert_rowid(c->db);
     return err;
@@ -434,16 +386,13 @@ sq_pa_update(void *conn, const struct pactivity_row *row)
     sq_bind_text(st, 3, row->activity);
     sq_bind_text(st, 4, row->doc);
     sqlite3_bind_int64(st, 5, row->updated);
-    err = exec(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return sq_exec_found(c, st);
 }
 
 static enum bk_err
 sq_pa_delete(void *conn, int64_t tenant, int64_t id)
 {
-    return by_tenant_id(conn, sql_pa_delete, tenant, id);
+    return sq_exec_ids(conn, sql_pa_delete, tenant, id);
 }
 
 static enum bk_err
@@ -483,7 +432,7 @@ link_stmt(struct sq_conn *c, const char *sql, int64_t tenant, int64_t activity_i
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int64(st, 2, activity_id);
     sqlite3_bind_int64(st, 3, lbasis_id);
-    return exec(c, st);
+    return sq_exec_done(c, st);
 }
 
 static enum bk_err
@@ -501,7 +450,7 @@ sq_pa_unlink(void *conn, int64_t tenant, int64_t activity_id, int64_t lbasis_id)
 static enum bk_err
 sq_pa_unlink_lbasis(void *conn, int64_t tenant, int64_t lbasis_id)
 {
-    return by_tenant_id(conn, sql_pa_unlink_lbasis, tenant, lbasis_id);
+    return sq_exec_ids(conn, sql_pa_unlink_lbasis, tenant, lbasis_id);
 }
 
 static enum bk_err

@@ -26,8 +26,10 @@ static const char sql_due[] =
     "ORDER BY e.endtime LIMIT ?2";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct expiry_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct expiry_row *out = arg;
+
     out->user_id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
     sq_col_text(st, 2, out->record, sizeof out->record);
@@ -44,50 +46,18 @@ read_row(sqlite3_stmt *st, struct expiry_row *out)
 }
 
 static enum bk_err
-step_row(struct sq_conn *c, sqlite3_stmt *st, struct expiry_row *out)
-{
-    int rc = sqlite3_step(st);
-    enum bk_err err;
-
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
-}
-
-static enum bk_err
 e_get(void *conn, int64_t tenant, int64_t user_id, struct expiry_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    return step_row(c, st, out);
+    return sq_row_by_id(conn, sql_get, tenant, user_id, read_row, out);
 }
 
 static enum bk_err
 e_by_exptoken(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN],
               struct expiry_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_by_token, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    return step_row(c, st, out);
+    return sq_row_by_hash(conn, sql_by_token, tenant, hash, read_row, out);
 }
 
 static enum bk_err

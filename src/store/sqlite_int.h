@@ -66,11 +66,29 @@ void sq_done(sqlite3_stmt *st);
 enum bk_err sq_exec_done(struct sq_conn *c, sqlite3_stmt *st);
 /* Prepare <sql>, bind ?1 = <a> and ?2 = <b>, and run it to completion. */
 enum bk_err sq_exec_ids(struct sq_conn *c, const char *sql, int64_t a, int64_t b);
+/* Prepare <sql>, bind ?1 = <a> and ?2 = <text>, and run it to completion. */
+enum bk_err sq_exec_id_text(struct sq_conn *c, const char *sql, int64_t a, const char *text);
 /* Prepare <sql>, bind ?1 = <a>, and run it to completion; *changes is the
  * number of rows it changed (0 when it fails). */
 enum bk_err sq_exec_id_changes(struct sq_conn *c, const char *sql, int64_t a, int64_t *changes);
 /* Step <st> expecting one integer in column 0 (BK_ENOTFOUND without a row). */
 enum bk_err sq_step_int64(struct sq_conn *c, sqlite3_stmt *st, int64_t *out);
+/* Reads the row at the cursor of a statement into <out>, a family's row. */
+typedef enum bk_err (*sq_read_fn)(sqlite3_stmt *st, void *out);
+/* Step <st> once and read its row into <out> with <read> (BK_ENOTFOUND
+ * without a row), then sq_done() it. */
+enum bk_err sq_step_row(struct sq_conn *c, sqlite3_stmt *st, sq_read_fn read, void *out);
+/* sq_exec_done(), but BK_ENOTFOUND when the statement changed no row. */
+enum bk_err sq_exec_found(struct sq_conn *c, sqlite3_stmt *st);
+/* Prepare <sql>, bind ?1 = <tenant> and ?2 = <text> (or the STORE_HASH_LEN
+ * bytes of <hash>; or the integer <id>), and read its row into <out> with
+ * sq_step_row(). */
+enum bk_err sq_row_by_text(struct sq_conn *c, const char *sql, int64_t tenant, const char *text,
+                           sq_read_fn read, void *out);
+enum bk_err sq_row_by_hash(struct sq_conn *c, const char *sql, int64_t tenant,
+                           const uint8_t *hash, sq_read_fn read, void *out);
+enum bk_err sq_row_by_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id,
+                         sq_read_fn read, void *out);
 /* A new copy of column <col> (mem_free()); NULL for SQL NULL. */
 enum bk_err sq_col_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *out_len);
 /* Copy text column <col> into <out>, truncated to <out_size> - 1 bytes. */

@@ -114,10 +114,7 @@ by_hash(struct sq_conn *c, const char *sql, int64_t tenant, const uint8_t hash[S
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && must_change && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return must_change ? sq_exec_found(c, st) : sq_exec_done(c, st);
 }
 
 static enum bk_err
@@ -182,25 +179,12 @@ po_session_remove(void *conn, int64_t tenant, const uint8_t token_hash[STORE_HAS
 }
 
 static enum bk_err
-delete_user_in(struct sq_conn *c, const char *sql, int64_t tenant, const char *user_token)
-{
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, user_token);
-    return sq_exec_done(c, st);
-}
-
-static enum bk_err
 po_delete_user(void *conn, int64_t tenant, const char *user_token)
 {
-    enum bk_err err = delete_user_in(conn, sql_delete_user_codes, tenant, user_token);
+    enum bk_err err = sq_exec_id_text(conn, sql_delete_user_codes, tenant, user_token);
 
     if (err == BK_OK)
-        err = delete_user_in(conn, sql_delete_user_sessions, tenant, user_token);
+        err = sq_exec_id_text(conn, sql_delete_user_sessions, tenant, user_token);
     return err;
 }
 

@@ -38,8 +38,10 @@ static const char sql_purge_sealed[] =
     "UPDATE requests SET sealed = NULL WHERE tenant = ?1 AND user_id = ?2";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct request_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct request_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     out->tenant = sqlite3_column_int64(st, 1);
@@ -53,20 +55,6 @@ read_row(sqlite3_stmt *st, struct request_row *out)
     out->created = sqlite3_column_int64(st, 10);
     out->updated = sqlite3_column_int64(st, 11);
     return sq_col_blob(st, 8, &out->sealed, &out->sealed_len);
-}
-
-static enum bk_err
-step_one(struct sq_conn *c, sqlite3_stmt *st, struct request_row *out)
-{
-    int rc = sqlite3_step(st);
-    enum bk_err err;
-
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
 }
 
 static enum bk_err
@@ -98,17 +86,8 @@ rq_insert(void *conn, struct request_row *row)
 static enum bk_err
 rq_get(void *conn, int64_t tenant, const char *rtoken, struct request_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, rtoken);
-    return step_one(c, st, out);
+    return sq_row_by_text(conn, sql_get, tenant, rtoken, read_row, out);
 }
 
 static enum bk_err
@@ -127,7 +106,7 @@ rq_find_open(void *conn, int64_t tenant, int64_t user_id, const char *type, cons
     sqlite3_bind_int64(st, 2, user_id);
     sq_bind_text(st, 3, type);
     sq_bind_text(st, 4, target);
-    return step_one(c, st, out);
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err

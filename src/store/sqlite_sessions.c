@@ -32,8 +32,9 @@ static const char sql_purge[] =
     "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires <= ?1 LIMIT ?2)";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct session_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct session_row *out = arg;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -60,24 +61,8 @@ static enum bk_err
 se_get(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN],
        struct session_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-    int rc;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, sid_hash, STORE_HASH_LEN);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
+    return sq_row_by_hash(conn, sql_get, tenant, sid_hash, read_row, out);
 }
 
 static enum bk_err
@@ -113,10 +98,7 @@ se_remove(void *conn, int64_t tenant, const uint8_t sid_hash[STORE_HASH_LEN])
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sq_bind_blob(st, 2, sid_hash, STORE_HASH_LEN);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return sq_exec_found(c, st);
 }
 
 static enum bk_err
@@ -152,15 +134,7 @@ se_list_user(void *conn, int64_t tenant, const char *user_token, int64_t now,
 static enum bk_err
 se_delete_user(void *conn, int64_t tenant, const char *user_token)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = sq_prepare(c, sql_delete_user, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_text(st, 2, user_token);
-    return sq_exec_done(c, st);
+    return sq_exec_id_text(conn, sql_delete_user, tenant, user_token);
 }
 
 static enum bk_err

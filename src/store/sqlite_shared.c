@@ -17,6 +17,21 @@ static const char sql_purge_user[] =
     "DELETE FROM shared_records WHERE tenant = ?1 AND user_id = ?2";
 
 static enum bk_err
+read_row(sqlite3_stmt *st, void *arg)
+{
+    struct shared_row *out = arg;
+
+    out->tenant = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_bytes(st, 1) == STORE_HASH_LEN)
+        memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
+    out->user_id = sqlite3_column_int64(st, 2);
+    sq_col_text(st, 3, out->record, sizeof out->record);
+    out->created = sqlite3_column_int64(st, 4);
+    out->expires = sqlite3_column_int64(st, 5);
+    return sq_col_blob(st, 6, &out->body, &out->body_len);
+}
+
+static enum bk_err
 s_insert(void *conn, const struct shared_row *row)
 {
     struct sq_conn *c = conn;
@@ -38,32 +53,8 @@ s_insert(void *conn, const struct shared_row *row)
 static enum bk_err
 s_get(void *conn, int64_t tenant, const uint8_t hash[STORE_HASH_LEN], struct shared_row *out)
 {
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-    int rc;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql_get, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->tenant = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_bytes(st, 1) == STORE_HASH_LEN)
-            memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
-        out->user_id = sqlite3_column_int64(st, 2);
-        sq_col_text(st, 3, out->record, sizeof out->record);
-        out->created = sqlite3_column_int64(st, 4);
-        out->expires = sqlite3_column_int64(st, 5);
-        err = sq_col_blob(st, 6, &out->body, &out->body_len);
-    } else {
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    }
-    sq_done(st);
-    return err;
+    return sq_row_by_hash(conn, sql_get, tenant, hash, read_row, out);
 }
 
 static enum bk_err

@@ -24,9 +24,11 @@ static const char *const sql_remove[] = {
     "DELETE FROM tenants WHERE id = ?1",
 };
 
-static void
-read_row(sqlite3_stmt *st, struct tenant_row *out)
+static enum bk_err
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct tenant_row *out = arg;
+
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     sq_col_text(st, 1, out->name, sizeof out->name);
@@ -36,20 +38,7 @@ read_row(sqlite3_stmt *st, struct tenant_row *out)
     if (sqlite3_column_bytes(st, 4) == STORE_HASH_LEN)
         memcpy(out->admin_hash, sqlite3_column_blob(st, 4), STORE_HASH_LEN);
     out->created = sqlite3_column_int64(st, 5);
-}
-
-static enum bk_err
-step_row(struct sq_conn *c, sqlite3_stmt *st, struct tenant_row *out)
-{
-    int rc = sqlite3_step(st);
-    enum bk_err err = BK_OK;
-
-    if (rc == SQLITE_ROW)
-        read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
+    return BK_OK;
 }
 
 static enum bk_err
@@ -83,7 +72,7 @@ t_by_id(void *conn, int64_t id, struct tenant_row *out)
     if (err != BK_OK)
         return err;
     sqlite3_bind_int64(st, 1, id);
-    return step_row(c, st, out);
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
@@ -97,7 +86,7 @@ t_by_name(void *conn, const char *name, struct tenant_row *out)
     if (err != BK_OK)
         return err;
     sq_bind_text(st, 1, name);
-    return step_row(c, st, out);
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
@@ -111,7 +100,7 @@ t_by_admin(void *conn, const uint8_t hash[STORE_HASH_LEN], struct tenant_row *ou
     if (err != BK_OK)
         return err;
     sq_bind_blob(st, 1, hash, STORE_HASH_LEN);
-    return step_row(c, st, out);
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
@@ -152,7 +141,7 @@ t_list(void *conn, int64_t offset, int64_t limit, int64_t *total, store_tenant_f
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct tenant_row row;
 
-        read_row(st, &row);
+        (void)read_row(st, &row);
         err = fn(arg, &row);
         if (err != BK_OK)
             break;

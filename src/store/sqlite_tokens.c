@@ -30,8 +30,9 @@ static const char sql_purge[] =
     "AND expires <= ?1 LIMIT ?2)";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct token_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct token_row *out = arg;
     enum bk_err err;
 
     memset(out, 0, sizeof *out);
@@ -89,26 +90,10 @@ static enum bk_err
 get_one(struct sq_conn *c, const char *sql, int64_t tenant, const char *text,
         const uint8_t *hash, struct token_row *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err;
-    int rc;
-
     memset(out, 0, sizeof *out);
-    err = sq_prepare(c, sql, &st);
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
     if (text != NULL)
-        sq_bind_text(st, 2, text);
-    else
-        sq_bind_blob(st, 2, hash, STORE_HASH_LEN);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
+        return sq_row_by_text(c, sql, tenant, text, read_row, out);
+    return sq_row_by_hash(c, sql, tenant, hash, read_row, out);
 }
 
 static enum bk_err
@@ -146,10 +131,7 @@ tk_set_expiry(void *conn, int64_t tenant, int64_t id, int64_t expires, int64_t s
     sqlite3_bind_int64(st, 3, expires);
     sqlite3_bind_int64(st, 4, sliding);
     sqlite3_bind_int64(st, 5, final);
-    err = sq_exec_done(c, st);
-    if (err == BK_OK && sqlite3_changes(c->db) == 0)
-        err = BK_ENOTFOUND;
-    return err;
+    return sq_exec_found(c, st);
 }
 
 static enum bk_err

@@ -29,8 +29,10 @@ static const char sql_purge_user[] =
     "DELETE FROM record_versions WHERE tenant = ?1 AND user_id = ?2";
 
 static enum bk_err
-read_row(sqlite3_stmt *st, struct version_row *out)
+read_row(sqlite3_stmt *st, void *arg)
 {
+    struct version_row *out = arg;
+
     out->version = sqlite3_column_int64(st, 0);
     out->optime = sqlite3_column_int64(st, 1);
     return sq_col_blob(st, 2, &out->body, &out->body_len);
@@ -69,7 +71,6 @@ v_get(void *conn, int64_t tenant, const char *kind, const char *record, int64_t 
     struct sq_conn *c = conn;
     sqlite3_stmt *st = NULL;
     enum bk_err err;
-    int rc;
 
     memset(out, 0, sizeof *out);
     err = sq_prepare(c, sql_get, &st);
@@ -77,13 +78,7 @@ v_get(void *conn, int64_t tenant, const char *kind, const char *record, int64_t 
         return err;
     bind_key(st, tenant, kind, record);
     sqlite3_bind_int64(st, 4, version);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = read_row(st, out);
-    else
-        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
-    sq_done(st);
-    return err;
+    return sq_step_row(c, st, read_row, out);
 }
 
 static enum bk_err
