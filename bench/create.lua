@@ -2,7 +2,11 @@
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
 local counter = 0
 local threads_made = 0
-local run = tostring(os.time())
+-- A tag of this run (seconds and a random part), so repeated runs never
+-- collide on email, login or phone.
+math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6) % 1000)
+local tag = math.random(0, 9999)
+local run = string.format("%d%04d", os.time(), tag)
 
 -- setup() runs in the main Lua state; "tid" becomes a global of each thread's state.
 function setup(thread)
@@ -15,8 +19,8 @@ function request()
     local id = string.format("%s-%d-%d", run, tid or 0, counter)
     local body = string.format(
         '{"first":"Bench","last":"User %s","email":"bench-%s@example.com","login":"bench-%s",' ..
-        '"phone":"+1555%07d%d","address":{"city":"London","zip":"N1 9GU"}}',
-        id, id, id, counter % 10000000, tid or 0)
+        '"phone":"+1%04d%07d%d","address":{"city":"London","zip":"N1 9GU"}}',
+        id, id, id, tag, counter % 10000000, tid or 0)
     return wrk.format("POST", "/v1/user", {
         ["X-Bunker-Token"] = token, ["Content-Type"] = "application/json" }, body)
 end
