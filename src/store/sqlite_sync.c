@@ -12,6 +12,9 @@
 
 #include "../base/log.h"
 
+#define SQ_WAL_RESTART_PAGES 1024   /* a WAL this long (4 MiB of 4 KiB pages) starts over */
+#define SQ_WAL_RESTART_WAIT_MS 3    /* how long that waits for readers and writers */
+
 static int
 open_conn(struct sq_syncer *s)
 {
@@ -47,6 +50,22 @@ sync_wal(struct sq_syncer *s)
     return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 }
 
+/* Under steady load some reader always holds a snapshot that still needs the
+ * WAL, so the WAL never starts over and grows by every commit (a read's
+ * audit event adds ~13 KB). Past SQ_WAL_RESTART_PAGES a restarting
+ * checkpoint copies what is left and waits a moment for those readers to end
+ * (new ones then read the database file), after which the next write starts
+ * the WAL from its beginning. Busy: tried again after the next commit. */
+static void
+restart_wal(struct sq_syncer *s)
+{
+    int nlog = 0, nckpt = 0;
+
+    sqlite3_busy_timeout(s->db, SQ_WAL_RESTART_WAIT_MS);
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, &nlog, &nckpt);
+    sqlite3_busy_timeout(s->db, 1000);
+}
+
 static void
 sync_once(struct sq_syncer *s)
 {
@@ -60,6 +79,8 @@ sync_once(struct sq_syncer *s)
     }
     if (rc == SQLITE_OK)
         rc = sync_wal(s);
+    if (rc == SQLITE_OK && nlog > SQ_WAL_RESTART_PAGES)
+        restart_wal(s);
     if (rc == SQLITE_OK)
         return;
     /* Like a failed commit's fsync, a failed sync is never taken for done:
