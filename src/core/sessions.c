@@ -14,11 +14,10 @@
 #include "../vault/secbuf.h"
 #include "audit.h"
 #include "duration.h"
+#include "purge.h"
 #include "record.h"
 
 #define SID_KIND 64              /* blind-index kind of session ids; users use 1..4 */
-#define SWEEP_BATCH 100          /* rows per sweep transaction */
-#define SWEEP_BATCHES_MAX 1000   /* per sweep run, so one run cannot hold the thread */
 
 /* A session id checked and hashed. */
 struct sid {
@@ -562,23 +561,5 @@ sessions_forget_user(struct ctx *c, const struct user_row *user)
 enum bk_err
 sessions_sweep(struct ctx *c)
 {
-    int64_t deleted = SWEEP_BATCH, swept = 0;
-    enum bk_err err = BK_OK;
-
-    for (int i = 0; i < SWEEP_BATCHES_MAX && deleted == SWEEP_BATCH; i++) {
-        err = store_begin(&c->db, 1);
-        if (err != BK_OK)
-            break;
-        err = store_sessions_purge_expired(&c->db, c->now, SWEEP_BATCH, &deleted);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
-        if (err != BK_OK)
-            break;
-        swept += deleted;
-    }
-    if (swept > 0)
-        LOG_DEBUG(c->rid, "sessions", "swept %lld expired sessions", (long long)swept);
-    return err == BK_ENOTIMPL ? BK_OK : err;
+    return purge_expired(c, store_sessions_purge_expired, "sessions");
 }

@@ -15,6 +15,7 @@
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
 #include "audit.h"
+#include "purge.h"
 #include "record.h"
 #include "users.h"
 
@@ -23,8 +24,6 @@
 #define SEAL_KIND "fptoken"
 #define BASE_TRIES 16           /* fresh values drawn when one is taken already */
 #define CONFLICT_TRIES 3        /* transactions retried after losing a race */
-#define SWEEP_BATCH 100
-#define SWEEP_BATCHES_MAX 1000
 
 static enum bk_err
 rnd(void *arg, void *out, size_t n)
@@ -516,23 +515,5 @@ tokens_delete_many(struct ctx *c, const struct slice *toks, size_t n, const char
 enum bk_err
 tokens_sweep(struct ctx *c)
 {
-    int64_t deleted = SWEEP_BATCH, swept = 0;
-    enum bk_err err = BK_OK;
-
-    for (int i = 0; i < SWEEP_BATCHES_MAX && deleted == SWEEP_BATCH; i++) {
-        err = store_begin(&c->db, 1);
-        if (err != BK_OK)
-            break;
-        err = store_tokens_purge_expired(&c->db, c->now, SWEEP_BATCH, &deleted);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
-        if (err != BK_OK)
-            break;
-        swept += deleted;
-    }
-    if (swept > 0)
-        LOG_DEBUG(c->rid, "tokens", "swept %lld expired tokens", (long long)swept);
-    return err == BK_ENOTIMPL ? BK_OK : err;
+    return purge_expired(c, store_tokens_purge_expired, "tokens");
 }
