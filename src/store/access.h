@@ -65,6 +65,20 @@ typedef enum bk_err (*store_link_fn)(void *arg, int64_t role_id, int64_t policy_
 typedef enum bk_err (*store_user_fn)(void *arg, const struct user_row *row);
 typedef enum bk_err (*store_gram_fn)(void *arg, int64_t user_id, int64_t shared);
 
+/* Postings are keyed (tenant, kind, bucket, gram, user_id) with bucket =
+ * user_id >> STORE_GRAM_BUCKET_SHIFT: the postings of new users (the highest
+ * ids) land in a small, hot part of the index instead of one random leaf page
+ * each, so a commit of many creates dirties few pages. A gram's posting list
+ * is read bucket by bucket, which keeps user order. Migration 0014 of every
+ * backend computes the bucket of existing postings with the same shift. */
+#define STORE_GRAM_BUCKET_SHIFT 12
+
+static inline int64_t
+store_gram_bucket(int64_t user_id)
+{
+    return user_id >> STORE_GRAM_BUCKET_SHIFT;
+}
+
 /* One posting of the search index: user <user_id> holds <gram> of <kind>. */
 struct store_gram_row {
     int kind;
@@ -174,7 +188,9 @@ struct store_access_ops {
 void access_named_cleanup(struct access_named *n);
 
 /* A backend's posting reader: into <ids> the ids of the users holding <gram>,
- * ascending, at most <cap>; *n_out says how many. */
+ * ascending (the lowest <cap>), at most <cap>; *n_out says how many. <conn> is
+ * what access_gram_match() was given (a backend passes its connection with
+ * the buckets one search reads). */
 typedef enum bk_err (*access_postings_fn)(void *conn, int64_t tenant, int kind, int64_t gram,
                                           int64_t cap, int64_t *ids, size_t *n_out);
 

@@ -126,24 +126,32 @@ static const char sql_audit_count[] = "SELECT count(*) FROM audit WHERE tenant =
 static const char sql_audit_page[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 static const char sql_gram_put[] =
-    "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES (?, ?, ?, ?) "
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES (?, ?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE user_id = user_id";
 /* Many postings in one round trip: a JSON array of [kind, gram, user] rows,
  * numbers written as strings so 64-bit grams convert exactly (a bound
- * parameter, never spliced into the SQL). */
+ * parameter, never spliced into the SQL); the bucket is the user id shifted
+ * right by the second parameter (STORE_GRAM_BUCKET_SHIFT). */
 static const char sql_gram_put_many[] =
-    "INSERT INTO search_grams (tenant, kind, gram, user_id) "
-    "SELECT ?, j.k, j.g, j.u FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) "
+    "SELECT ?, j.k, j.u >> ?, j.g, j.u FROM JSON_TABLE(?, '$[*]' COLUMNS ("
     "k BIGINT PATH '$[0]', g BIGINT PATH '$[1]', u BIGINT PATH '$[2]')) AS j "
     "ON DUPLICATE KEY UPDATE gram = search_grams.gram";
 static const char sql_gram_delete[] =
-    "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND gram = ? AND user_id = ?";
+    "DELETE FROM search_grams WHERE tenant = ? AND kind = ? AND bucket = ? AND gram = ? "
+    "AND user_id = ?";
+/* The user's bucket of each kind, not the whole index. */
 static const char sql_gram_purge[] =
-    "DELETE FROM search_grams WHERE tenant = ? AND user_id = ?";
-/* One gram's posting list, read from the primary key in user order. */
+    "DELETE FROM search_grams WHERE tenant = ? AND kind IN (1, 2, 3, 4) AND bucket = ? "
+    "AND user_id = ?";
+/* The buckets in use for a kind: two seeks on the primary key. */
+static const char sql_gram_buckets[] =
+    "SELECT coalesce(min(bucket), 0), coalesce(max(bucket), -1) FROM search_grams "
+    "WHERE tenant = ? AND kind = ?";
+/* One gram's postings in one bucket, read from the primary key in user order. */
 static const char sql_gram_postings[] =
-    "SELECT user_id FROM search_grams WHERE tenant = ? AND kind = ? AND gram = ? "
-    "ORDER BY user_id LIMIT ?";
+    "SELECT user_id FROM search_grams WHERE tenant = ? AND kind = ? AND bucket = ? "
+    "AND gram = ? ORDER BY user_id LIMIT ?";
 
 /* The first column of the first row; BK_ENOTFOUND without a row. */
 static enum bk_err
@@ -868,6 +876,7 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
 
     myp_int(&p, tenant);
     myp_int(&p, kind);
+    myp_int(&p, store_gram_bucket(user_id));
     myp_int(&p, gram);
     myp_int(&p, user_id);
     return my_exec(conn, sql_gram_put, &p, NULL);
@@ -889,6 +898,7 @@ a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, s
         err = buf_append(&js, "]", 2);          /* with the NUL */
     if (err == BK_OK) {
         myp_int(&p, tenant);
+        myp_int(&p, STORE_GRAM_BUCKET_SHIFT);
         myp_text(&p, js.ptr);
         err = my_exec(c, sql_gram_put_many, &p, NULL);
     }
@@ -907,6 +917,7 @@ a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows
 
         myp_int(&p, tenant);
         myp_int(&p, rows[i].kind);
+        myp_int(&p, store_gram_bucket(rows[i].user_id));
         myp_int(&p, rows[i].gram);
         myp_int(&p, rows[i].user_id);
         err = my_exec(conn, sql_gram_delete, &p, NULL);
@@ -917,31 +928,73 @@ a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows
 static enum bk_err
 a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    return exec_tenant_id(conn, sql_gram_purge, tenant, user_id);
+    struct my_params p = { 0 };
+
+    myp_int(&p, tenant);
+    myp_int(&p, store_gram_bucket(user_id));
+    myp_int(&p, user_id);
+    return my_exec(conn, sql_gram_purge, &p, NULL);
 }
 
+/* The connection and the buckets one search reads, read once per search. */
+struct gram_scope {
+    struct my_conn *c;
+    int64_t lo, hi;         /* hi < lo: no postings */
+};
+
 static enum bk_err
-gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
-              size_t *n_out)
+gram_scope_read(struct my_conn *c, int64_t tenant, int kind, struct gram_scope *s)
 {
     struct my_params p = { 0 };
     struct my_result r;
     enum bk_err err;
+
+    s->c = c;
+    s->lo = 0;
+    s->hi = -1;
+    myp_int(&p, tenant);
+    myp_int(&p, kind);
+    err = my_query(c, sql_gram_buckets, &p, &r);
+    if (err != BK_OK)
+        return err;
+    err = my_next(&r);
+    if (err == BK_OK) {
+        s->lo = my_col_int(&r, 0);
+        s->hi = my_col_int(&r, 1);
+    }
+    my_done(&r);
+    return err == BK_ENOTFOUND ? BK_OK : err;
+}
+
+/* The posting reader over a gram_scope: bucket by bucket, lowest first, so
+ * the ids come out ascending. */
+static enum bk_err
+gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
+{
+    struct gram_scope *s = arg;
+    enum bk_err err = BK_OK;
     size_t n = 0;
 
     *n_out = 0;
-    myp_int(&p, tenant);
-    myp_int(&p, kind);
-    myp_int(&p, gram);
-    myp_int(&p, cap);
-    err = my_query(conn, sql_gram_postings, &p, &r);
-    if (err != BK_OK)
-        return err;
-    while ((int64_t)n < cap && (err = my_next(&r)) == BK_OK)
-        ids[n++] = my_col_int(&r, 0);
-    my_done(&r);
-    if (err == BK_ENOTFOUND)
-        err = BK_OK;
+    for (int64_t b = s->lo; b <= s->hi && (int64_t)n < cap && err == BK_OK; b++) {
+        struct my_params p = { 0 };
+        struct my_result r;
+
+        myp_int(&p, tenant);
+        myp_int(&p, kind);
+        myp_int(&p, b);
+        myp_int(&p, gram);
+        myp_int(&p, cap - (int64_t)n);
+        err = my_query(s->c, sql_gram_postings, &p, &r);
+        if (err != BK_OK)
+            break;
+        while ((int64_t)n < cap && (err = my_next(&r)) == BK_OK)
+            ids[n++] = my_col_int(&r, 0);
+        my_done(&r);
+        if (err == BK_ENOTFOUND)
+            err = BK_OK;
+    }
     *n_out = err == BK_OK ? n : 0;
     return err;
 }
@@ -950,7 +1003,12 @@ static enum bk_err
 a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
              int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
 {
-    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+    struct gram_scope s;
+    enum bk_err err = gram_scope_read(conn, tenant, kind, &s);
+
+    if (err != BK_OK)
+        return err;
+    return access_gram_match(&s, gram_postings, tenant, kind, grams, n, common, rarest, limit,
                              fn, arg);
 }
 

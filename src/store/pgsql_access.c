@@ -119,25 +119,37 @@ static const char sql_user_by_id[] =
 static const char sql_audit_count[] = "SELECT count(*) FROM audit WHERE tenant = $1";
 static const char sql_audit_page[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+/* The bucket of a posting is its user id shifted right by the last
+ * parameter (STORE_GRAM_BUCKET_SHIFT). */
 static const char sql_gram_put[] =
-    "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES ($1, $2, $3, $4) "
-    "ON CONFLICT DO NOTHING";
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) "
+    "VALUES ($1, $2, $4 >> $5::int, $3, $4) ON CONFLICT DO NOTHING";
 /* Many postings in one round trip: three parallel arrays, given as array
  * literals of numbers (bound parameters, never spliced into the SQL). */
 static const char sql_gram_put_many[] =
-    "INSERT INTO search_grams (tenant, kind, gram, user_id) "
-    "SELECT $1, t.k, t.g, t.u FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) "
-    "AS t(k, g, u) ON CONFLICT DO NOTHING";
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) "
+    "SELECT $1, t.k, t.u >> $5::int, t.g, t.u "
+    "FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS t(k, g, u) ON CONFLICT DO NOTHING";
 /* Many postings by their primary key, given like sql_gram_put_many's. */
 static const char sql_gram_delete_many[] =
     "DELETE FROM search_grams s USING unnest($2::bigint[], $3::bigint[], $4::bigint[]) "
-    "AS t(k, g, u) WHERE s.tenant = $1 AND s.kind = t.k AND s.gram = t.g AND s.user_id = t.u";
+    "AS t(k, g, u) WHERE s.tenant = $1 AND s.kind = t.k AND s.bucket = t.u >> $5::int "
+    "AND s.gram = t.g AND s.user_id = t.u";
+/* The user's bucket of each kind, not the whole index. */
 static const char sql_gram_purge[] =
-    "DELETE FROM search_grams WHERE tenant = $1 AND user_id = $2";
-/* One gram's posting list, read from the primary key in user order. */
+    "DELETE FROM search_grams WHERE tenant = $1 AND kind IN (1, 2, 3, 4) "
+    "AND bucket = $2 >> $3::int AND user_id = $2";
+/* The buckets in use for a kind: two seeks on the primary key. */
+static const char sql_gram_buckets[] =
+    "SELECT coalesce(min(bucket), 0), coalesce(max(bucket), -1) FROM search_grams "
+    "WHERE tenant = $1 AND kind = $2";
+/* One gram's posting list, bucket by bucket in one statement: the series
+ * drives a nested loop over the primary key, so rows come in user order and
+ * the outer limit stops at the first <cap>. */
 static const char sql_gram_postings[] =
-    "SELECT user_id FROM search_grams WHERE tenant = $1 AND kind = $2 AND gram = $3 "
-    "ORDER BY user_id LIMIT $4";
+    "SELECT s.user_id FROM generate_series($3::bigint, $4::bigint) AS b(n) "
+    "CROSS JOIN LATERAL (SELECT user_id FROM search_grams WHERE tenant = $1 AND kind = $2 "
+    "AND bucket = b.n AND gram = $5 ORDER BY user_id LIMIT $6) AS s LIMIT $6";
 
 /* Run <sql>; BK_ENOTFOUND when <want_change> and no row changed. */
 static enum bk_err
@@ -762,6 +774,7 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     pgp_int(&p, kind);
     pgp_int(&p, gram);
     pgp_int(&p, user_id);
+    pgp_int(&p, STORE_GRAM_BUCKET_SHIFT);
     return pg_exec(conn, tenant, sql_gram_put, &p, NULL);
 }
 
@@ -792,6 +805,7 @@ grams_exec(void *conn, const char *sql, int64_t tenant, const struct store_gram_
         pgp_int(&p, tenant);
         for (int k = 0; k < 3; k++)
             pgp_text(&p, a[k].ptr);
+        pgp_int(&p, STORE_GRAM_BUCKET_SHIFT);
         err = pg_exec(c, tenant, sql, &p, NULL);
     }
     for (int k = 0; k < 3; k++)
@@ -814,26 +828,68 @@ a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows
 static enum bk_err
 a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    return exec_tenant_id(conn, sql_gram_purge, tenant, user_id);
+    struct pg_params p = { 0 };
+
+    pgp_int(&p, tenant);
+    pgp_int(&p, user_id);
+    pgp_int(&p, STORE_GRAM_BUCKET_SHIFT);
+    return pg_exec(conn, tenant, sql_gram_purge, &p, NULL);
+}
+
+/* The connection and the buckets one search reads, read once per search. */
+struct gram_scope {
+    struct pg_conn *c;
+    int64_t lo, hi;         /* hi < lo: no postings */
+};
+
+static enum bk_err
+gram_scope_read(struct pg_conn *c, int64_t tenant, int kind, struct gram_scope *s)
+{
+    struct pg_params p = { 0 };
+    PGresult *res = NULL;
+    enum bk_err err;
+
+    s->c = c;
+    s->lo = 0;
+    s->hi = -1;
+    pgp_int(&p, tenant);
+    pgp_int(&p, kind);
+    err = pg_run(c, tenant, sql_gram_buckets, &p, &res);
+    if (err == BK_OK && PQntuples(res) == 1) {
+        s->lo = pg_col_int(res, 0, 0);
+        s->hi = pg_col_int(res, 0, 1);
+    }
+    PQclear(res);
+    return err;
 }
 
 static enum bk_err
-gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
               size_t *n_out)
 {
+    struct gram_scope *s = arg;
     struct pg_params p = { 0 };
     PGresult *res = NULL;
     enum bk_err err;
     size_t n = 0;
 
     *n_out = 0;
+    if (s->hi < s->lo)
+        return BK_OK;
     pgp_int(&p, tenant);
     pgp_int(&p, kind);
+    pgp_int(&p, s->lo);
+    pgp_int(&p, s->hi);
     pgp_int(&p, gram);
     pgp_int(&p, cap);
-    err = pg_run(conn, tenant, sql_gram_postings, &p, &res);
-    for (int i = 0; err == BK_OK && i < PQntuples(res) && (int64_t)n < cap; i++)
-        ids[n++] = pg_col_int(res, i, 0);
+    err = pg_run(s->c, tenant, sql_gram_postings, &p, &res);
+    for (int i = 0; err == BK_OK && i < PQntuples(res) && (int64_t)n < cap; i++) {
+        ids[n] = pg_col_int(res, i, 0);
+        /* the contract is ascending ids: a plan that lost the order fails loudly */
+        if (n > 0 && ids[n] <= ids[n - 1])
+            err = BK_EINTERNAL;
+        n++;
+    }
     PQclear(res);
     *n_out = err == BK_OK ? n : 0;
     return err;
@@ -843,7 +899,12 @@ static enum bk_err
 a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
              int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
 {
-    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+    struct gram_scope s;
+    enum bk_err err = gram_scope_read(conn, tenant, kind, &s);
+
+    if (err != BK_OK)
+        return err;
+    return access_gram_match(&s, gram_postings, tenant, kind, grams, n, common, rarest, limit,
                              fn, arg);
 }
 

@@ -120,16 +120,22 @@ static const char sql_audit_count[] = "SELECT count(*) FROM audit WHERE tenant =
 static const char sql_audit_page[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3";
 static const char sql_gram_put[] =
-    "INSERT INTO search_grams (tenant, kind, gram, user_id) VALUES (?1, ?2, ?3, ?4) "
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT DO NOTHING";
 static const char sql_gram_delete[] =
-    "DELETE FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND gram = ?3 AND user_id = ?4";
+    "DELETE FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 AND gram = ?4 "
+    "AND user_id = ?5";
+/* The user's bucket of each kind, not the whole index. */
 static const char sql_gram_purge[] =
-    "DELETE FROM search_grams WHERE tenant = ?1 AND user_id = ?2";
-/* One gram's posting list, read from the primary key in user order. */
+    "DELETE FROM search_grams WHERE tenant = ?1 AND kind IN (1, 2, 3, 4) AND bucket = ?3 "
+    "AND user_id = ?2";
+/* The buckets in use for a kind: two seeks on the primary key. */
+static const char sql_gram_buckets[] =
+    "SELECT min(bucket), max(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2";
+/* One gram's postings in one bucket, read from the primary key in user order. */
 static const char sql_gram_postings[] =
-    "SELECT user_id FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND gram = ?3 "
-    "ORDER BY user_id LIMIT ?4";
+    "SELECT user_id FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 "
+    "AND gram = ?4 ORDER BY user_id LIMIT ?5";
 
 /* Prepare <sql> on <conn>; the caller binds and steps. */
 static enum bk_err
@@ -782,8 +788,9 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, gram);
-    sqlite3_bind_int64(st, 4, user_id);
+    sqlite3_bind_int64(st, 3, store_gram_bucket(user_id));
+    sqlite3_bind_int64(st, 4, gram);
+    sqlite3_bind_int64(st, 5, user_id);
     return sq_exec_done(conn, st);
 }
 
@@ -796,8 +803,9 @@ a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows
     for (size_t i = 0; i < n && err == BK_OK; i++) {
         sqlite3_bind_int64(st, 1, tenant);
         sqlite3_bind_int(st, 2, rows[i].kind);
-        sqlite3_bind_int64(st, 3, rows[i].gram);
-        sqlite3_bind_int64(st, 4, rows[i].user_id);
+        sqlite3_bind_int64(st, 3, store_gram_bucket(rows[i].user_id));
+        sqlite3_bind_int64(st, 4, rows[i].gram);
+        sqlite3_bind_int64(st, 5, rows[i].user_id);
         err = sq_exec_done(conn, st);
     }
     return err;
@@ -806,31 +814,74 @@ a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows
 static enum bk_err
 a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
-    return exec_tenant_id(conn, sql_gram_purge, tenant, user_id, 0);
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_gram_purge, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, store_gram_bucket(user_id));
+    return sq_exec_done(conn, st);
 }
 
-static enum bk_err
-gram_postings(void *conn, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
-              size_t *n_out)
-{
-    struct sq_conn *c = conn;
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(c, sql_gram_postings, &st);
-    size_t n = 0;
-    int rc = SQLITE_DONE;
+/* The connection and the buckets one search reads, read once per search. */
+struct gram_scope {
+    struct sq_conn *c;
+    int64_t lo, hi;         /* hi < lo: no postings */
+};
 
-    *n_out = 0;
+static enum bk_err
+gram_scope_read(struct sq_conn *c, int64_t tenant, int kind, struct gram_scope *s)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_gram_buckets, &st);
+    int rc;
+
+    s->c = c;
+    s->lo = 0;
+    s->hi = -1;
     if (err != BK_OK)
         return err;
     sqlite3_bind_int64(st, 1, tenant);
     sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, gram);
-    sqlite3_bind_int64(st, 4, cap);
-    while ((int64_t)n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    if ((int64_t)n < cap && rc != SQLITE_DONE)
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        s->lo = sqlite3_column_int64(st, 0);
+        s->hi = sqlite3_column_int64(st, 1);
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         err = sq_err(c->db, rc);
+    }
     sq_done(st);
+    return err;
+}
+
+/* The posting reader over a gram_scope: bucket by bucket, lowest first, so
+ * the ids come out ascending. */
+static enum bk_err
+gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
+{
+    struct gram_scope *s = arg;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(s->c, sql_gram_postings, &st);
+    size_t n = 0;
+
+    *n_out = 0;
+    for (int64_t b = s->lo; b <= s->hi && (int64_t)n < cap && err == BK_OK; b++) {
+        int rc = SQLITE_DONE;
+
+        sqlite3_bind_int64(st, 1, tenant);
+        sqlite3_bind_int(st, 2, kind);
+        sqlite3_bind_int64(st, 3, b);
+        sqlite3_bind_int64(st, 4, gram);
+        sqlite3_bind_int64(st, 5, cap - (int64_t)n);
+        while ((int64_t)n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            err = sq_err(s->c->db, rc);
+        sq_done(st);
+    }
     *n_out = err == BK_OK ? n : 0;
     return err;
 }
@@ -839,7 +890,12 @@ static enum bk_err
 a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t n,
              int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
 {
-    return access_gram_match(conn, gram_postings, tenant, kind, grams, n, common, rarest, limit,
+    struct gram_scope s;
+    enum bk_err err = gram_scope_read(conn, tenant, kind, &s);
+
+    if (err != BK_OK)
+        return err;
+    return access_gram_match(&s, gram_postings, tenant, kind, grams, n, common, rarest, limit,
                              fn, arg);
 }
 

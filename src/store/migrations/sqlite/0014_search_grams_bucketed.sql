@@ -1,0 +1,18 @@
+-- Postings keyed (tenant, kind, bucket, gram, user_id), bucket = user_id >> 12
+-- (STORE_GRAM_BUCKET_SHIFT in src/store/access.h; the two must agree): the
+-- postings of new users go to the few hot pages of the newest bucket instead
+-- of one random leaf page each. The table is rebuilt in key order and keeps
+-- every posting.
+CREATE TABLE search_grams_bucketed (
+    tenant  INTEGER NOT NULL,
+    kind    INTEGER NOT NULL,
+    bucket  INTEGER NOT NULL,
+    gram    INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (tenant, kind, bucket, gram, user_id)
+) WITHOUT ROWID;
+INSERT INTO search_grams_bucketed (tenant, kind, bucket, gram, user_id)
+    SELECT tenant, kind, user_id >> 12, gram, user_id FROM search_grams
+    ORDER BY tenant, kind, user_id >> 12, gram, user_id;
+DROP TABLE search_grams;
+ALTER TABLE search_grams_bucketed RENAME TO search_grams;

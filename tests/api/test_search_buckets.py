@@ -1,0 +1,129 @@
+"""Bucketed postings (migration 0014): the search index is keyed (tenant,
+kind, bucket, gram, user_id) with bucket = user_id >> BUCKET_SHIFT, a gram's
+postings are read bucket by bucket in user order, and a vault whose postings
+were written in the old layout keeps every one of them through the
+migration."""
+import sqlite3
+
+import bunkerlib as bl
+from bunkerlib import v2_ok
+
+BUCKET_SHIFT = 12            # STORE_GRAM_BUCKET_SHIFT in src/store/access.h
+CHUNK = 1000
+
+
+def search(api, identity, mode):
+    body = {"identity": identity, "mode": mode, "unlockuuid": bl.unlock(api)}
+    return [r["token"] for r in v2_ok(api, "UserSearch", body)["rows"]]
+
+
+def user_id(srv, tok):
+    rows = bl.store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def misplaced(srv):
+    """Postings whose bucket is not their user's."""
+    return bl.store_rows(srv, f"SELECT count(*) FROM search_grams "
+                              f"WHERE bucket <> (user_id >> {BUCKET_SHIFT})")[0][0]
+
+
+def test_postings_carry_their_users_bucket(server, api):
+    p = bl.profile()
+    tok = api.create_user(p)
+    uid = user_id(server, tok)
+    rows = bl.store_rows(server, "SELECT DISTINCT bucket FROM search_grams WHERE user_id = ?",
+                         (uid,))
+    assert rows == [(uid >> BUCKET_SHIFT,)]
+    assert misplaced(server) == 0
+    assert search(api, p["login"], "login")[0] == tok
+
+
+def test_search_spans_buckets(fresh_server):
+    # more users than a bucket holds, all sharing a login prefix: the users of
+    # the first and of the last bucket are found, and a value close to one
+    # user of each bucket finds both
+    api = fresh_server.client()
+    m = bl.uid()[:6]
+    n = (1 << BUCKET_SHIFT) + 300
+    toks = []
+    for start in range(0, n, CHUNK):
+        recs = [{"profile": {"login": f"span{m}x{i:05d}",
+                             "custom": f"twin{m}{i}" if i in (5, n - 5) else f"c{m}{i}"}}
+                for i in range(start, min(n, start + CHUNK))]
+        toks += [c["token"] for c in v2_ok(api, "UserCreateBulk", {"records": recs})["created"]]
+    ids = [user_id(fresh_server, toks[i]) for i in (0, n - 1)]
+    assert ids[0] >> BUCKET_SHIFT < ids[1] >> BUCKET_SHIFT
+    buckets = bl.store_rows(fresh_server, "SELECT count(DISTINCT bucket) FROM search_grams")
+    assert buckets[0][0] >= 2
+    assert misplaced(fresh_server) == 0
+    for i in (0, 7, n // 2, n - 1):
+        assert search(api, f"span{m}x{i:05d}", "login")[0] == toks[i]
+    assert sorted(search(api, f"twin{m}", "custom")[:2]) == sorted([toks[5], toks[n - 5]])
+
+
+DOWNGRADE = {
+    "pgsql": ("ALTER TABLE search_grams DROP CONSTRAINT search_grams_pkey; "
+              "ALTER TABLE search_grams DROP COLUMN bucket; "
+              "ALTER TABLE search_grams ADD PRIMARY KEY (tenant, kind, gram, user_id); "
+              "DELETE FROM schema_migrations WHERE version = 14"),
+    "mysql": ("ALTER TABLE search_grams DROP PRIMARY KEY, DROP COLUMN bucket, "
+              "ADD PRIMARY KEY (tenant, kind, gram, user_id); "
+              "DELETE FROM schema_migrations WHERE version = 14"),
+}
+
+
+def downgrade(srv):
+    """Put the postings back in the layout of migrations 0008-0013."""
+    if srv.store != "sqlite":
+        bl.store_rows(srv, DOWNGRADE[srv.store])
+        return
+    con = sqlite3.connect(str(srv.db_path), timeout=10)
+    try:
+        con.executescript("""
+            BEGIN;
+            CREATE TABLE search_grams_old (
+                tenant INTEGER NOT NULL, kind INTEGER NOT NULL, gram INTEGER NOT NULL,
+                user_id INTEGER NOT NULL, PRIMARY KEY (tenant, kind, gram, user_id)
+            ) WITHOUT ROWID;
+            INSERT INTO search_grams_old SELECT tenant, kind, gram, user_id FROM search_grams;
+            DROP TABLE search_grams;
+            ALTER TABLE search_grams_old RENAME TO search_grams;
+            DELETE FROM schema_migrations WHERE version = 14;
+            COMMIT;
+        """)
+    finally:
+        con.close()
+
+
+def test_migration_keeps_every_posting(server_factory):
+    srv = server_factory()
+    srv.init()
+    srv.start()
+    api = srv.client()
+    people = [bl.profile() for _ in range(4)]
+    toks = [api.create_user(p) for p in people]
+    before = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_grams"))
+    assert len(before) > 4 * 10
+    srv.stop()
+    downgrade(srv)
+    cols = bl.store_rows(srv, "SELECT count(*) FROM search_grams")
+    assert cols == [(len(before),)]
+    srv.start()
+    api = srv.client()
+    after = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_grams"))
+    assert after == before
+    assert misplaced(srv) == 0
+    assert bl.store_rows(srv, "SELECT version FROM schema_migrations WHERE version = 14") \
+        == [(14,)]
+    for p, t in zip(people, toks):
+        assert search(api, p["login"], "login")[0] == t
+        assert search(api, p["email"], "email")[0] == t
+    # the migrated index takes new users and forgets old ones as before
+    newbie = bl.profile()
+    nt = api.create_user(newbie)
+    assert search(api, newbie["login"], "login")[0] == nt
+    v2_ok(api, "UserDelete", {"mode": "token", "identity": toks[0]})
+    assert bl.store_rows(srv, "SELECT count(*) FROM search_grams WHERE user_id = ?",
+                         (user_id(srv, toks[0]),)) == [(0,)]
