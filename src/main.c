@@ -19,6 +19,7 @@
 #include "core/conf.h"
 #include "core/erasure.h"
 #include "core/ledger.h"
+#include "core/search.h"
 #include "core/sweeper.h"
 #include "http/server.h"
 #include "core/sendcode.h"
@@ -539,10 +540,18 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
         LOG_ERR(NULL, "main", "cannot start the sweeper: %s", bk_err_str(err));
         return 1;
     }
+    err = search_merger_start(app, &app->merger);
+    if (err != BK_OK) {
+        LOG_ERR(NULL, "main", "cannot start the search merger: %s", bk_err_str(err));
+        sweeper_stop(sw);
+        return 1;
+    }
     err = http_server_start(app, &hc, &srv);
     if (err != BK_OK) {
         LOG_ERR(NULL, "main", "cannot listen on %s:%d: %s", hc.host ? hc.host : "*", hc.port,
                 bk_err_str(err));
+        search_merger_stop(app->merger);
+        app->merger = NULL;
         sweeper_stop(sw);
         return 1;
     }
@@ -552,6 +561,8 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
     sigwait(&set, &sig);
     LOG_INFO(NULL, "main", "signal %d: stopping", sig);
     http_server_stop(srv);
+    search_merger_stop(app->merger);
+    app->merger = NULL;
     sweeper_stop(sw);
     return 0;
 }

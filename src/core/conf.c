@@ -90,6 +90,8 @@ static const struct key keys[] = {
     { "database", "ssl_cert", V_OPTSTRING, offsetof(struct conf, db_ssl_cert) },
     { "database", "ssl_key", V_OPTSTRING, offsetof(struct conf, db_ssl_key) },
     { "database", "lazy_sync_ms", V_UINT0, offsetof(struct conf, lazy_sync_ms) },
+    { "search", "merge_users", V_UINT, offsetof(struct conf, search_merge_users) },
+    { "search", "merge_after_ms", V_UINT, offsetof(struct conf, search_merge_after_ms) },
 
 
 #define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
@@ -227,6 +229,8 @@ conf_defaults(struct conf *c)
     c->create_user_without_access_token = 0;
     c->sweep_interval_ms = 1000;
     c->lazy_sync_ms = 200;
+    c->search_merge_users = 512;
+    c->search_merge_after_ms = 1000;
     c->bulk_enabled = 1;
     c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;

@@ -59,6 +59,10 @@ struct conf {
     unsigned lazy_sync_ms;            /* database.lazy_sync_ms: SQLite: the audit events of
                                        * reads reach the disk within this many ms (0: before
                                        * the answer, like every write) */
+    unsigned search_merge_users;      /* search.merge_users: pending postings are merged once
+                                         this many users wait; default 512 */
+    unsigned search_merge_after_ms;   /* search.merge_after_ms: ... or once the oldest waited
+                                         this long; default 1000 */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
     /* connection limits (section "server"): */
     unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */

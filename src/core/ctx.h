@@ -28,6 +28,7 @@ struct app {
     struct ledger *ledger;       /* erasure ledger (core/ledger.h); NULL: none */
     struct audit_queue *audit_queue;  /* core/audit.c: events of reads, written together;
                                          NULL: each in a transaction of its own */
+    struct search_merger *merger;     /* core/search.c: merges pending postings; NULL: none */
 };
 
 /* ROOT and TENANT (a tenant's admin token) bypass policies; USER and ROLE

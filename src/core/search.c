@@ -2,9 +2,12 @@
  * keyed hashes of trigrams; values are compared in memory after decryption. */
 #include "search.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/log.h"
 #include "../base/mem.h"
@@ -202,6 +205,59 @@ postings_except(int kind, const int64_t *g, size_t n, const int64_t *except, siz
     return m;
 }
 
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Postings in the order of the index's key: (kind, bucket, gram, user). */
+static int
+posting_cmp(const void *a, const void *b)
+{
+    const struct store_gram_row *x = a, *y = b;
+    int64_t bx = store_gram_bucket(x->user_id), by = store_gram_bucket(y->user_id);
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (bx != by)
+        return bx < by ? -1 : 1;
+    if (x->gram != y->gram)
+        return x->gram < y->gram ? -1 : 1;
+    return x->user_id < y->user_id ? -1 : x->user_id > y->user_id;
+}
+
+/* A changed value of <kind> while its grams are pending: the pending row
+ * takes the new grams <cur> (or goes when there are none); a kind that had
+ * no value (<nold> 0, so no postings) starts pending too. *done 0: the
+ * postings are merged (or the store keeps none pending), diff them there. */
+static enum bk_err
+pending_update(struct ctx *c, int64_t user_id, int kind, size_t nold, const int64_t *cur,
+               size_t ncur, int *done)
+{
+    int64_t had[STORE_PEND_GRAMS_MAX];
+    size_t nhad = 0;
+    enum bk_err err = store_access_pend_get(&c->db, c->tenant, user_id, kind, had, &nhad);
+
+    *done = 0;
+    if (err == BK_ENOTIMPL)
+        return BK_OK;
+    if (err == BK_ENOTFOUND) {
+        if (nold > 0 || ncur == 0)
+            return BK_OK;
+        err = BK_OK;
+    }
+    if (err != BK_OK)
+        return err;
+    *done = 1;
+    if (ncur == 0)
+        return store_access_pend_delete(&c->db, c->tenant, user_id, kind);
+    return store_access_pend_put(&c->db, c->tenant, user_id, kind, now_ms(), cur, ncur);
+}
+
 enum bk_err
 search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const json_t *after)
 {
@@ -214,6 +270,7 @@ search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const 
     for (int kind = INDEX_EMAIL; kind <= INDEX_CUSTOM && err == BK_OK; kind++) {
         size_t wlen = value_of(before, kind, was), nlen = value_of(after, kind, now);
         size_t nold = 0, ncur = 0, m;
+        int done = 0;
 
         if (wlen == nlen && memcmp(was, now, nlen) == 0)
             continue;
@@ -225,8 +282,12 @@ search_index_update(struct ctx *c, int64_t user_id, const json_t *before, const 
             err = grams(mac, c->tenant, kind, was, wlen, old, &nold);
         if (err == BK_OK && nlen > 0)
             err = grams(mac, c->tenant, kind, now, nlen, cur, &ncur);
+        if (err == BK_OK)
+            err = pending_update(c, user_id, kind, nold, cur, ncur, &done);
         if (err != BK_OK)
             break;
+        if (done)
+            continue;
         m = postings_except(kind, old, nold, cur, ncur, user_id, rows);
         if (m > 0)
             err = store_access_gram_delete_many(&c->db, c->tenant, rows, m);
@@ -262,6 +323,8 @@ search_forget_user(struct ctx *c, const struct user_row *row)
         LOG_WARN(c->rid, "search", "profile does not open (%s): postings purged by a scan",
                  bk_err_str(err));
         err = store_access_gram_purge_user(&c->db, c->tenant, row->id);
+        if (err == BK_OK || err == BK_ENOTIMPL)
+            err = store_access_pend_delete(&c->db, c->tenant, row->id, 0);
     }
     json_decref(profile);
     return err == BK_ENOTIMPL ? BK_OK : err;
@@ -278,18 +341,6 @@ struct search_batch {
     struct gram_row *rows;
     size_t n, cap;
 };
-
-static int
-gram_row_cmp(const void *a, const void *b)
-{
-    const struct gram_row *x = a, *y = b;
-
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    if (x->gram != y->gram)
-        return x->gram < y->gram ? -1 : 1;
-    return x->u < y->u ? -1 : x->u > y->u;
-}
 
 static enum bk_err
 batch_room(struct search_batch *b, size_t more, size_t users)
@@ -347,28 +398,263 @@ search_batch_build(struct ctx *c, const json_t *const *profiles, size_t n,
         search_batch_free(b);
         return err;
     }
-    /* In key order the inserts walk the index once instead of jumping. */
-    if (b->n > 1)
-        qsort(b->rows, b->n, sizeof *b->rows, gram_row_cmp);
     *out = b;
     return BK_OK;
+}
+
+/* One pending row per (user, kind) of the batch, whose rows are in build
+ * order (by user, then kind); BK_ENOTIMPL before any is written when the
+ * store keeps none pending. */
+static enum bk_err
+batch_pend(struct ctx *c, const struct search_batch *b, const int64_t *user_ids)
+{
+    int64_t g[GRAMS_MAX];
+    int64_t when = now_ms();
+    enum bk_err err = BK_OK;
+
+    for (size_t i = 0, j; i < b->n && err == BK_OK; i = j) {
+        size_t n = 0;
+
+        for (j = i; j < b->n && b->rows[j].u == b->rows[i].u &&
+                    b->rows[j].kind == b->rows[i].kind; j++)
+            g[n++] = b->rows[j].gram;
+        err = store_access_pend_put(&c->db, c->tenant, user_ids[b->rows[i].u], b->rows[i].kind,
+                                    when, g, n);
+    }
+    return err;
 }
 
 enum bk_err
 search_batch_insert(struct ctx *c, const struct search_batch *b, const int64_t *user_ids)
 {
-    struct store_gram_row *rows = b->n ? mem_calloc(b->n, sizeof *rows) : NULL;
-    enum bk_err err = BK_OK;
+    struct store_gram_row *rows = NULL;
+    enum bk_err err = batch_pend(c, b, user_ids);
 
+    if (err == BK_OK) {
+        /* rows are in build order: the last belongs to the last user indexed */
+        search_merger_note(c->app->merger, b->n ? b->rows[b->n - 1].u + 1 : 0);
+        return BK_OK;
+    }
+    if (err != BK_ENOTIMPL)
+        return err;
+    rows = b->n ? mem_calloc(b->n, sizeof *rows) : NULL;
     if (b->n != 0 && rows == NULL)
         return BK_ENOMEM;
     for (size_t i = 0; i < b->n; i++)
         rows[i] = (struct store_gram_row){ .kind = b->rows[i].kind, .gram = b->rows[i].gram,
                                            .user_id = user_ids[b->rows[i].u] };
+    /* In key order the inserts walk the index once instead of jumping. */
+    if (b->n > 1)
+        qsort(rows, b->n, sizeof *rows, posting_cmp);
     err = store_access_gram_put_many(&c->db, c->tenant, rows, b->n);
     mem_free(rows);
     /* A store without the access family keeps no search index. */
     return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
+/* ------------------------------------------------------------ the merge */
+
+/* What one merge takes: the postings and the (user, kind) of each row. */
+struct merge_set {
+    struct access_pending p;
+    int64_t *users;
+    int *kinds;
+    size_t n, cap;
+};
+
+static enum bk_err
+merge_collect(void *arg, int64_t user_id, int kind, const int64_t *grams, size_t n)
+{
+    struct merge_set *m = arg;
+
+    if (m->n == m->cap) {
+        size_t want = m->cap ? 2 * m->cap : 256;
+        int64_t *users = mem_realloc(m->users, want * sizeof *users);
+        int *kinds;
+
+        if (users == NULL)
+            return BK_ENOMEM;
+        m->users = users;
+        kinds = mem_realloc(m->kinds, want * sizeof *kinds);
+        if (kinds == NULL)
+            return BK_ENOMEM;
+        m->kinds = kinds;
+        m->cap = want;
+    }
+    m->users[m->n] = user_id;
+    m->kinds[m->n++] = kind;
+    return access_pending_add(&m->p, user_id, kind, grams, n);
+}
+
+enum bk_err
+search_merge(struct ctx *c, int64_t max_rows, size_t *moved)
+{
+    struct merge_set m = { 0 };
+    enum bk_err err;
+
+    *moved = 0;
+    err = store_begin(&c->db, 1);
+    if (err != BK_OK)
+        return err;
+    err = store_access_pend_list(&c->db, c->tenant, 0, max_rows, merge_collect, &m);
+    /* sorted by key, the inserts walk the newest buckets once */
+    if (err == BK_OK && m.p.n > 1)
+        qsort(m.p.rows, m.p.n, sizeof *m.p.rows, posting_cmp);
+    if (err == BK_OK && m.p.n > 0)
+        err = store_access_gram_put_many(&c->db, c->tenant, m.p.rows, m.p.n);
+    for (size_t i = 0; i < m.n && err == BK_OK; i++)
+        err = store_access_pend_delete(&c->db, c->tenant, m.users[i], m.kinds[i]);
+    if (err == BK_OK && m.n > 0)
+        err = store_commit(&c->db);
+    else
+        store_rollback(&c->db);
+    if (err == BK_OK)
+        *moved = m.n;
+    access_pending_cleanup(&m.p);
+    mem_free(m.users);
+    mem_free(m.kinds);
+    return err;
+}
+
+/* ------------------------------------------------------------ the merger */
+
+#define MERGE_BATCH_ROWS 8192     /* pending rows moved per merge transaction */
+#define MERGE_POLL_MS 250         /* how often the merger looks without being woken */
+
+struct search_merger {
+    const struct app *app;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    size_t noted;               /* users written pending since the last look */
+    int stopping;
+};
+
+struct merge_due {
+    int64_t tenants[64];
+    size_t n;
+    int64_t users, after_ms, now;
+};
+
+static enum bk_err
+merge_due_add(void *arg, int64_t tenant, int64_t users, int64_t oldest_ms)
+{
+    struct merge_due *d = arg;
+
+    if (d->n < sizeof d->tenants / sizeof d->tenants[0] &&
+        (users >= d->users || oldest_ms <= d->now - d->after_ms))
+        d->tenants[d->n++] = tenant;
+    return BK_OK;
+}
+
+enum bk_err
+search_merge_due(const struct app *app)
+{
+    const struct conf *conf = app->conf;
+    struct merge_due d = { .n = 0 };
+    struct ctx c;
+    enum bk_err err;
+
+    memset(&c, 0, sizeof c);
+    c.app = app;
+    c.now = (int64_t)time(NULL);
+    snprintf(c.rid, sizeof c.rid, "merger");
+    snprintf(c.who, sizeof c.who, "merger");
+    d.users = conf->search_merge_users;
+    d.after_ms = conf->search_merge_after_ms;
+    d.now = now_ms();
+    err = store_acquire((struct store *)&app->store, &c.db);
+    if (err != BK_OK)
+        return err;
+    err = store_access_pend_tenants(&c.db, merge_due_add, &d);
+    for (size_t i = 0; i < d.n && err == BK_OK; i++) {
+        size_t moved = MERGE_BATCH_ROWS;
+
+        c.tenant = d.tenants[i];
+        while (err == BK_OK && moved == MERGE_BATCH_ROWS)
+            err = search_merge(&c, MERGE_BATCH_ROWS, &moved);
+    }
+    store_release(&c.db);
+    if (err != BK_OK && err != BK_ENOTIMPL)
+        LOG_WARN(c.rid, "search", "merging pending postings: %s", bk_err_str(err));
+    return err == BK_ENOTIMPL ? BK_OK : err;
+}
+
+static void *
+merger_run(void *arg)
+{
+    struct search_merger *m = arg;
+
+    pthread_mutex_lock(&m->lock);
+    while (!m->stopping) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)MERGE_POLL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!m->stopping && m->noted < m->app->conf->search_merge_users &&
+               pthread_cond_timedwait(&m->wake, &m->lock, &until) != ETIMEDOUT)
+            ;
+        if (m->stopping)
+            break;
+        m->noted = 0;
+        pthread_mutex_unlock(&m->lock);
+        search_merge_due(m->app);
+        pthread_mutex_lock(&m->lock);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+enum bk_err
+search_merger_start(const struct app *app, struct search_merger **out)
+{
+    struct search_merger *m = mem_calloc(1, sizeof *m);
+
+    *out = NULL;
+    if (m == NULL)
+        return BK_ENOMEM;
+    m->app = app;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->wake, NULL);
+    if (pthread_create(&m->thread, NULL, merger_run, m) != 0) {
+        pthread_mutex_destroy(&m->lock);
+        pthread_cond_destroy(&m->wake);
+        mem_free(m);
+        return BK_EINTERNAL;
+    }
+    *out = m;
+    return BK_OK;
+}
+
+void
+search_merger_note(struct search_merger *m, size_t users)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->noted += users;
+    pthread_cond_signal(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void
+search_merger_stop(struct search_merger *m)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stopping = 1;
+    pthread_cond_signal(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+    pthread_join(m->thread, NULL);
+    pthread_mutex_destroy(&m->lock);
+    pthread_cond_destroy(&m->wake);
+    mem_free(m);
+    /* what is still pending waits for the next start, searched meanwhile */
 }
 
 void
@@ -465,6 +751,22 @@ skip:
     return BK_OK;
 }
 
+/* A search reads the pending rows of its tenant whole: beyond a hard cap
+ * (the merger fell behind) they are merged first. */
+static enum bk_err
+merge_if_too_many(struct ctx *c)
+{
+    int64_t rows = 0, cap = SEARCH_PENDING_HARD_CAP * (int64_t)c->app->conf->search_merge_users;
+    size_t moved = MERGE_BATCH_ROWS;
+    enum bk_err err = store_access_pend_count(&c->db, c->tenant, &rows);
+
+    if (err == BK_ENOTIMPL || (err == BK_OK && rows <= cap))
+        return BK_OK;
+    while (err == BK_OK && moved == MERGE_BATCH_ROWS)
+        err = search_merge(c, MERGE_BATCH_ROWS, &moved);
+    return err;
+}
+
 enum bk_err
 search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t limit,
              search_hit_fn fn, void *arg)
@@ -493,6 +795,9 @@ search_users(struct ctx *c, int kind, const char *identity, size_t len, size_t l
     hits = err == BK_OK ? mem_calloc(cs.max, sizeof *hits) : NULL;
     if (err == BK_OK && hits == NULL)
         err = BK_ENOMEM;
+    if (err != BK_OK)
+        goto out;
+    err = merge_if_too_many(c);
     if (err != BK_OK)
         goto out;
     err = store_begin(&c->db, 0);

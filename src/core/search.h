@@ -43,6 +43,22 @@ enum bk_err search_batch_insert(struct ctx *c, const struct search_batch *b,
                                 const int64_t *user_ids);
 void search_batch_free(struct search_batch *b);
 
+/* Pending postings (store/access.h): creates write them, the merger moves
+ * them into the index. search_merge() moves at most <max_rows> pending rows
+ * of c->tenant in one write transaction; *moved says how many. */
+#define SEARCH_PENDING_HARD_CAP 16  /* times search.merge_users pending rows: a search
+                                       merges them first */
+enum bk_err search_merge(struct ctx *c, int64_t max_rows, size_t *moved);
+/* Merge every tenant whose pending rows are due (search.merge_users,
+ * search.merge_after_ms). */
+enum bk_err search_merge_due(const struct app *app);
+/* The merger thread: woken by creates (search_merger_note(), <m> may be
+ * NULL), and every MERGE_POLL_MS to merge what is due. */
+struct search_merger;
+enum bk_err search_merger_start(const struct app *app, struct search_merger **out);
+void search_merger_note(struct search_merger *m, size_t users);
+void search_merger_stop(struct search_merger *m);
+
 /* The kind (INDEX_EMAIL, INDEX_PHONE, INDEX_LOGIN) a query without a mode
  * means: '@' is email, only digits and "+-() ." is phone, else login. */
 int search_infer_kind(const char *s, size_t len);

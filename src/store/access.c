@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../base/mem.h"
@@ -179,12 +180,107 @@ by_rarity(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* ------------------------------------------------------- pending postings */
+
+enum bk_err
+access_pending_add(void *arg, int64_t user_id, int kind, const int64_t *grams, size_t n)
+{
+    struct access_pending *p = arg;
+
+    if (p->n + n > p->cap) {
+        size_t want = p->cap ? p->cap * 2 : 1024;
+        struct store_gram_row *rows;
+
+        while (want < p->n + n)
+            want *= 2;
+        rows = mem_realloc(p->rows, want * sizeof *rows);
+        if (rows == NULL)
+            return BK_ENOMEM;
+        p->rows = rows;
+        p->cap = want;
+    }
+    for (size_t i = 0; i < n; i++)
+        p->rows[p->n++] = (struct store_gram_row){ .kind = kind, .gram = grams[i],
+                                                   .user_id = user_id };
+    return BK_OK;
+}
+
+static int
+by_gram_user(const void *a, const void *b)
+{
+    const struct store_gram_row *x = a, *y = b;
+
+    if (x->gram != y->gram)
+        return x->gram < y->gram ? -1 : 1;
+    return x->user_id < y->user_id ? -1 : x->user_id > y->user_id;
+}
+
+void
+access_pending_seal(struct access_pending *p)
+{
+    if (p->n > 1)
+        qsort(p->rows, p->n, sizeof *p->rows, by_gram_user);
+}
+
+void
+access_pending_cleanup(struct access_pending *p)
+{
+    mem_free(p->rows);
+    p->rows = NULL;
+    p->n = p->cap = 0;
+}
+
+/* The users holding <gram>, ascending, at most <cap>: the merged postings
+ * from <postings> and the pending ones of <pend>, merged by user id into
+ * <ids> (<tmp> has room for <cap>). */
+static enum bk_err
+read_postings(void *conn, access_postings_fn postings, const struct access_pending *pend,
+              int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids, int64_t *tmp,
+              size_t *n_out)
+{
+    size_t got = 0, lo = 0, hi, i = 0, j, n = 0;
+    enum bk_err err = postings(conn, tenant, kind, gram, cap, ids, &got);
+
+    *n_out = got;
+    if (err != BK_OK || pend == NULL || pend->n == 0)
+        return err;
+    /* the first pending pair of <gram> */
+    hi = pend->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (pend->rows[mid].gram < gram)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == pend->n || pend->rows[lo].gram != gram)
+        return BK_OK;
+    memcpy(tmp, ids, got * sizeof *ids);
+    j = lo;
+    while ((int64_t)n < cap && (i < got || (j < pend->n && pend->rows[j].gram == gram))) {
+        int take_pend = j < pend->n && pend->rows[j].gram == gram &&
+                        (i == got || pend->rows[j].user_id < tmp[i]);
+
+        if (take_pend) {
+            /* a user is never both pending and merged for a kind; be safe */
+            if (i < got && pend->rows[j].user_id == tmp[i])
+                i++;
+            ids[n++] = pend->rows[j++].user_id;
+        } else {
+            ids[n++] = tmp[i++];
+        }
+    }
+    *n_out = n;
+    return BK_OK;
+}
+
 /* Count into <t> the postings of the grams in <sel>; *counted says how many
  * of them any user holds. */
 static enum bk_err
-count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind,
-               const struct scored *sel, size_t n, int64_t common, int64_t *ids, struct tally *t,
-               size_t *counted)
+count_postings(void *conn, access_postings_fn postings, const struct access_pending *pend,
+               int64_t tenant, int kind, const struct scored *sel, size_t n, int64_t common,
+               int64_t *ids, int64_t *tmp, struct tally *t, size_t *counted)
 {
     enum bk_err err = BK_OK;
     size_t got, expect = 0;
@@ -199,7 +295,8 @@ count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind
     if (expect > 0)
         err = tally_grow(t, expect);
     for (size_t i = 0; i < n && err == BK_OK; i++) {
-        err = postings(conn, tenant, kind, sel[i].id, common, ids, &got);
+        err = read_postings(conn, postings, pend, tenant, kind, sel[i].id, common, ids, tmp,
+                            &got);
         /* what was just read replaces what was remembered */
         if (err == BK_OK && (int64_t)got != sel[i].n)
             df_note(tenant, kind, sel[i].id, (int64_t)got);
@@ -211,22 +308,24 @@ count_postings(void *conn, access_postings_fn postings, int64_t tenant, int kind
 }
 
 enum bk_err
-access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int kind,
-                  const int64_t *grams, size_t n, int64_t common, int64_t rarest, int64_t limit,
-                  store_gram_fn fn, void *arg)
+access_gram_match(void *conn, access_postings_fn postings, const struct access_pending *pend,
+                  int64_t tenant, int kind, const int64_t *grams, size_t n, int64_t common,
+                  int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
 {
     struct tally t = { 0 };
     struct scored *top = NULL, *bydf = mem_calloc(n + 1, sizeof *bydf);
     int64_t *ids = mem_alloc((size_t)common * sizeof *ids);
+    int64_t *tmp = mem_alloc((size_t)common * sizeof *tmp);
     size_t counted = 0, got, ntop = 0, nrare = 0, ncommon = 0, first = 0;
-    enum bk_err err = ids == NULL || bydf == NULL ? BK_ENOMEM : BK_OK;
+    enum bk_err err = ids == NULL || tmp == NULL || bydf == NULL ? BK_ENOMEM : BK_OK;
 
     /* how many users hold each gram: remembered, or read (at most <common>) */
     for (size_t i = 0; i < n && err == BK_OK; i++) {
         int64_t df = df_known(tenant, kind, grams[i]);
 
         if (df < 0) {
-            err = postings(conn, tenant, kind, grams[i], common, ids, &got);
+            err = read_postings(conn, postings, pend, tenant, kind, grams[i], common, ids, tmp,
+                                &got);
             df = (int64_t)got;
             /* a gram nobody holds yet may be held by the next user created */
             if (err == BK_OK && df > 0)
@@ -245,12 +344,12 @@ access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int k
     while (first < n && bydf[first].n == 0)
         first++;
     if (nrare > 0)
-        err = count_postings(conn, postings, tenant, kind, bydf + first,
-                             nrare < (size_t)rarest ? nrare : (size_t)rarest, common, ids, &t,
-                             &counted);
-    else
-        err = count_postings(conn, postings, tenant, kind, bydf + first, ncommon, common, ids,
+        err = count_postings(conn, postings, pend, tenant, kind, bydf + first,
+                             nrare < (size_t)rarest ? nrare : (size_t)rarest, common, ids, tmp,
                              &t, &counted);
+    else
+        err = count_postings(conn, postings, pend, tenant, kind, bydf + first, ncommon, common,
+                             ids, tmp, &t, &counted);
     if (err != BK_OK || t.n == 0)
         goto out;
     top = mem_calloc(t.n, sizeof *top);
@@ -274,5 +373,6 @@ out:
     mem_free(t.ids);
     mem_free(t.counts);
     mem_free(ids);
+    mem_free(tmp);
     return err;
 }

@@ -64,6 +64,12 @@ typedef enum bk_err (*store_member_fn)(void *arg, const struct access_member *m)
 typedef enum bk_err (*store_link_fn)(void *arg, int64_t role_id, int64_t policy_id);
 typedef enum bk_err (*store_user_fn)(void *arg, const struct user_row *row);
 typedef enum bk_err (*store_gram_fn)(void *arg, int64_t user_id, int64_t shared);
+/* One pending row: the grams of <user_id>'s value of <kind>. */
+typedef enum bk_err (*store_pend_fn)(void *arg, int64_t user_id, int kind, const int64_t *grams,
+                                     size_t n);
+/* A tenant with pending rows of <users> users, the oldest written at <oldest_ms>. */
+typedef enum bk_err (*store_pend_stat_fn)(void *arg, int64_t tenant, int64_t users,
+                                          int64_t oldest_ms);
 
 /* Postings are keyed (tenant, kind, bucket, gram, user_id) with bucket =
  * user_id >> STORE_GRAM_BUCKET_SHIFT: the postings of new users (the highest
@@ -183,7 +189,31 @@ struct store_access_ops {
      * seeking each from the other's last answer */
     enum bk_err (*member_seek)(void *conn, int64_t tenant, int64_t group_id, const char *role,
                                int64_t from, int64_t *user_out);
+    /* Pending postings (all optional; NULL: postings are written directly).
+     * A create writes the grams of each of its users' values as one row per
+     * (user, kind), keyed (tenant, user_id, kind): one or two pages a commit
+     * instead of one leaf page per posting. A merge (core/search.c) moves
+     * them into the postings in one write transaction. A user's postings of
+     * a kind are either all pending or all merged, never both. */
+    /* put (or replace) <user_id>'s pending row of <kind>; <n> <= STORE_PEND_GRAMS_MAX */
+    enum bk_err (*pend_put)(void *conn, int64_t tenant, int64_t user_id, int kind,
+                            int64_t created_ms, const int64_t *grams, size_t n);
+    /* into <grams> (room for STORE_PEND_GRAMS_MAX) the pending row of
+     * (<user_id>, <kind>); BK_ENOTFOUND when there is none */
+    enum bk_err (*pend_get)(void *conn, int64_t tenant, int64_t user_id, int kind,
+                            int64_t *grams, size_t *n_out);
+    /* <user_id>'s pending row of <kind> (0: of every kind); none is no error */
+    enum bk_err (*pend_delete)(void *conn, int64_t tenant, int64_t user_id, int kind);
+    /* the tenant's pending rows of <kind> (0: every kind) by user id, at most <limit> */
+    enum bk_err (*pend_list)(void *conn, int64_t tenant, int kind, int64_t limit,
+                             store_pend_fn fn, void *arg);
+    /* how many pending rows the tenant has */
+    enum bk_err (*pend_count)(void *conn, int64_t tenant, int64_t *rows);
+    /* every tenant with pending rows (for the merger, across tenants) */
+    enum bk_err (*pend_tenants)(void *conn, store_pend_stat_fn fn, void *arg);
 };
+
+#define STORE_PEND_GRAMS_MAX 512    /* grams a pending row holds at most */
 
 void access_named_cleanup(struct access_named *n);
 
@@ -194,11 +224,26 @@ void access_named_cleanup(struct access_named *n);
 typedef enum bk_err (*access_postings_fn)(void *conn, int64_t tenant, int kind, int64_t gram,
                                           int64_t cap, int64_t *ids, size_t *n_out);
 
-/* The gram_match contract above, over <postings>. How many users hold a gram
+/* The pending postings of one tenant and kind, as (gram, user) pairs: a
+ * search counts them with the merged ones. */
+struct access_pending {
+    struct store_gram_row *rows;    /* sorted by gram, then user, after access_pending_seal() */
+    size_t n, cap;
+};
+
+/* Add the <n> <grams> of <user_id> (a store_pend_fn: <arg> is the pending set). */
+enum bk_err access_pending_add(void *arg, int64_t user_id, int kind, const int64_t *grams,
+                               size_t n);
+void access_pending_seal(struct access_pending *p);
+void access_pending_cleanup(struct access_pending *p);
+
+/* The gram_match contract above, over <postings> and the sealed pending set
+ * <pend> (NULL: none) taken together. How many users hold a gram
  * is remembered in memory for a few minutes, so later searches read only the
  * posting lists they count; the grams chosen follow those remembered counts
  * until they expire. */
-enum bk_err access_gram_match(void *conn, access_postings_fn postings, int64_t tenant, int kind,
+enum bk_err access_gram_match(void *conn, access_postings_fn postings,
+                              const struct access_pending *pend, int64_t tenant, int kind,
                               const int64_t *grams, size_t n, int64_t common, int64_t rarest,
                               int64_t limit, store_gram_fn fn, void *arg);
 
@@ -487,6 +532,49 @@ store_access_gram_match(struct store_conn *c, int64_t tenant, int kind, const in
                         store_gram_fn fn, void *arg)
 {
     return ACCESS_CALL(c, gram_match, tenant, kind, grams, n, common, rarest, limit, fn, arg);
+}
+
+#define ACCESS_OPT(c, verb, ...) \
+    (ACCESS_OPS(c) == NULL || ACCESS_OPS(c)->verb == NULL ? BK_ENOTIMPL : \
+     ACCESS_OPS(c)->verb((c)->conn, __VA_ARGS__))
+
+static inline enum bk_err
+store_access_pend_put(struct store_conn *c, int64_t tenant, int64_t user_id, int kind,
+                      int64_t created_ms, const int64_t *grams, size_t n)
+{
+    return ACCESS_OPT(c, pend_put, tenant, user_id, kind, created_ms, grams, n);
+}
+
+static inline enum bk_err
+store_access_pend_get(struct store_conn *c, int64_t tenant, int64_t user_id, int kind,
+                      int64_t *grams, size_t *n_out)
+{
+    return ACCESS_OPT(c, pend_get, tenant, user_id, kind, grams, n_out);
+}
+
+static inline enum bk_err
+store_access_pend_delete(struct store_conn *c, int64_t tenant, int64_t user_id, int kind)
+{
+    return ACCESS_OPT(c, pend_delete, tenant, user_id, kind);
+}
+
+static inline enum bk_err
+store_access_pend_list(struct store_conn *c, int64_t tenant, int kind, int64_t limit,
+                       store_pend_fn fn, void *arg)
+{
+    return ACCESS_OPT(c, pend_list, tenant, kind, limit, fn, arg);
+}
+
+static inline enum bk_err
+store_access_pend_count(struct store_conn *c, int64_t tenant, int64_t *rows)
+{
+    return ACCESS_OPT(c, pend_count, tenant, rows);
+}
+
+static inline enum bk_err
+store_access_pend_tenants(struct store_conn *c, store_pend_stat_fn fn, void *arg)
+{
+    return ACCESS_OPT(c, pend_tenants, fn, arg);
 }
 
 static inline enum bk_err

@@ -904,8 +904,8 @@ a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t 
 
     if (err != BK_OK)
         return err;
-    return access_gram_match(&s, gram_postings, tenant, kind, grams, n, common, rarest, limit,
-                             fn, arg);
+    return access_gram_match(&s, gram_postings, NULL, tenant, kind, grams, n, common, rarest,
+                             limit, fn, arg);
 }
 
 /* ------------------------------------------------------------ membership tests */

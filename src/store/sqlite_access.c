@@ -137,6 +137,21 @@ static const char sql_gram_postings[] =
     "SELECT user_id FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 "
     "AND gram = ?4 ORDER BY user_id LIMIT ?5";
 
+static const char sql_pend_put[] =
+    "INSERT OR REPLACE INTO search_pending (tenant, user_id, kind, created, grams) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_pend_get[] =
+    "SELECT grams FROM search_pending WHERE tenant = ?1 AND user_id = ?2 AND kind = ?3";
+static const char sql_pend_delete[] =
+    "DELETE FROM search_pending WHERE tenant = ?1 AND user_id = ?2 AND (?3 = 0 OR kind = ?3)";
+static const char sql_pend_list[] =
+    "SELECT user_id, kind, grams FROM search_pending WHERE tenant = ?1 AND (?2 = 0 OR kind = ?2) "
+    "ORDER BY user_id, kind LIMIT ?3";
+static const char sql_pend_count[] = "SELECT count(*) FROM search_pending WHERE tenant = ?1";
+/* Across tenants: the merger's look at what is waiting. */
+static const char sql_pend_tenants[] =
+    "SELECT tenant, count(DISTINCT user_id), min(created) FROM search_pending GROUP BY tenant";
+
 /* Prepare <sql> on <conn>; the caller binds and steps. */
 static enum bk_err
 prep(void *conn, const char *sql, sqlite3_stmt **st)
@@ -778,6 +793,161 @@ a_audit_page(void *conn, int64_t tenant, int64_t offset, int64_t limit, int64_t 
     return err;
 }
 
+/* ------------------------------------------------------------ pending postings */
+
+/* Grams travel as a blob of 8-byte big-endian values. */
+static void
+grams_pack(const int64_t *grams, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 8; k++)
+            out[8 * i + (size_t)k] = (uint8_t)((uint64_t)grams[i] >> (56 - 8 * k));
+    }
+}
+
+/* BK_ECORRUPT for a blob that is no whole number of grams, or too many. */
+static enum bk_err
+grams_unpack(const uint8_t *b, size_t len, int64_t *grams, size_t *n_out)
+{
+    size_t n = len / 8;
+
+    *n_out = 0;
+    if (len % 8 != 0 || n > STORE_PEND_GRAMS_MAX || (len > 0 && b == NULL))
+        return BK_ECORRUPT;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g = 0;
+
+        for (int k = 0; k < 8; k++)
+            g = g << 8 | b[8 * i + (size_t)k];
+        grams[i] = (int64_t)g;
+    }
+    *n_out = n;
+    return BK_OK;
+}
+
+static enum bk_err
+a_pend_put(void *conn, int64_t tenant, int64_t user_id, int kind, int64_t created_ms,
+           const int64_t *grams, size_t n)
+{
+    uint8_t blob[8 * STORE_PEND_GRAMS_MAX];
+    sqlite3_stmt *st = NULL;
+    enum bk_err err;
+
+    if (n > STORE_PEND_GRAMS_MAX)
+        return BK_EINVAL;
+    err = prep(conn, sql_pend_put, &st);
+    if (err != BK_OK)
+        return err;
+    grams_pack(grams, n, blob);
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, kind);
+    sqlite3_bind_int64(st, 4, created_ms);
+    sqlite3_bind_blob(st, 5, blob, (int)(8 * n), SQLITE_TRANSIENT);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_pend_get(void *conn, int64_t tenant, int64_t user_id, int kind, int64_t *grams,
+           size_t *n_out)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_pend_get, &st);
+    int rc;
+
+    *n_out = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, kind);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = grams_unpack(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                           grams, n_out);
+    else
+        err = rc == SQLITE_DONE ? BK_ENOTFOUND : sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_pend_delete(void *conn, int64_t tenant, int64_t user_id, int kind)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_pend_delete, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, kind);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
+a_pend_list(void *conn, int64_t tenant, int kind, int64_t limit, store_pend_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    int64_t grams[STORE_PEND_GRAMS_MAX];
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_pend_list, &st);
+    int rc = SQLITE_DONE;
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, limit);
+    while (err == BK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t n = 0;
+
+        err = grams_unpack(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                           grams, &n);
+        if (err == BK_OK)
+            err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), grams, n);
+    }
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+static enum bk_err
+a_pend_count(void *conn, int64_t tenant, int64_t *rows)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_pend_count, &st);
+
+    *rows = 0;
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    return sq_step_int64(conn, st, rows);
+}
+
+static enum bk_err
+a_pend_tenants(void *conn, store_pend_stat_fn fn, void *arg)
+{
+    struct sq_conn *c = conn;
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql_pend_tenants, &st);
+    int rc = SQLITE_DONE;
+
+    if (err != BK_OK)
+        return err;
+    while (err == BK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                 sqlite3_column_int64(st, 2));
+    if (err == BK_OK && rc != SQLITE_DONE)
+        err = sq_err(c->db, rc);
+    sq_done(st);
+    return err;
+}
+
+/* ------------------------------------------------------------ postings */
+
 static enum bk_err
 a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
 {
@@ -891,12 +1061,19 @@ a_gram_match(void *conn, int64_t tenant, int kind, const int64_t *grams, size_t 
              int64_t common, int64_t rarest, int64_t limit, store_gram_fn fn, void *arg)
 {
     struct gram_scope s;
+    struct access_pending pend = { 0 };
     enum bk_err err = gram_scope_read(conn, tenant, kind, &s);
 
-    if (err != BK_OK)
-        return err;
-    return access_gram_match(&s, gram_postings, tenant, kind, grams, n, common, rarest, limit,
-                             fn, arg);
+    /* the pending rows are few (the merger keeps them so), read whole */
+    if (err == BK_OK)
+        err = a_pend_list(conn, tenant, kind, INT64_MAX, access_pending_add, &pend);
+    if (err == BK_OK) {
+        access_pending_seal(&pend);
+        err = access_gram_match(&s, gram_postings, &pend, tenant, kind, grams, n, common, rarest,
+                                limit, fn, arg);
+    }
+    access_pending_cleanup(&pend);
+    return err;
 }
 
 /* ------------------------------------------------------------ membership tests */
@@ -966,5 +1143,11 @@ const struct store_access_ops sqlite_access_ops = {
     .gram_delete_many = a_gram_delete_many,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
+    .pend_put = a_pend_put,
+    .pend_get = a_pend_get,
+    .pend_delete = a_pend_delete,
+    .pend_list = a_pend_list,
+    .pend_count = a_pend_count,
+    .pend_tenants = a_pend_tenants,
     .member_seek = a_member_seek,
 };

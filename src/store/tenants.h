@@ -28,6 +28,7 @@ struct tenant_row {
     X(pactivity_lbasis) X(agreements) X(legal_basis) X(pactivity) \
     X(access_role_policies) X(access_members) X(access_xtokens) X(access_unlocks) \
     X(access_roles) X(access_policies) X(access_groups) X(access_version) X(search_grams) \
+    X(search_pending) \
     X(appdata) X(sessions) X(requests) X(record_versions) X(user_expiry) X(shared_records) \
     X(portal_codes) X(portal_sessions) X(portal_hits) X(tokens) \
     X(user_index) X(audit) X(audit_head) X(users)

@@ -29,10 +29,18 @@ def misplaced(srv):
                               f"WHERE bucket <> (user_id >> {BUCKET_SHIFT})")[0][0]
 
 
+def merged_all(srv, timeout=20):
+    """Wait until the merger moved every pending posting into the index."""
+    return bl.wait_until(lambda: bl.store_rows(srv, "SELECT count(*) FROM search_pending")
+                         == [(0,)], timeout=timeout)
+
+
 def test_postings_carry_their_users_bucket(server, api):
     p = bl.profile()
     tok = api.create_user(p)
     uid = user_id(server, tok)
+    assert bl.wait_until(lambda: bl.store_rows(
+        server, "SELECT count(*) FROM search_pending WHERE user_id = ?", (uid,)) == [(0,)])
     rows = bl.store_rows(server, "SELECT DISTINCT bucket FROM search_grams WHERE user_id = ?",
                          (uid,))
     assert rows == [(uid >> BUCKET_SHIFT,)]
@@ -53,6 +61,7 @@ def test_search_spans_buckets(fresh_server):
                              "custom": f"twin{m}{i}" if i in (5, n - 5) else f"c{m}{i}"}}
                 for i in range(start, min(n, start + CHUNK))]
         toks += [c["token"] for c in v2_ok(api, "UserCreateBulk", {"records": recs})["created"]]
+    assert merged_all(fresh_server)
     ids = [user_id(fresh_server, toks[i]) for i in (0, n - 1)]
     assert ids[0] >> BUCKET_SHIFT < ids[1] >> BUCKET_SHIFT
     buckets = bl.store_rows(fresh_server, "SELECT count(DISTINCT bucket) FROM search_grams")
@@ -67,15 +76,18 @@ DOWNGRADE = {
     "pgsql": ("ALTER TABLE search_grams DROP CONSTRAINT search_grams_pkey; "
               "ALTER TABLE search_grams DROP COLUMN bucket; "
               "ALTER TABLE search_grams ADD PRIMARY KEY (tenant, kind, gram, user_id); "
+              "DROP TABLE search_pending; "
               "DELETE FROM schema_migrations WHERE version = 14"),
     "mysql": ("ALTER TABLE search_grams DROP PRIMARY KEY, DROP COLUMN bucket, "
               "ADD PRIMARY KEY (tenant, kind, gram, user_id); "
+              "DROP TABLE search_pending; "
               "DELETE FROM schema_migrations WHERE version = 14"),
 }
 
 
 def downgrade(srv):
-    """Put the postings back in the layout of migrations 0008-0013."""
+    """Put the postings back in the layout of migrations 0008-0013 (no
+    pending table)."""
     if srv.store != "sqlite":
         bl.store_rows(srv, DOWNGRADE[srv.store])
         return
@@ -90,6 +102,7 @@ def downgrade(srv):
             INSERT INTO search_grams_old SELECT tenant, kind, gram, user_id FROM search_grams;
             DROP TABLE search_grams;
             ALTER TABLE search_grams_old RENAME TO search_grams;
+            DROP TABLE search_pending;
             DELETE FROM schema_migrations WHERE version = 14;
             COMMIT;
         """)
@@ -104,6 +117,7 @@ def test_migration_keeps_every_posting(server_factory):
     api = srv.client()
     people = [bl.profile() for _ in range(4)]
     toks = [api.create_user(p) for p in people]
+    assert merged_all(srv)
     before = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_grams"))
     assert len(before) > 4 * 10
     srv.stop()

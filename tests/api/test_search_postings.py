@@ -1,5 +1,6 @@
 """The search index holds exactly the postings of each user's current profile,
-counted in the database on every backend: a create adds one posting per
+counted in the database on every backend (pending or merged, never both): a
+create adds one posting per
 distinct padded trigram of each indexed value, an update replaces only what
 changed, and every way of forgetting a user (UserDelete, DELETE /v1/user,
 UserDeleteBulk, expiry) removes them all, so that nothing is left to delete by
@@ -34,11 +35,26 @@ def user_id(srv, tok):
     return rows[0][0]
 
 
-def postings(srv, uid):
-    """{kind: count} of the postings of user <uid>."""
+def merged(srv, uid):
+    """{kind: count} of the postings of user <uid> in the index."""
     rows = bl.store_rows(srv, "SELECT kind, count(*) FROM search_grams WHERE user_id = ? "
                               "GROUP BY kind", (uid,))
     return {k: n for k, n in rows}
+
+
+def pending(srv, uid):
+    """{kind: count} of the grams of user <uid> still pending (8 bytes each)."""
+    rows = bl.store_rows(srv, "SELECT kind, length(grams) FROM search_pending "
+                              "WHERE user_id = ?", (uid,))
+    return {k: n // 8 for k, n in rows}
+
+
+def postings(srv, uid):
+    """{kind: count} of the postings of user <uid>, pending or merged: a kind
+    is never in both places."""
+    m, p = merged(srv, uid), pending(srv, uid)
+    assert not set(m) & set(p), (m, p)
+    return {**m, **p}
 
 
 def expected(profile):
@@ -168,3 +184,53 @@ def test_expired_user_leaves_no_postings(server_factory):
     assert postings(srv, uid) == expected(p)
     assert bl.wait_until(lambda: postings(srv, uid) == {}, timeout=10)
     assert bl.wait_until(lambda: api.get_user("token", tok).status_code == 404, timeout=5)
+
+
+# ---------------------------------------------------------------- pending and merged
+
+HELD_CONF = "search:\n  merge_users: 100000\n  merge_after_ms: 600000\n"
+QUICK_CONF = "search:\n  merge_users: 100000\n  merge_after_ms: 100\n"
+
+
+def all_pending(srv):
+    return bl.store_rows(srv, "SELECT count(*) FROM search_pending")[0][0]
+
+
+@pytest.mark.parametrize("quick", [False, True], ids=["pending", "merged"])
+def test_update_and_forget_in_both_states(server_factory, quick):
+    # the same changes whether the user's grams still wait or were merged
+    srv = bl.started(server_factory, QUICK_CONF if quick else HELD_CONF)
+    api = srv.client()
+    m = bl.uid()[:8]
+    p = {"login": f"states{m}", "email": f"states.{m}@example.org", "custom": f"S-{m}"}
+    tok = api.create_user(p)
+    other = bl.profile()
+    otok = api.create_user(other)
+    uid, oid = user_id(srv, tok), user_id(srv, otok)
+    if not quick and srv.store == "sqlite":
+        assert merged(srv, uid) == {} and pending(srv, uid) == expected(p)
+    else:
+        assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
+        assert pending(srv, uid) == {} and merged(srv, uid) == expected(p)
+    assert postings(srv, uid) == expected(p)
+    # change one value, remove one, add one
+    p["login"] = f"states{m}zz"
+    del p["custom"]
+    p["phone"] = "+" + bl.phone()
+    assert_ok(api.v2("UserUpdate", {"mode": "token", "identity": tok, "profile": {
+        "login": p["login"], "custom": None, "phone": p["phone"]}}))
+    assert postings(srv, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+    assert search(api, p["phone"], "phone")[0] == tok
+    assert tok not in search(api, f"S-{m}", "custom")
+    # after the merge (if any) the same
+    if quick:
+        assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
+        assert pending(srv, uid) == {}
+    assert postings(srv, uid) == expected(p)
+    assert_ok(api.v2("UserDelete", {"mode": "token", "identity": tok}))
+    assert postings(srv, uid) == {}
+    assert tok not in search(api, p["login"], "login")
+    # the other user keeps everything
+    assert postings(srv, oid) == expected(other)
+    assert search(api, other["login"], "login")[0] == otok

@@ -76,8 +76,21 @@ match(struct fake *f, int64_t tenant, const int64_t *grams, size_t n, int64_t co
 {
     struct found r = { .n = 0 };
 
-    assert_int_equal(access_gram_match(f, postings, tenant, 1, grams, n, common, rarest, limit,
-                                       collect, &r),
+    assert_int_equal(access_gram_match(f, postings, NULL, tenant, 1, grams, n, common, rarest,
+                                       limit, collect, &r),
+                     BK_OK);
+    return r;
+}
+
+/* match() with the pending postings <pend> counted too. */
+static struct found
+match_pending(struct fake *f, const struct access_pending *pend, int64_t tenant,
+              const int64_t *grams, size_t n, int64_t common, int64_t rarest, int64_t limit)
+{
+    struct found r = { .n = 0 };
+
+    assert_int_equal(access_gram_match(f, postings, pend, tenant, 1, grams, n, common, rarest,
+                                       limit, collect, &r),
                      BK_OK);
     return r;
 }
@@ -203,6 +216,43 @@ test_emptied_gram_forgotten(void **state)
 }
 
 /* No gram held by anyone, or no gram at all: no candidates. */
+/* Pending postings count like merged ones, merged in user order: user 3
+ * (pending) holds both grams; a posting list capped at <common> takes the
+ * lowest ids of both sets together. */
+static void
+test_pending_counted_in_order(void **state)
+{
+    struct fake f = { .n = 0 };
+    struct access_pending pend = { 0 };
+    const int64_t grams[] = { 10, 20 };
+    struct found r;
+
+    (void)state;
+    add(&f, 10, 3, (const int64_t[]){ 1, 4, 8 });
+    assert_int_equal(access_pending_add(&pend, 9, 1, (const int64_t[]){ 10 }, 1), BK_OK);
+    assert_int_equal(access_pending_add(&pend, 3, 1, (const int64_t[]){ 20, 10 }, 2), BK_OK);
+    access_pending_seal(&pend);
+    r = match_pending(&f, &pend, 107, grams, 2, 10, 2, 10);
+    assert_int_equal(r.n, 5);
+    assert_int_equal(r.ids[0], 3);
+    assert_int_equal(r.shared[0], 2);
+    assert_int_equal(r.ids[1], 1);
+    assert_int_equal(r.ids[2], 4);
+    assert_int_equal(r.ids[3], 8);
+    assert_int_equal(r.ids[4], 9);
+    /* every gram common at 3: gram 10 counts its three lowest holders */
+    r = match_pending(&f, &pend, 108, grams, 1, 3, 2, 10);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ids[0], 1);
+    assert_int_equal(r.ids[1], 3);
+    assert_int_equal(r.ids[2], 4);
+    /* a gram only pending users hold is found too */
+    r = match_pending(&f, &pend, 109, (const int64_t[]){ 20 }, 1, 10, 2, 10);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ids[0], 3);
+    access_pending_cleanup(&pend);
+}
+
 static void
 test_nothing_found(void **state)
 {
@@ -227,6 +277,7 @@ main(void)
         cmocka_unit_test(test_remembered_counts),
         cmocka_unit_test(test_emptied_gram_forgotten),
         cmocka_unit_test(test_nothing_found),
+        cmocka_unit_test(test_pending_counted_in_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

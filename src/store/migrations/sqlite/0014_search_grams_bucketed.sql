@@ -16,3 +16,17 @@ INSERT INTO search_grams_bucketed (tenant, kind, bucket, gram, user_id)
     ORDER BY tenant, kind, user_id >> 12, gram, user_id;
 DROP TABLE search_grams;
 ALTER TABLE search_grams_bucketed RENAME TO search_grams;
+
+-- Pending postings: a create writes the grams of each indexed value of its
+-- users as one row per (user, kind) here, with the user, on a sequential key
+-- (one or two pages a commit); a merge moves them into search_grams in big
+-- sorted batches. grams: the keyed 64-bit hashes, 8 bytes each, big-endian;
+-- created: unix milliseconds.
+CREATE TABLE search_pending (
+    tenant  INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    kind    INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    grams   BLOB NOT NULL,
+    PRIMARY KEY (tenant, user_id, kind)
+) WITHOUT ROWID;

@@ -1,0 +1,101 @@
+"""Pending postings (SQLite): a create writes its users' grams as one pending
+row per (user, kind) with the user, a search counts them at once, and the
+merger moves them into the index once search.merge_users users wait or the
+oldest waited search.merge_after_ms, in one transaction per batch. Stores
+that keep nothing pending (PostgreSQL, MariaDB for now) write postings
+directly: there the same searches hold and the pending table stays empty."""
+import bunkerlib as bl
+from bunkerlib import v2_ok
+from test_search_postings import expected, merged, pending, postings, search, user_id
+
+HELD_CONF = "search:\n  merge_users: 100000\n  merge_after_ms: 600000\n"
+
+
+def all_pending(srv):
+    return bl.store_rows(srv, "SELECT count(*) FROM search_pending")[0][0]
+
+
+def test_created_user_is_found_while_pending(server_factory):
+    srv = bl.started(server_factory, HELD_CONF)
+    api = srv.client()
+    p = bl.profile()
+    tok = api.create_user(p)
+    uid = user_id(srv, tok)
+    if srv.store == "sqlite":
+        # one row per indexed value, nothing in the index yet
+        rows = bl.store_rows(srv, "SELECT kind FROM search_pending WHERE user_id = ? "
+                                  "ORDER BY kind", (uid,))
+        assert [k for (k,) in rows] == sorted(expected(p))
+        assert merged(srv, uid) == {}
+    assert postings(srv, uid) == expected(p)
+    for mode in ("login", "email", "phone", "custom"):
+        assert search(api, p[mode], mode)[0] == tok
+    # a near miss finds the pending user too
+    assert search(api, p["login"][:-1], "login")[0] == tok
+
+
+def test_merge_moves_everything_once_enough_users_wait(server_factory):
+    srv = bl.started(server_factory, "search:\n  merge_users: 20\n  merge_after_ms: 600000\n")
+    api = srv.client()
+    people = [bl.profile() for _ in range(30)]
+    created = v2_ok(api, "UserCreateBulk", {"records": [{"profile": p} for p in people]})
+    toks = [c["token"] for c in created["created"]]
+    assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
+    for p, t in zip(people, toks):
+        uid = user_id(srv, t)
+        assert pending(srv, uid) == {}
+        assert merged(srv, uid) == expected(p)
+    for i in (0, 13, 29):
+        assert search(api, people[i]["login"], "login")[0] == toks[i]
+        assert search(api, people[i]["email"], "email")[0] == toks[i]
+
+
+def test_few_users_are_merged_once_old_enough(server_factory):
+    srv = bl.started(server_factory, "search:\n  merge_users: 100000\n  merge_after_ms: 300\n")
+    api = srv.client()
+    p = bl.profile()
+    tok = api.create_user(p)
+    uid = user_id(srv, tok)
+    assert bl.wait_until(lambda: pending(srv, uid) == {}, timeout=10)
+    assert merged(srv, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+
+
+def test_pending_rows_survive_a_crash(server_factory):
+    # pending rows commit with their user: after a kill the user is found,
+    # and a restart with a quick merge moves them
+    srv = bl.started(server_factory, HELD_CONF)
+    api = srv.client()
+    p = bl.profile()
+    tok = api.create_user(p)
+    uid = user_id(srv, tok)
+    srv.proc.kill()
+    srv.proc.wait(timeout=10)
+    srv.stop()
+    srv.start()
+    api = srv.client()
+    assert postings(srv, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+    srv.stop()
+    srv.conf_path.write_text("search:\n  merge_users: 100000\n  merge_after_ms: 100\n")
+    srv.start()
+    api = srv.client()
+    assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
+    assert merged(srv, uid) == expected(p)
+    assert search(api, p["login"], "login")[0] == tok
+
+
+def test_forgotten_pending_user_leaves_nothing(server_factory):
+    srv = bl.started(server_factory, HELD_CONF)
+    api = srv.client()
+    people = [bl.profile() for _ in range(3)]
+    toks = [api.create_user(p) for p in people]
+    ids = [user_id(srv, t) for t in toks]
+    v2_ok(api, "UserDelete", {"mode": "token", "identity": toks[0]})
+    v2_ok(api, "UserDeleteBulk", {"tokens": toks[1:2]})
+    for uid in ids[:2]:
+        assert postings(srv, uid) == {}
+    assert all_pending(srv) == (len(expected(people[2])) if srv.store == "sqlite" else 0)
+    for p, t in zip(people[:2], toks[:2]):
+        assert t not in search(api, p["login"], "login")
+    assert search(api, people[2]["login"], "login")[0] == toks[2]
