@@ -129,13 +129,19 @@ static const char sql_gram_delete[] =
 static const char sql_gram_purge[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND kind IN (1, 2, 3, 4) AND bucket = ?3 "
     "AND user_id = ?2";
-/* The buckets in use for a kind: two seeks on the primary key. */
+/* The buckets in use for a kind: two seeks on the primary key (SQLite
+ * seeks for a lone min() or max(), but scans for both in one query). */
 static const char sql_gram_buckets[] =
-    "SELECT min(bucket), max(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2";
-/* One gram's postings in one bucket, read from the primary key in user order. */
+    "SELECT (SELECT min(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2), "
+    "(SELECT max(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2)";
+/* One gram's posting list, bucket by bucket in one statement: the series of
+ * buckets drives a nested loop (CROSS JOIN keeps it outside) of seeks on the
+ * primary key, so rows come in user order and the limit stops at the first
+ * <cap>. */
 static const char sql_gram_postings[] =
-    "SELECT user_id FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 "
-    "AND gram = ?4 ORDER BY user_id LIMIT ?5";
+    "WITH RECURSIVE b(n) AS (SELECT ?3 UNION ALL SELECT n + 1 FROM b WHERE n < ?4) "
+    "SELECT s.user_id FROM b CROSS JOIN search_grams s WHERE s.tenant = ?1 AND s.kind = ?2 "
+    "AND s.bucket = b.n AND s.gram = ?5 LIMIT ?6";
 
 static const char sql_pend_put[] =
     "INSERT OR REPLACE INTO search_pending (tenant, user_id, kind, created, grams) "
@@ -1034,24 +1040,32 @@ gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, in
 {
     struct gram_scope *s = arg;
     sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(s->c, sql_gram_postings, &st);
+    enum bk_err err;
     size_t n = 0;
+    int rc = SQLITE_DONE;
 
     *n_out = 0;
-    for (int64_t b = s->lo; b <= s->hi && (int64_t)n < cap && err == BK_OK; b++) {
-        int rc = SQLITE_DONE;
-
-        sqlite3_bind_int64(st, 1, tenant);
-        sqlite3_bind_int(st, 2, kind);
-        sqlite3_bind_int64(st, 3, b);
-        sqlite3_bind_int64(st, 4, gram);
-        sqlite3_bind_int64(st, 5, cap - (int64_t)n);
-        while ((int64_t)n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(st, 0);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            err = sq_err(s->c->db, rc);
-        sq_done(st);
+    if (s->hi < s->lo)
+        return BK_OK;
+    err = prep(s->c, sql_gram_postings, &st);
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, s->lo);
+    sqlite3_bind_int64(st, 4, s->hi);
+    sqlite3_bind_int64(st, 5, gram);
+    sqlite3_bind_int64(st, 6, cap);
+    while ((int64_t)n < cap && err == BK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        /* the contract is ascending ids: a plan that lost the order fails loudly */
+        if (n > 0 && ids[n] <= ids[n - 1])
+            err = BK_EINTERNAL;
+        n++;
     }
+    if (err == BK_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = sq_err(s->c->db, rc);
+    sq_done(st);
     *n_out = err == BK_OK ? n : 0;
     return err;
 }
