@@ -157,6 +157,7 @@ tally_add(struct tally *t, int64_t id)
 struct scored {
     int64_t id;
     int64_t n;
+    int64_t *kept;          /* grams: the posting list as first read, or NULL */
 };
 
 static int
@@ -295,14 +296,22 @@ count_postings(void *conn, access_postings_fn postings, const struct access_pend
     if (expect > 0)
         err = tally_grow(t, expect);
     for (size_t i = 0; i < n && err == BK_OK; i++) {
-        err = read_postings(conn, postings, pend, tenant, kind, sel[i].id, common, ids, tmp,
-                            &got);
-        /* what was just read replaces what was remembered */
-        if (err == BK_OK && (int64_t)got != sel[i].n)
-            df_note(tenant, kind, sel[i].id, (int64_t)got);
+        const int64_t *list = ids;
+
+        /* a list this search read already (same transaction) is not read again */
+        if (sel[i].kept != NULL) {
+            list = sel[i].kept;
+            got = (size_t)sel[i].n;
+        } else {
+            err = read_postings(conn, postings, pend, tenant, kind, sel[i].id, common, ids, tmp,
+                                &got);
+            /* what was just read replaces what was remembered */
+            if (err == BK_OK && (int64_t)got != sel[i].n)
+                df_note(tenant, kind, sel[i].id, (int64_t)got);
+        }
         *counted += err == BK_OK && got > 0;
         for (size_t k = 0; k < got && err == BK_OK; k++)
-            err = tally_add(t, ids[k]);
+            err = tally_add(t, list[k]);
     }
     return err;
 }
@@ -327,6 +336,13 @@ access_gram_match(void *conn, access_postings_fn postings, const struct access_p
             err = read_postings(conn, postings, pend, tenant, kind, grams[i], common, ids, tmp,
                                 &got);
             df = (int64_t)got;
+            if (err == BK_OK && got > 0) {
+                bydf[i].kept = mem_alloc(got * sizeof *ids);
+                if (bydf[i].kept == NULL)
+                    err = BK_ENOMEM;
+                else
+                    memcpy(bydf[i].kept, ids, got * sizeof *ids);
+            }
             /* a gram nobody holds yet may be held by the next user created */
             if (err == BK_OK && df > 0)
                 df_note(tenant, kind, grams[i], df);
@@ -369,6 +385,8 @@ access_gram_match(void *conn, access_postings_fn postings, const struct access_p
         err = fn(arg, top[j].id, top[j].n);
 out:
     mem_free(top);
+    for (size_t i = 0; bydf != NULL && i < n; i++)
+        mem_free(bydf[i].kept);
     mem_free(bydf);
     mem_free(t.ids);
     mem_free(t.counts);
