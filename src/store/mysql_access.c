@@ -148,8 +148,17 @@ static const char sql_gram_purge[] =
 static const char sql_gram_buckets[] =
     "SELECT coalesce(min(bucket), 0), coalesce(max(bucket), -1) FROM search_grams "
     "WHERE tenant = ? AND kind = ?";
-/* One gram's postings in one bucket, read from the primary key in user order. */
+/* One gram's posting list, bucket by bucket in one statement: the series of
+ * buckets (in order) drives a nested loop of seeks on the primary key
+ * (STRAIGHT_JOIN keeps it outside), so rows come in user order and the limit
+ * stops at the first <cap>. */
 static const char sql_gram_postings[] =
+    "WITH RECURSIVE b (n) AS (SELECT CAST(? AS SIGNED) UNION ALL SELECT n + 1 FROM b "
+    "WHERE n < ?) SELECT STRAIGHT_JOIN s.user_id FROM b JOIN search_grams s "
+    "ON s.tenant = ? AND s.kind = ? AND s.bucket = b.n AND s.gram = ? LIMIT ?";
+/* One gram's postings in one bucket, read from the primary key in user order:
+ * what the reader falls back to should a plan lose that order. */
+static const char sql_gram_postings_bucket[] =
     "SELECT user_id FROM search_grams WHERE tenant = ? AND kind = ? AND bucket = ? "
     "AND gram = ? ORDER BY user_id LIMIT ?";
 
@@ -966,13 +975,12 @@ gram_scope_read(struct my_conn *c, int64_t tenant, int kind, struct gram_scope *
     return err == BK_ENOTFOUND ? BK_OK : err;
 }
 
-/* The posting reader over a gram_scope: bucket by bucket, lowest first, so
- * the ids come out ascending. */
+/* The posting reader over a gram_scope, one bucket a statement, lowest first,
+ * so the ids come out ascending. */
 static enum bk_err
-gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
-              size_t *n_out)
+gram_postings_by_bucket(struct gram_scope *s, int64_t tenant, int kind, int64_t gram,
+                        int64_t cap, int64_t *ids, size_t *n_out)
 {
-    struct gram_scope *s = arg;
     enum bk_err err = BK_OK;
     size_t n = 0;
 
@@ -986,7 +994,7 @@ gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, in
         myp_int(&p, b);
         myp_int(&p, gram);
         myp_int(&p, cap - (int64_t)n);
-        err = my_query(s->c, sql_gram_postings, &p, &r);
+        err = my_query(s->c, sql_gram_postings_bucket, &p, &r);
         if (err != BK_OK)
             break;
         while ((int64_t)n < cap && (err = my_next(&r)) == BK_OK)
@@ -995,6 +1003,45 @@ gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, in
         if (err == BK_ENOTFOUND)
             err = BK_OK;
     }
+    *n_out = err == BK_OK ? n : 0;
+    return err;
+}
+
+/* The posting reader over a gram_scope: every bucket in one statement; when
+ * its rows do not come ascending, bucket by bucket. */
+static enum bk_err
+gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, int64_t *ids,
+              size_t *n_out)
+{
+    struct gram_scope *s = arg;
+    struct my_params p = { 0 };
+    struct my_result r;
+    enum bk_err err;
+    size_t n = 0;
+    int ordered = 1;
+
+    *n_out = 0;
+    if (s->hi < s->lo)
+        return BK_OK;
+    myp_int(&p, s->lo);
+    myp_int(&p, s->hi);
+    myp_int(&p, tenant);
+    myp_int(&p, kind);
+    myp_int(&p, gram);
+    myp_int(&p, cap);
+    err = my_query(s->c, sql_gram_postings, &p, &r);
+    if (err != BK_OK)
+        return err;
+    while ((int64_t)n < cap && (err = my_next(&r)) == BK_OK) {
+        ids[n] = my_col_int(&r, 0);
+        ordered = ordered && (n == 0 || ids[n] > ids[n - 1]);
+        n++;
+    }
+    my_done(&r);
+    if (err == BK_ENOTFOUND)
+        err = BK_OK;
+    if (err == BK_OK && !ordered)
+        return gram_postings_by_bucket(s, tenant, kind, gram, cap, ids, n_out);
     *n_out = err == BK_OK ? n : 0;
     return err;
 }

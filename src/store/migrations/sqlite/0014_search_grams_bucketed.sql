@@ -1,4 +1,4 @@
--- Postings keyed (tenant, kind, bucket, gram, user_id), bucket = user_id >> 12
+-- Postings keyed (tenant, kind, bucket, gram, user_id), bucket = user_id >> 14
 -- (STORE_GRAM_BUCKET_SHIFT in src/store/access.h; the two must agree): the
 -- postings of new users go to the few hot pages of the newest bucket instead
 -- of one random leaf page each. The table is rebuilt in key order and keeps
@@ -12,8 +12,8 @@ CREATE TABLE search_grams_bucketed (
     PRIMARY KEY (tenant, kind, bucket, gram, user_id)
 ) WITHOUT ROWID;
 INSERT INTO search_grams_bucketed (tenant, kind, bucket, gram, user_id)
-    SELECT tenant, kind, user_id >> 12, gram, user_id FROM search_grams
-    ORDER BY tenant, kind, user_id >> 12, gram, user_id;
+    SELECT tenant, kind, user_id >> 14, gram, user_id FROM search_grams
+    ORDER BY tenant, kind, user_id >> 14, gram, user_id;
 DROP TABLE search_grams;
 ALTER TABLE search_grams_bucketed RENAME TO search_grams;
 
