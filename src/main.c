@@ -300,7 +300,7 @@ open_journal(struct app *app, const struct conf *conf, const char *dbpath,
              const struct args *a)
 {
     struct journal *j = NULL;
-    enum bk_err err = journal_open(dbpath, conf->lazy_sync_ms, &j);
+    enum bk_err err = journal_open(dbpath, conf->lazy_sync_ms, conf->journal_import_ms, &j);
 
     if (err == BK_ECONFLICT) {
         if (a->cmd == CMD_AUDIT_VERIFY)

@@ -15,10 +15,10 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../store/tenants.h"
 #include "audit.h"
 
 #define JOURNAL_IMPORT_EVENTS 512     /* an import starts once this many events wait */
-#define JOURNAL_IMPORT_AGE_MS 100     /* ... or once the oldest waited this long */
 #define JOURNAL_RETRY_MS 500          /* after a failed import, the next try */
 #define JOURNAL_MAGIC 0x314a4b42u     /* "BKJ1" little-endian */
 #define JOURNAL_HEAD_LEN 12           /* magic, payload length, CRC-32 */
@@ -53,6 +53,7 @@ struct journal {
     char *base;                       /* <db>.journal: the lock file */
     int lock_fd;
     unsigned sync_ms;
+    unsigned import_ms;               /* the oldest event waits at most this long */
     const struct app *app;
     pthread_mutex_t take;             /* node states; the list's head (with <lock>) */
     pthread_mutex_t lock;             /* appends: the list's tail, counts, the file */
@@ -488,7 +489,7 @@ old_push(struct journal *j, struct jfile *f)
 }
 
 enum bk_err
-journal_open(const char *db_path, unsigned sync_ms, struct journal **out)
+journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms, struct journal **out)
 {
     struct journal *j;
     uint64_t *gens = NULL;
@@ -502,6 +503,7 @@ journal_open(const char *db_path, unsigned sync_ms, struct journal **out)
     j->fd = -1;
     j->lock_fd = -1;
     j->sync_ms = sync_ms;
+    j->import_ms = import_ms;
     pthread_mutex_init(&j->take, NULL);
     pthread_mutex_init(&j->lock, NULL);
     {
@@ -669,6 +671,35 @@ journal_append(struct journal *j, struct audit_row *row)
     return err;
 }
 
+/* Whether the events of <tenant> still have a trail: a deleted tenant's
+ * events (journaled by reads that raced its deletion, or read back from a
+ * file after a crash) are dropped, never imported into a trail that is gone.
+ * <gone>/<live> remember the answers for one import. */
+static enum bk_err
+tenant_live(struct ctx *c, int64_t tenant, int64_t *live, int64_t *gone, int *is_live)
+{
+    struct tenant_row t;
+    enum bk_err err;
+
+    *is_live = 1;
+    if (tenant == 0 || tenant == *live)
+        return BK_OK;
+    if (tenant == *gone) {
+        *is_live = 0;
+        return BK_OK;
+    }
+    err = store_tenants_by_id(&c->db, tenant, &t);
+    if (err == BK_OK || err == BK_ENOTIMPL) {
+        *live = tenant;
+        return BK_OK;
+    }
+    if (err != BK_ENOTFOUND)
+        return err;
+    *gone = tenant;
+    *is_live = 0;
+    return BK_OK;
+}
+
 /* Insert every pending event up to the newest not in the table yet, in the
  * open write transaction of <c>; called with <take> held. *upto_out: the seq
  * of the newest event considered; *inserted_out: how many were inserted. */
@@ -678,6 +709,7 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
     struct jnode *first, **nodes = NULL;
     struct audit_row **rows = NULL;
     uint64_t upto;
+    int64_t live = 0, gone = 0;
     size_t n = 0, k = 0;
     enum bk_err err = BK_OK;
 
@@ -698,7 +730,14 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
     }
     /* Nodes up to <upto> are linked for good: only appends move the tail. */
     for (struct jnode *e = first; e != NULL && e->seq <= upto && err == BK_OK; e = e->next) {
+        int is_live;
+
         if (e->state == JSTATE_COMMITTED)
+            continue;
+        err = tenant_live(c, e->row.tenant, &live, &gone, &is_live);
+        if (err != BK_OK)
+            break;
+        if (!is_live)
             continue;
         if (e->state == JSTATE_TAKEN) {
             struct audit_row found;
@@ -991,7 +1030,7 @@ run(void *arg)
         int64_t now = mono_ms(), next = now + 1000;
 
         if (j->count > 0) {
-            int64_t due = j->head->at_ms + JOURNAL_IMPORT_AGE_MS;
+            int64_t due = j->head->at_ms + (int64_t)j->import_ms;
 
             if (j->count >= JOURNAL_IMPORT_EVENTS && due > now)
                 due = now;

@@ -38,11 +38,13 @@
  * Visibility. journal_settle() imports pending events in a lazy write
  * transaction of its own (marking them COMMITTED once it commits); readers
  * of the audit table call it first (listings, AuditGet, bulk audit listing,
- * backup); readers inside a write transaction (the user report, tenant
- * delete) call journal_take().
+ * backup); a reader inside a write transaction (the user report) calls
+ * journal_take(). An import drops the events of a tenant that no longer
+ * exists (deleted: its trail went with it), so a tenant delete needs nothing
+ * more, and a file read back after a crash brings none of them back.
  *
  * Batching and retiring files. A thread imports when the journal holds
- * JOURNAL_IMPORT_EVENTS events or its oldest is JOURNAL_IMPORT_AGE_MS old: it
+ * JOURNAL_IMPORT_EVENTS events or its oldest is database.journal_import_ms old: it
  * starts a new generation (appends never wait for the import), imports every
  * pending event in one durable transaction, then drops those events from
  * memory and unlinks the files that hold no pending event any more. At
@@ -64,7 +66,8 @@ struct journal;
  * back what earlier runs left, and open a new generation to append to.
  * <sync_ms> is database.lazy_sync_ms. BK_ECONFLICT when another process holds
  * the journal. Nothing is imported yet: journal_import() does that. */
-enum bk_err journal_open(const char *db_path, unsigned sync_ms, struct journal **out);
+enum bk_err journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms,
+                         struct journal **out);
 
 /* Import every pending event durably, in one transaction on a connection of
  * <app>'s store, and drop what is done (at start, before serving; and at the

@@ -10,7 +10,6 @@
 #include "../base/log.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
-#include "journal.h"
 
 int
 tenants_name_valid(const char *s, size_t len)
@@ -272,11 +271,9 @@ tenants_delete(struct ctx *c, int64_t id)
     if (err != BK_OK)
         return err;
     /* every row of the tenant, per-user and tenant-wide, and the tenant row
-     * (with its key salt) go in this one transaction; the tenant's journaled
-     * audit events are taken into it first, so none outlives it */
-    err = journal_take(c);
-    if (err == BK_OK)
-        err = store_tenants_remove(&c->db, id);
+     * (with its key salt) go in this one transaction; its events still in
+     * the read journal are dropped by the import that finds it gone */
+    err = store_tenants_remove(&c->db, id);
     if (err == BK_OK)
         err = store_commit(&c->db);
     else
