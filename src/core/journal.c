@@ -728,8 +728,10 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
         err = BK_ENOMEM;
         goto out;
     }
-    /* Nodes up to <upto> are linked for good: only appends move the tail. */
-    for (struct jnode *e = first; e != NULL && e->seq <= upto && err == BK_OK; e = e->next) {
+    /* Nodes up to <upto> are linked for good: only appends move the tail
+     * (and may be setting the <next> of the node <upto> right now). */
+    for (struct jnode *e = first; e != NULL && err == BK_OK;
+         e = e->seq < upto ? e->next : NULL) {
         int is_live;
 
         if (e->state == JSTATE_COMMITTED)
