@@ -853,9 +853,11 @@ rotate(struct journal *j)
     uint64_t gen;
     int fd;
 
+    /* Not while an older file waits (an import failed): one file grows
+     * until an import succeeds, rather than one more per try. */
     pthread_mutex_lock(&j->lock);
     gen = j->gen + 1;
-    fd = j->size > 0 ? 0 : -1;
+    fd = j->size > 0 && j->old == NULL ? 0 : -1;
     pthread_mutex_unlock(&j->lock);
     if (fd < 0)
         return;
