@@ -20,6 +20,7 @@
 
 #define JOURNAL_IMPORT_EVENTS 512     /* an import starts once this many events wait */
 #define JOURNAL_RETRY_MS 500          /* after a failed import, the next try */
+#define JOURNAL_PENDING_MAX 100000    /* past this many events waiting, reads are refused */
 #define JOURNAL_MAGIC 0x314a4b42u     /* "BKJ1" little-endian */
 #define JOURNAL_HEAD_LEN 12           /* magic, payload length, CRC-32 */
 #define JOURNAL_RECORD_MAX (16u << 20)
@@ -638,6 +639,14 @@ journal_append(struct journal *j, struct audit_row *row)
         return BK_ENOMEM;
     }
     pthread_mutex_lock(&j->lock);
+    /* Imports have been failing for a while (the database cannot be
+     * written): the events would pile up in memory without bound. */
+    if (j->count >= JOURNAL_PENDING_MAX) {
+        pthread_mutex_unlock(&j->lock);
+        mem_free(n);
+        mem_free(buf);
+        return BK_EUNAVAIL;
+    }
     err = j->fd >= 0 ? write_at(j->fd, buf, len, j->size) : BK_EUNAVAIL;
     if (err != BK_OK) {
         /* Nothing of a failed record stays: the next one starts where it did. */

@@ -16,7 +16,8 @@
  * record is written whole (a failed or short write is cut off again and
  * fails the call); the journal is fdatasync'd within database.lazy_sync_ms
  * (with 0, before journal_append() returns, one sync shared by concurrent
- * appends), like a lazy commit.
+ * appends), like a lazy commit. While imports keep failing, at most
+ * JOURNAL_PENDING_MAX events wait; past that reads fail (BK_EUNAVAIL).
  *
  * Pending events. Every appended event is also kept in memory, in order,
  * until an import has made it durable in the database. Each is FREE (in no
