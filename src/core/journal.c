@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -709,9 +710,33 @@ tenant_live(struct ctx *c, int64_t tenant, int64_t *live, int64_t *gone, int *is
     return BK_OK;
 }
 
+/* Whether the TAKEN event <e> is in the table (its transaction committed, or
+ * is this one). */
+static enum bk_err
+present(struct ctx *c, const struct jnode *e, int *yes)
+{
+    struct audit_row found;
+    enum bk_err err;
+
+    memset(&found, 0, sizeof found);
+    err = store_audit_get(&c->db, e->row.tenant, e->row.atoken, &found);
+    store_audit_row_cleanup(&found);
+    *yes = err == BK_OK;
+    return err == BK_ENOTFOUND ? BK_OK : err;
+}
+
 /* Insert every pending event up to the newest not in the table yet, in the
  * open write transaction of <c>; called with <take> held. *upto_out: the seq
- * of the newest event considered; *inserted_out: how many were inserted. */
+ * of the newest event considered; *inserted_out: how many were inserted.
+ *
+ * The events in the table are always a prefix of the pending events (of
+ * live tenants): each import inserts every missing one up to the newest, a
+ * rollback goes back to an earlier such prefix, and a tenant's delete takes
+ * all of its events out at once. So when the newest TAKEN event is in the
+ * table, every TAKEN event is, and one lookup replaces one per event (the
+ * common case: each write of a busy vault takes what the reads journaled
+ * since the previous one). Otherwise (after a rollback, or at start) each
+ * TAKEN event is looked up. */
 static enum bk_err
 take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *inserted_out)
 {
@@ -719,7 +744,8 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
     struct audit_row **rows = NULL;
     uint64_t upto;
     int64_t live = 0, gone = 0;
-    size_t n = 0, k = 0;
+    size_t n = 0, m = 0, k = 0, last_taken = SIZE_MAX;
+    int all_in = 0;
     enum bk_err err = BK_OK;
 
     pthread_mutex_lock(&j->lock);
@@ -738,34 +764,37 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
         goto out;
     }
     /* Nodes up to <upto> are linked for good: only appends move the tail
-     * (and may be setting the <next> of the node <upto> right now). */
-    for (struct jnode *e = first; e != NULL && err == BK_OK;
-         e = e->seq < upto ? e->next : NULL) {
+     * (and may be setting the <next> of the node <upto> right now). Every
+     * node up to <upto> not COMMITTED is counted in <n>. */
+    for (struct jnode *e = first; e != NULL && m < n; e = e->seq < upto ? e->next : NULL) {
         int is_live;
 
         if (e->state == JSTATE_COMMITTED)
             continue;
         err = tenant_live(c, e->row.tenant, &live, &gone, &is_live);
         if (err != BK_OK)
-            break;
+            goto out;
         if (!is_live)
             continue;
-        if (e->state == JSTATE_TAKEN) {
-            struct audit_row found;
+        if (e->state == JSTATE_TAKEN)
+            last_taken = m;
+        nodes[m++] = e;
+    }
+    if (last_taken != SIZE_MAX)
+        err = present(c, nodes[last_taken], &all_in);
+    for (size_t i = 0; i < m && err == BK_OK; i++) {
+        int yes = 0;
 
-            memset(&found, 0, sizeof found);
-            err = store_audit_get(&c->db, e->row.tenant, e->row.atoken, &found);
-            store_audit_row_cleanup(&found);
-            if (err == BK_OK)
-                continue;       /* its transaction committed */
-            if (err != BK_ENOTFOUND)
-                break;
-            err = BK_OK;
+        if (nodes[i]->state == JSTATE_TAKEN) {
+            if (all_in)
+                continue;
+            if (i != last_taken)
+                err = present(c, nodes[i], &yes);
+            if (err != BK_OK || yes)
+                continue;
         }
-        if (k == n)
-            break;
-        nodes[k] = e;
-        rows[k] = &e->row;
+        nodes[k] = nodes[i];
+        rows[k] = &nodes[i]->row;
         k++;
     }
     if (err == BK_OK)

@@ -487,3 +487,40 @@ def test_reads_writes_listings_and_imports_race_then_sigkill(server_factory):
     srv.stop()
     rc, out = bl.audit_verify(srv)
     assert rc == 0, out
+
+
+def test_events_taken_by_a_failed_write_are_imported_by_the_next(tmp_path):
+    """Reads journaled, then a write whose transaction takes their events
+    fails at commit (the WAL cannot be written): the events are not in the
+    table, and the next write imports them, before its own event, once."""
+    if not (bl.bin_path().parent / "libiofail.so").exists():
+        pytest.fail("libiofail.so not built", pytrace=False)
+    srv = _FaultyServer(tmp_path / "faulty", conf=SLOW_IMPORT)
+    srv.init()
+    srv.start()
+    try:
+        api = srv.client()
+        tok = api.create_user(bl.profile())
+        for _ in range(3):
+            assert_ok(api.get_user("token", tok))
+        srv.fault("write,pwrite", "ENOSPC", str(srv.db_path) + "-wal")
+        assert_error(api.put_user("token", tok, {"fname": "never"}), {500, 503})
+        srv.clear()
+        for _ in range(2):
+            assert_ok(api.get_user("token", tok))
+        assert_ok(api.put_user("token", tok, {"fname": "Once"}))
+        assert_ok(api.get_user("token", tok))
+        got = [t for t in _titles(api, tok) if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == ["UserCreate"] + ["UserGet"] * 5 + ["UserUpdate", "UserGet"], got
+        _kill(srv)
+        srv.start()
+        got = [t for t in _titles(srv.client(), tok)
+               if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == ["UserCreate"] + ["UserGet"] * 5 + ["UserUpdate", "UserGet"], got
+        srv.stop()
+        rc, out = bl.audit_verify(srv)
+        assert rc == 0, out
+    finally:
+        srv.stop()
+        found = srv.sanitizer_findings()
+        assert not found, "\n".join(found)
