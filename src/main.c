@@ -314,8 +314,8 @@ open_journal(struct app *app, const struct conf *conf, const char *dbpath,
     if (err == BK_OK)
         err = journal_import(j, app);
     if (err != BK_OK) {
-        fprintf(stderr, "databunker: cannot import the read journal of %s: %s\n", dbpath,
-                bk_err_str(err));
+        fprintf(stderr, "databunker: cannot %s the read journal of %s (%s.journal*): %s\n",
+                j == NULL ? "open" : "import", dbpath, dbpath, bk_err_str(err));
         journal_close(j);
         return -1;
     }

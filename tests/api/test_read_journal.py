@@ -524,3 +524,14 @@ def test_events_taken_by_a_failed_write_are_imported_by_the_next(tmp_path):
         srv.stop()
         found = srv.sanitizer_findings()
         assert not found, "\n".join(found)
+
+
+def test_server_refuses_to_start_without_its_journal(server_factory):
+    """The journal cannot be opened (here a directory where its lock file
+    goes): the server does not start, rather than answer reads unaudited."""
+    srv = server_factory()
+    srv.init()
+    bl.journal_lock_file(srv).mkdir()
+    rc, log, served = srv.start_expect_exit()
+    assert rc not in (None, 0) and not served, log
+    assert "read journal" in log, log
