@@ -90,6 +90,7 @@ static const struct key keys[] = {
     { "database", "ssl_cert", V_OPTSTRING, offsetof(struct conf, db_ssl_cert) },
     { "database", "ssl_key", V_OPTSTRING, offsetof(struct conf, db_ssl_key) },
     { "database", "lazy_sync_ms", V_UINT0, offsetof(struct conf, lazy_sync_ms) },
+    { "database", "journal_import_ms", V_UINT0, offsetof(struct conf, journal_import_ms) },
 
 
 #define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
@@ -227,6 +228,7 @@ conf_defaults(struct conf *c)
     c->create_user_without_access_token = 0;
     c->sweep_interval_ms = 1000;
     c->lazy_sync_ms = 200;
+    c->journal_import_ms = 100;
     c->bulk_enabled = 1;
     c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;
