@@ -18,6 +18,7 @@
 #include "core/bootstrap.h"
 #include "core/conf.h"
 #include "core/erasure.h"
+#include "core/journal.h"
 #include "core/ledger.h"
 #include "core/search.h"
 #include "core/sweeper.h"
@@ -291,6 +292,42 @@ demo_key(const char *dbpath, char out[65])
     return 0;
 }
 
+/* SQLite: open the read journal (core/journal.h) beside the database and
+ * import what an earlier run left in it. Held by another process (a second
+ * server on the same file): reads' events go through the audit queue, and
+ * audit-verify checks the table as it stands. */
+static int
+open_journal(struct app *app, const struct conf *conf, const char *dbpath,
+             const struct args *a)
+{
+    struct journal *j = NULL;
+    enum bk_err err = journal_open(dbpath, conf->lazy_sync_ms, conf->journal_import_ms, &j);
+
+    if (err == BK_ECONFLICT) {
+        if (a->cmd == CMD_AUDIT_VERIFY)
+            fprintf(stderr, "databunker: a running server holds the read journal: the events "
+                            "it has not imported yet are not checked\n");
+        else
+            LOG_WARN(NULL, "main", "another process holds the read journal of %s: reads' "
+                     "audit events are written one transaction at a time", dbpath);
+        return 0;
+    }
+    if (err == BK_OK)
+        err = journal_import(j, app);
+    if (err != BK_OK) {
+        fprintf(stderr, "databunker: cannot %s the read journal of %s (%s.journal*): %s\n",
+                j == NULL ? "open" : "import", dbpath, dbpath, bk_err_str(err));
+        journal_close(j);
+        return -1;
+    }
+    if (a->cmd == CMD_AUDIT_VERIFY) {
+        journal_close(j);
+        return 0;
+    }
+    app->journal = j;
+    return 0;
+}
+
 /* Open the erasure ledger (erasure.ledger_path, else <db>.erasures) and
  * forget again whoever a restored database brought back. */
 static int
@@ -540,9 +577,15 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
         LOG_ERR(NULL, "main", "cannot start the sweeper: %s", bk_err_str(err));
         return 1;
     }
+    if (app->journal != NULL && journal_start(app->journal, app) != BK_OK) {
+        LOG_ERR(NULL, "main", "cannot start the journal's importer");
+        sweeper_stop(sw);
+        return 1;
+    }
     err = search_merger_start(app, &app->merger);
     if (err != BK_OK) {
         LOG_ERR(NULL, "main", "cannot start the search merger: %s", bk_err_str(err));
+        journal_stop(app->journal);
         sweeper_stop(sw);
         return 1;
     }
@@ -552,6 +595,7 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
                 bk_err_str(err));
         search_merger_stop(app->merger);
         app->merger = NULL;
+        journal_stop(app->journal);
         sweeper_stop(sw);
         return 1;
     }
@@ -563,6 +607,7 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
     http_server_stop(srv);
     search_merger_stop(app->merger);
     app->merger = NULL;
+    journal_stop(app->journal);
     sweeper_stop(sw);
     return 0;
 }
@@ -645,8 +690,9 @@ main(int argc, char **argv)
                 backend);
         goto out;
     }
-    /* One connection per worker, and one for the background sweeper. */
-    sc.pool_size = conf.threads + 1;
+    /* One connection per worker, one for the background sweeper, one for the
+     * read journal's importer, one for the search merger. */
+    sc.pool_size = conf.threads + 3;
     sc.lazy_sync_ms = conf.lazy_sync_ms;
     err = store_open(backend, &sc, &app.store);
     if (err != BK_OK) {
@@ -717,6 +763,8 @@ main(int argc, char **argv)
         rc = 0;
         goto out;
     }
+    if (strcmp(backend, "sqlite") == 0 && open_journal(&app, &conf, path, &a) != 0)
+        goto out;
     if (a.cmd == CMD_AUDIT_VERIFY) {
         rc = audit_verify(&app);
         goto out;
@@ -730,6 +778,7 @@ main(int argc, char **argv)
     rc = serve(&app, &conf, &a);
 out:
     secbuf_wipe(demo_hex, sizeof demo_hex);
+    journal_close(app.journal);
     ledger_close(app.ledger);
     audit_queue_free(app.audit_queue);
     keys_wipe(&app.vault);

@@ -10,6 +10,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../core/auth.h"
+#include "../core/journal.h"
 #include "../core/system.h"
 #include "../store/system.h"
 #include "../vault/secbuf.h"
@@ -37,6 +38,10 @@ v1_sys_backup(struct ctx *c, const struct api_req *req, const struct route_match
     (void)req, (void)m, (void)body, (void)reply;
     if (c->caller != CALLER_ROOT)
         return ctx_fail(c, BK_EFORBID, "the backup needs the root token");
+    /* the audit events still in the read journal belong in the dump */
+    err = journal_settle(c);
+    if (err != BK_OK)
+        return err;
     buf_init(&b, BACKUP_MAX_BYTES);
     err = store_system_backup_sql(&c->db, collect, &b);
     if (err != BK_OK) {

@@ -68,6 +68,11 @@ void audit_view_cleanup(struct audit_view *v);
  * hash is read once and the signed head moved once, to the last event. */
 enum bk_err audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n);
 
+/* Insert the prepared rows <rows> (their place in the chain left to fill) in
+ * their order, within the open write transaction of <c>: one run of each
+ * tenant's chain, its head moved once. */
+enum bk_err audit_insert_runs(struct ctx *c, struct audit_row *const *rows, size_t n);
+
 /* The chain hash of <row> given its prev_hash: what audit_write stores. */
 enum bk_err audit_row_hash(const struct audit_row *row, uint8_t out[STORE_HASH_LEN]);
 

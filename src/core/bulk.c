@@ -9,6 +9,7 @@
 #include "../vault/secbuf.h"
 #include "audit.h"
 #include "authz.h"
+#include "journal.h"
 #include "record.h"
 
 static void
@@ -238,9 +239,11 @@ enum bk_err
 bulk_list_audit(struct ctx *c, int64_t offset, int64_t limit, int64_t *total,
                 store_audit_fn fn, void *arg)
 {
-    enum bk_err err = store_begin(&c->db, 0);
+    enum bk_err err = journal_settle(c);
 
     *total = 0;
+    if (err == BK_OK)
+        err = store_begin(&c->db, 0);
     if (err != BK_OK)
         return err;
     err = store_access_audit_page(&c->db, c->tenant, offset, limit, total, fn, arg);

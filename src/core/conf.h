@@ -59,6 +59,9 @@ struct conf {
     unsigned lazy_sync_ms;            /* database.lazy_sync_ms: SQLite: the audit events of
                                        * reads reach the disk within this many ms (0: before
                                        * the answer, like every write) */
+    unsigned journal_import_ms;       /* database.journal_import_ms: SQLite: reads' audit
+                                       * events wait in the read journal at most about this
+                                       * long before a batch imports them (default 100) */
     unsigned search_merge_users;      /* search.merge_users: pending postings are merged once
                                          this many users wait; default 512 */
     unsigned search_merge_after_ms;   /* search.merge_after_ms: ... or once the oldest waited

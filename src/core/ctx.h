@@ -17,6 +17,7 @@
 
 struct ledger;
 struct authz_memo;
+struct journal;
 
 /* Long-lived state shared read-only by all workers; owned by main(). */
 struct app {
@@ -28,6 +29,8 @@ struct app {
     struct ledger *ledger;       /* erasure ledger (core/ledger.h); NULL: none */
     struct audit_queue *audit_queue;  /* core/audit.c: events of reads, written together;
                                          NULL: each in a transaction of its own */
+    struct journal *journal;     /* core/journal.h: SQLite's journal of reads' events, used
+                                    instead of the queue; NULL: none */
     struct search_merger *merger;     /* core/search.c: merges pending postings; NULL: none */
 };
 

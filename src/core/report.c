@@ -8,6 +8,7 @@
 #include "agreements.h"
 #include "appdata.h"
 #include "audit.h"
+#include "journal.h"
 #include "record.h"
 #include "requests.h"
 #include "sessions.h"
@@ -67,6 +68,12 @@ section_audit(struct ctx *c, const struct user_row *user, const uint8_t dek[KEYS
     *out = NULL;
     if (a.rows == NULL)
         return BK_ENOMEM;
+    /* the events of earlier reads too (in this write transaction) */
+    err = journal_take(c);
+    if (err != BK_OK) {
+        json_decref(a.rows);
+        return err;
+    }
     err = store_audit_list_user(&c->db, c->tenant, user->token, 0, REPORT_AUDIT_MAX, &total,
                                 audit_row_add, &a);
     if (err == BK_OK)

@@ -271,7 +271,8 @@ tenants_delete(struct ctx *c, int64_t id)
     if (err != BK_OK)
         return err;
     /* every row of the tenant, per-user and tenant-wide, and the tenant row
-     * (with its key salt) go in this one transaction */
+     * (with its key salt) go in this one transaction; its events still in
+     * the read journal are dropped by the import that finds it gone */
     err = store_tenants_remove(&c->db, id);
     if (err == BK_OK)
         err = store_commit(&c->db);

@@ -5,34 +5,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
-
-enum bk_err
-kdf_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
-         const void *info, size_t info_len, uint8_t *out, size_t out_len)
-{
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-    enum bk_err err = BK_ECRYPTO;
-    size_t n = out_len;
-
-    if (pctx == NULL)
-        return BK_ENOMEM;
-    if (EVP_PKEY_derive_init(pctx) != 1 ||
-        EVP_PKEY_CTX_set_hkdf_md(pctx, EVP_sha256()) != 1 ||
-        EVP_PKEY_CTX_set1_hkdf_salt(pctx, salt, (int)salt_len) != 1 ||
-        EVP_PKEY_CTX_set1_hkdf_key(pctx, ikm, (int)ikm_len) != 1 ||
-        EVP_PKEY_CTX_add1_hkdf_info(pctx, info, (int)info_len) != 1 ||
-        EVP_PKEY_derive(pctx, out, &n) != 1 || n != out_len)
-        goto out;
-    err = BK_OK;
-out:
-    EVP_PKEY_CTX_free(pctx);
-    return err;
-}
 
 /* EVP_sha256() and EVP_aes_256_gcm() make OpenSSL look the algorithm up
  * again on every use; they are fetched once instead and shared (fetched

@@ -18,13 +18,14 @@ enum bk_err kdf_hmac(const uint8_t *key, size_t key_len, const void *msg, size_t
 /* Drop and wipe the keyed templates kdf_hmac() keeps. */
 void kdf_hmac_forget(void);
 /* One HMAC-SHA256 key prepared for many short messages: the key schedule is
- * done once, so each kdf_mac() costs a fraction of a kdf_hmac(). */
+ * done once, so each kdf_mac() costs only its two hash passes. A prepared
+ * key is only read by kdf_mac(), so threads may share one. */
 struct kdf_mac;
 
 /* A new prepared key (kdf_mac_free()); BK_ENOMEM or BK_ECRYPTO. */
 enum bk_err kdf_mac_new(const uint8_t *key, size_t key_len, struct kdf_mac **out);
 /* out = HMAC-SHA256(key of <m>, msg). */
-enum bk_err kdf_mac(struct kdf_mac *m, const void *msg, size_t msg_len,
+enum bk_err kdf_mac(const struct kdf_mac *m, const void *msg, size_t msg_len,
                     uint8_t out[KDF_HASH_LEN]);
 void kdf_mac_free(struct kdf_mac *m);
 /* out = HKDF-SHA256(salt, ikm, info) of <out_len> bytes (at most 255*32). */

@@ -882,3 +882,23 @@ def assert_uuid7(tok, near=None):
     if near is not None:
         ms = int(tok[:8] + tok[9:13], 16)
         assert abs(ms / 1000.0 - near) < 60, f"UUID v7 {tok} says {ms} ms, expected near {near}"
+
+
+# ---------------------------------------------------------------- read journal (SQLite)
+
+def journal_lock_file(srv):
+    """<db>.journal: the lock file of the read journal."""
+    return Path(str(srv.db_path) + ".journal")
+
+
+def journal_files(srv):
+    """The read journal's data files <db>.journal.<gen> that exist now."""
+    base = Path(str(srv.db_path) + ".journal")
+    return sorted((p for p in base.parent.glob(base.name + ".*")
+                   if p.name[len(base.name) + 1:].isdigit()),
+                  key=lambda p: int(p.name[len(base.name) + 1:]))
+
+
+def journal_events_left(srv):
+    """Whether any journal data file holds anything."""
+    return any(p.stat().st_size > 0 for p in journal_files(srv))

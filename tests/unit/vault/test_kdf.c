@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 
 #include "base/hex.h"
 #include "vault/kdf.h"
@@ -229,6 +231,97 @@ test_hmac_templates(void **state)
     kdf_hmac_forget();
 }
 
+/* OpenSSL's own HMAC, as an independent reference. */
+static void
+reference_hmac(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+               uint8_t out[KDF_HASH_LEN])
+{
+    size_t n = 0;
+
+    assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, key_len, msg, msg_len, out,
+                              KDF_HASH_LEN, &n));
+    assert_int_equal(n, KDF_HASH_LEN);
+}
+
+/* Every key length from empty to past two blocks, and message lengths
+ * around the block boundaries: the answer is OpenSSL's HMAC. */
+static void
+test_hmac_matches_reference(void **state)
+{
+    uint8_t key[150], msg[140], want[KDF_HASH_LEN], got[KDF_HASH_LEN];
+    static const size_t msg_lens[] = { 0, 1, 3, 12, 55, 56, 63, 64, 65, 119, 120, 128, 139 };
+    struct kdf_mac *m = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 31 + 5);
+    for (size_t kl = 0; kl <= sizeof key; kl += 7) {
+        for (size_t i = 0; i < kl; i++)
+            key[i] = (uint8_t)(i * 17 + kl);
+        assert_int_equal(kdf_mac_new(key, kl, &m), BK_OK);
+        for (size_t j = 0; j < sizeof msg_lens / sizeof msg_lens[0]; j++) {
+            reference_hmac(key, kl, msg, msg_lens[j], want);
+            assert_int_equal(kdf_mac(m, msg, msg_lens[j], got), BK_OK);
+            assert_memory_equal(got, want, sizeof want);
+            assert_int_equal(kdf_hmac(key, kl, msg, msg_lens[j], got), BK_OK);
+            assert_memory_equal(got, want, sizeof want);
+        }
+        kdf_mac_free(m);
+    }
+    kdf_hmac_forget();
+}
+
+struct shared_mac {
+    const struct kdf_mac *m;
+    int bad;
+};
+
+static void *
+shared_mac_thread(void *arg)
+{
+    struct shared_mac *s = arg;
+    uint8_t key[32], msg[16], want[KDF_HASH_LEN], got[KDF_HASH_LEN];
+
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(i + 1);
+    for (int r = 0; r < 500; r++) {
+        memset(msg, r & 0xff, sizeof msg);
+        reference_hmac(key, sizeof key, msg, sizeof msg, want);
+        if (kdf_mac(s->m, msg, sizeof msg, got) != BK_OK || memcmp(got, want, sizeof got) != 0)
+            s->bad++;
+        if (kdf_hmac(key, sizeof key, msg, sizeof msg, got) != BK_OK ||
+            memcmp(got, want, sizeof got) != 0)
+            s->bad++;
+    }
+    return NULL;
+}
+
+/* One prepared key and one template used by four threads at once: every
+ * answer right (each thread hashes in a state of its own). */
+static void
+test_mac_shared_by_threads(void **state)
+{
+    uint8_t key[32];
+    struct kdf_mac *m = NULL;
+    struct shared_mac s[4];
+    pthread_t t[4];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(i + 1);
+    assert_int_equal(kdf_mac_new(key, sizeof key, &m), BK_OK);
+    for (int i = 0; i < 4; i++) {
+        s[i] = (struct shared_mac){ .m = m };
+        assert_int_equal(pthread_create(&t[i], NULL, shared_mac_thread, &s[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(s[i].bad, 0);
+    }
+    kdf_mac_free(m);
+    kdf_hmac_forget();
+}
+
 /* Small draws come from a per-thread block: across many blocks no two draws
  * repeat, sizes up to the small limit and past it work, and nothing comes
  * back all zero. */
@@ -273,6 +366,8 @@ main(void)
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_hmac_templates),
         cmocka_unit_test(test_random_small_draws),
+        cmocka_unit_test(test_hmac_matches_reference),
+        cmocka_unit_test(test_mac_shared_by_threads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,537 @@
+"""The read journal (SQLite): a read's audit event is appended to
+<db>.journal.<gen> and imported into the audit table in batches. Every
+guarantee of the audit trail holds: listings right after reads show them, a
+read before a write of the same user stays before it in the chain, a SIGKILL
+loses no acknowledged read and imports none twice, a torn record is skipped,
+a failed journal write fails the read, backup and tenant delete see the
+journaled events, and the file holds sealed events only."""
+
+import os
+import random
+import threading
+import time
+
+import pytest
+
+import bunkerlib as bl
+from bunkerlib import assert_error, assert_ok
+
+# Nothing is imported in the background during a test unless it says so:
+# whatever an assertion finds imported came through the path under test.
+SLOW_IMPORT = "database:\n  journal_import_ms: 600000\n"
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only():
+    if bl.store_kind() != "sqlite":
+        pytest.skip("the read journal is SQLite's; the database servers keep the audit queue")
+
+
+def _started(server_factory, conf=SLOW_IMPORT):
+    srv = server_factory(conf=conf)
+    srv.init()
+    srv.start()
+    return srv
+
+
+def _kill(srv):
+    srv.proc.kill()
+    srv.proc.wait(timeout=10)
+    srv._close_files()
+
+
+def _titles(api, tok, headers=None):
+    """The user's audit titles, oldest first."""
+    r = api.get(f"/v1/audit/list/{bl.q(tok)}?offset=0&limit=1000", headers=headers)
+    return [x["title"] for x in reversed(assert_ok(r)["rows"])]
+
+
+def _gets(api, tok, headers=None):
+    return _titles(api, tok, headers).count("UserGet")
+
+
+def _audit_rows(srv, tenant=None):
+    if tenant is None:
+        return bl.db_query(srv, "SELECT atoken, tenant, action FROM audit")
+    return bl.db_query(srv, "SELECT atoken, tenant, action FROM audit WHERE tenant = ?",
+                       (tenant,))
+
+
+def test_journal_files_are_private_and_fill_with_reads(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    before = sum(f.stat().st_size for f in bl.journal_files(srv))
+    for _ in range(5):
+        assert_ok(api.get_user("token", tok))
+    files = bl.journal_files(srv)
+    assert files, "no journal file beside the database"
+    assert sum(f.stat().st_size for f in files) > before
+    for f in files + [bl.journal_lock_file(srv)]:
+        assert (f.stat().st_mode & 0o777) == 0o600, (f, oct(f.stat().st_mode))
+
+
+def test_listings_right_after_reads_show_them(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    p = bl.profile()
+    tok = api.create_user(p)
+    for i in range(1, 6):
+        assert_ok(api.get_user("token", tok))
+        assert_ok(api.get_user("email", p["email"]))
+        assert_ok(api.v2("UserGet", {"mode": "token", "identity": tok}))
+        # every listing path, right after the reads
+        assert _gets(api, tok) == 3 * i
+    b = assert_ok(api.v2("AuditListUserEvents", {"mode": "token", "identity": tok,
+                                                 "offset": 0, "limit": 100}))
+    assert sum(1 for r in b["rows"] if r.get("eventtype") == "UserGet") == 15, b
+    # AuditGet of a read journaled a moment ago: its token comes from a
+    # listing, which imports it; then AuditGet alone after further reads
+    assert_ok(api.get_user("token", tok))
+    newest = assert_ok(api.get(f"/v1/audit/list/{tok}?offset=0&limit=1"))["rows"][0]
+    assert newest["title"] == "UserGet"
+    for _ in range(3):
+        assert_ok(api.get_user("token", tok))
+    ev = assert_ok(api.audit_get(newest["atoken"]))["event"]
+    assert ev["title"] == "UserGet" and ev["atoken"] == newest["atoken"]
+    assert ev["identity"] == tok if "identity" in ev else True
+    assert _gets(api, tok) == 19
+
+
+def test_user_report_shows_journaled_reads(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    for _ in range(4):
+        assert_ok(api.get_user("token", tok))
+    b = assert_ok(api.v2("SystemGetUserReport", {"mode": "token", "identity": tok}))
+    events = b["report"]["audit"]["events"]
+    assert sum(1 for e in events if e["action"] == "UserGet") == 4, events
+
+
+def test_read_then_write_keeps_order_across_tenants(server_factory):
+    """Sequential reads and writes of several users in three tenants, in a
+    random interleaving: each user's trail lists them in the order they were
+    answered, and the chains verify."""
+    srv = _started(server_factory)
+    api = srv.client()
+    tenants = [None]
+    for _ in range(2):
+        name, _, _ = bl.create_tenant(api)
+        tenants.append({"X-Bunker-Tenant": name})
+    users = []
+    for h in tenants:
+        for _ in range(2):
+            r = api.post("/v1/user", json=bl.profile(), headers=h)
+            users.append((assert_ok(r)["token"], h, ["UserCreate"]))
+    rnd = random.Random(7)
+    for step in range(120):
+        tok, h, seq = rnd.choice(users)
+        if rnd.random() < 0.65:
+            assert_ok(api.get(f"/v1/user/token/{tok}", headers=h))
+            seq.append("UserGet")
+        else:
+            r = api.put(f"/v1/user/token/{tok}", json={"fname": f"N{step}"}, headers=h)
+            assert_ok(r)
+            seq.append("UserUpdate")
+    for tok, h, seq in users:
+        got = [t for t in _titles(api, tok, h) if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == seq, (tok, got, seq)
+    rc, out = bl.audit_verify_own(srv)
+    assert rc == 0, out
+
+
+def test_read_then_write_keeps_order_under_concurrency(server_factory):
+    """Each thread reads and writes its own user in a random sequence while
+    the others do the same (group commit batches their writes together, and
+    the background importer runs): every user's trail is that sequence."""
+    srv = _started(server_factory, conf="database:\n  journal_import_ms: 5\n")
+    api = srv.client()
+    name, _, _ = bl.create_tenant(api)
+    hdrs = [None, {"X-Bunker-Tenant": name}]
+    users, errors = [], []
+    for i in range(8):
+        h = hdrs[i % 2]
+        r = api.post("/v1/user", json=bl.profile(), headers=h)
+        users.append((assert_ok(r)["token"], h, ["UserCreate"]))
+
+    def work(i):
+        c = srv.client()
+        tok, h, seq = users[i]
+        rnd = random.Random(i)
+        for step in range(40):
+            if rnd.random() < 0.7:
+                r = c.get(f"/v1/user/token/{tok}", headers=h)
+                t = "UserGet"
+            else:
+                r = c.put(f"/v1/user/token/{tok}", json={"fname": f"T{i}x{step}"}, headers=h)
+                t = "UserUpdate"
+            if r.status_code != 200:
+                errors.append(bl.describe(r))
+                return
+            seq.append(t)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    assert not errors, errors[:3]
+    for tok, h, seq in users:
+        got = [t for t in _titles(api, tok, h) if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == seq, (tok, got, seq)
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+    assert not bl.journal_events_left(srv)
+
+
+@pytest.mark.parametrize("conf", [SLOW_IMPORT, SLOW_IMPORT + "  lazy_sync_ms: 0\n",
+                                  "database:\n  journal_import_ms: 20\n"])
+def test_sigkill_after_acknowledged_reads_loses_none_and_doubles_none(server_factory, conf):
+    srv = _started(server_factory, conf)
+    api = srv.client()
+    name, _, _ = bl.create_tenant(api)
+    h = {"X-Bunker-Tenant": name}
+    tok0 = api.create_user(bl.profile())
+    tok1 = assert_ok(api.post("/v1/user", json=bl.profile(), headers=h))["token"]
+    # some imported (a listing settles them), then more that stay journaled
+    for _ in range(7):
+        assert_ok(api.get_user("token", tok0))
+    assert _gets(api, tok0) == 7
+    n0, n1, lock, errors = [7], [0], threading.Lock(), []
+
+    def reader(i):
+        c = srv.client()
+        for k in range(25):
+            if (i + k) % 2:
+                r, cnt = c.get_user("token", tok0), n0
+            else:
+                r, cnt = c.get(f"/v1/user/token/{tok1}", headers=h), n1
+            if r.status_code != 200:
+                errors.append(bl.describe(r))
+                return
+            with lock:
+                cnt[0] += 1
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    _kill(srv)
+    # audit-verify on the stopped server imports the journal first
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+    srv.start()
+    api = srv.client()
+    assert _gets(api, tok0) == n0[0]
+    assert _gets(api, tok1, h) == n1[0]
+    rows = _audit_rows(srv)
+    assert len({r[0] for r in rows}) == len(rows)
+    _kill(srv)
+    srv.start()
+    api = srv.client()
+    assert _gets(api, tok0) == n0[0]
+    assert _gets(api, tok1, h) == n1[0]
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+
+
+def test_sigkill_then_restart_imports_at_start(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    for _ in range(30):
+        assert_ok(api.get_user("token", tok))
+    _kill(srv)
+    assert bl.journal_events_left(srv), "the reads were imported before the kill"
+    imported = len(_audit_rows(srv))
+    srv.start()
+    assert len(_audit_rows(srv)) == imported + 30
+    assert not bl.journal_events_left(srv)
+    assert _gets(srv.client(), tok) == 30
+
+
+@pytest.mark.parametrize("cut", ["tail", "garbage"])
+def test_torn_journal_tail_is_skipped_and_the_server_starts(server_factory, cut):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    for _ in range(10):
+        assert_ok(api.get_user("token", tok))
+    _kill(srv)
+    f = max((f for f in bl.journal_files(srv) if f.stat().st_size > 0),
+            key=lambda f: f.stat().st_mtime_ns)
+    data = f.read_bytes()
+    if cut == "tail":
+        # cut the last record in half
+        f.write_bytes(data[:len(data) - 40])
+        expect = 9
+    else:
+        # a record that never finished, then junk, at the end
+        f.write_bytes(data + data[:30] + os.urandom(50))
+        expect = 10
+    srv.start()
+    api = srv.client()
+    assert _gets(api, tok) == expect
+    assert_ok(api.get_user("token", tok))
+    assert _gets(api, tok) == expect + 1
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+
+
+def test_corrupt_record_in_the_middle_skips_only_it(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    for _ in range(10):
+        assert_ok(api.get_user("token", tok))
+    _kill(srv)
+    f = max((f for f in bl.journal_files(srv) if f.stat().st_size > 0),
+            key=lambda f: f.stat().st_mtime_ns)
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    f.write_bytes(bytes(data))
+    srv.start()
+    assert _gets(srv.client(), tok) == 9
+
+
+def test_backup_includes_journaled_reads(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    before = api.get("/v1/sys/backup")
+    assert before.status_code == 200, bl.describe(before)
+    for _ in range(6):
+        assert_ok(api.get_user("token", tok))
+    after = api.get("/v1/sys/backup")
+    assert after.status_code == 200, bl.describe(after)
+    assert after.text.count("'UserGet'") == before.text.count("'UserGet'") + 6
+
+
+def test_tenant_delete_leaves_no_journaled_events(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    name, tid, _ = bl.create_tenant(api)
+    h = {"X-Bunker-Tenant": name}
+    tok = assert_ok(api.post("/v1/user", json=bl.profile(), headers=h))["token"]
+    for _ in range(8):
+        assert_ok(api.get(f"/v1/user/token/{tok}", headers=h))
+    other = api.create_user(bl.profile())
+    assert_ok(api.get_user("token", other))
+    assert_ok(api.v2("TenantDelete", {"tenantid": tid}))
+    assert _audit_rows(srv, tid) == []
+    _kill(srv)
+    srv.start()
+    assert _audit_rows(srv, tid) == []
+    assert _gets(srv.client(), other) == 1
+    srv.stop()
+    assert _audit_rows(srv, tid) == []
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+
+
+def test_journal_holds_no_plaintext(server_factory):
+    srv = _started(server_factory)
+    api = srv.client()
+    marker = bl.uid()
+    needles, people = [], []
+    for i in range(3):
+        p = {"fname": f"Zebulon{marker}{i}", "lname": f"Quimby{marker}{i}",
+             "email": f"zq{marker}{i}@example.org", "phone": bl.phone(),
+             "login": f"zqlogin{marker}{i}"}
+        tok = api.create_user(p)
+        people.append((tok, p))
+        needles += [p["fname"], p["lname"], p["email"], p["login"], p["phone"]]
+    for tok, p in people:
+        for mode in ("token", "email", "login", "phone"):
+            ident = tok if mode == "token" else p[mode]
+            assert_ok(api.get_user(mode, ident))
+    _kill(srv)
+    files = bl.journal_files(srv)
+    assert sum(f.stat().st_size for f in files) > 0
+    found = [(f.name, n) for f in files for n in needles
+             if n.encode() in f.read_bytes() or n.lower().encode() in f.read_bytes()]
+    assert not found, found
+
+
+class _FaultyServer(bl.Server):
+    def __init__(self, workdir, **kw):
+        super().__init__(workdir, **kw)
+        self.control = self.workdir / "iofail.ctl"
+        self.control.write_text("")
+
+    def _env(self, *a, **kw):
+        env = super()._env(*a, **kw)
+        env["LD_PRELOAD"] = str(bl.bin_path().parent / "libiofail.so")
+        env["IOFAIL_CONTROL"] = str(self.control)
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+        return env
+
+    def fault(self, ops, err, part):
+        self.control.write_text(f"{ops} {err} {part}\n")
+
+    def clear(self):
+        self.control.write_text("")
+
+
+@pytest.mark.parametrize("ops,err,conf", [
+    ("write,pwrite", "ENOSPC", SLOW_IMPORT),
+    ("write,pwrite", "EIO", SLOW_IMPORT),
+    ("fdatasync,fsync", "EIO", SLOW_IMPORT + "  lazy_sync_ms: 0\n"),
+])
+def test_journal_write_failure_fails_the_read_and_recovers(tmp_path, ops, err, conf):
+    if not (bl.bin_path().parent / "libiofail.so").exists():
+        pytest.fail("libiofail.so not built", pytrace=False)
+    srv = _FaultyServer(tmp_path / "faulty", conf=conf)
+    srv.init()
+    srv.start()
+    try:
+        api = srv.client()
+        tok = api.create_user(bl.profile())
+        for _ in range(3):
+            assert_ok(api.get_user("token", tok))
+        # only the journal's files fail: the database goes on working
+        srv.fault(ops, err, str(srv.db_path) + ".journal")
+        for _ in range(4):
+            assert_error(api.get_user("token", tok), {500, 503})
+        hits = srv.workdir / "iofail.ctl.hits"
+        assert hits.exists() and hits.stat().st_size > 0, "the shim never failed a call"
+        srv.clear()
+        for _ in range(2):
+            assert_ok(api.get_user("token", tok))
+        n = _gets(api, tok)
+        if ops.startswith("write"):
+            assert n == 5, n
+        else:
+            # a failed sync: written but not known to be on disk; the read
+            # was refused, its event may stay
+            assert 5 <= n <= 9, n
+        _kill(srv)
+        srv.start()
+        assert _gets(srv.client(), tok) == n
+        srv.stop()
+        rc, out = bl.audit_verify(srv)
+        assert rc == 0, out
+    finally:
+        srv.stop()
+        found = srv.sanitizer_findings()
+        assert not found, "\n".join(found)
+
+
+def test_reads_writes_listings_and_imports_race_then_sigkill(server_factory):
+    """Reads, writes, listings and the background importer (every 1 ms) all at
+    once on two tenants, then a SIGKILL: after the restart every acknowledged
+    read is there exactly once per user (reads in flight at the kill may be
+    too), each user's writes are in order, and the chains verify."""
+    srv = _started(server_factory, conf="database:\n  journal_import_ms: 1\n")
+    api = srv.client()
+    name, _, _ = bl.create_tenant(api)
+    hdrs = [None, {"X-Bunker-Tenant": name}]
+    users = []
+    for i in range(6):
+        h = hdrs[i % 2]
+        users.append((assert_ok(api.post("/v1/user", json=bl.profile(), headers=h))["token"], h))
+    acked = {tok: [] for tok, _ in users}
+    stop, lock, errors = threading.Event(), threading.Lock(), []
+
+    def work(i):
+        c = srv.client()
+        tok, h = users[i]
+        rnd = random.Random(100 + i)
+        k = 0
+        while not stop.is_set():
+            x = rnd.random()
+            try:
+                if x < 0.6:
+                    r, t = c.get(f"/v1/user/token/{tok}", headers=h), "UserGet"
+                elif x < 0.85:
+                    r = c.put(f"/v1/user/token/{tok}", json={"fname": f"R{i}x{k}"}, headers=h)
+                    t = "UserUpdate"
+                else:
+                    r = c.get(f"/v1/audit/list/{tok}?offset=0&limit=5", headers=h)
+                    t = None
+            except Exception:           # killed mid-request: not acknowledged
+                return
+            if r.status_code != 200:
+                errors.append(bl.describe(r))
+                return
+            if t is not None:
+                with lock:
+                    acked[tok].append(t)
+            k += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    _kill(srv)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors[:3]
+    srv.start()
+    api = srv.client()
+    for tok, h in users:
+        got = [t for t in _titles(api, tok, h) if t in ("UserGet", "UserUpdate")]
+        want = acked[tok]
+        # the acknowledged calls, in order, then at most the one in flight
+        assert got[:len(want)] == want, (tok, len(got), len(want))
+        assert len(got) <= len(want) + 1, (tok, len(got), len(want))
+    rows = _audit_rows(srv)
+    assert len({r[0] for r in rows}) == len(rows)
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+
+
+def test_events_taken_by_a_failed_write_are_imported_by_the_next(tmp_path):
+    """Reads journaled, then a write whose transaction takes their events
+    fails at commit (the WAL cannot be written): the events are not in the
+    table, and the next write imports them, before its own event, once."""
+    if not (bl.bin_path().parent / "libiofail.so").exists():
+        pytest.fail("libiofail.so not built", pytrace=False)
+    srv = _FaultyServer(tmp_path / "faulty", conf=SLOW_IMPORT)
+    srv.init()
+    srv.start()
+    try:
+        api = srv.client()
+        tok = api.create_user(bl.profile())
+        for _ in range(3):
+            assert_ok(api.get_user("token", tok))
+        srv.fault("write,pwrite", "ENOSPC", str(srv.db_path) + "-wal")
+        assert_error(api.put_user("token", tok, {"fname": "never"}), {500, 503})
+        srv.clear()
+        for _ in range(2):
+            assert_ok(api.get_user("token", tok))
+        assert_ok(api.put_user("token", tok, {"fname": "Once"}))
+        assert_ok(api.get_user("token", tok))
+        got = [t for t in _titles(api, tok) if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == ["UserCreate"] + ["UserGet"] * 5 + ["UserUpdate", "UserGet"], got
+        _kill(srv)
+        srv.start()
+        got = [t for t in _titles(srv.client(), tok)
+               if t in ("UserCreate", "UserGet", "UserUpdate")]
+        assert got == ["UserCreate"] + ["UserGet"] * 5 + ["UserUpdate", "UserGet"], got
+        srv.stop()
+        rc, out = bl.audit_verify(srv)
+        assert rc == 0, out
+    finally:
+        srv.stop()
+        found = srv.sanitizer_findings()
+        assert not found, "\n".join(found)
+
+
+def test_server_refuses_to_start_without_its_journal(server_factory):
+    """The journal cannot be opened (here a directory where its lock file
+    goes): the server does not start, rather than answer reads unaudited."""
+    srv = server_factory()
+    srv.init()
+    bl.journal_lock_file(srv).mkdir()
+    rc, log, served = srv.start_expect_exit()
+    assert rc not in (None, 0) and not served, log
+    assert "read journal" in log, log
