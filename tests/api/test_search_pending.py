@@ -99,3 +99,21 @@ def test_forgotten_pending_user_leaves_nothing(server_factory):
     for p, t in zip(people[:2], toks[:2]):
         assert t not in search(api, p["login"], "login")
     assert search(api, people[2]["login"], "login")[0] == toks[2]
+
+
+def test_each_tenant_searches_and_merges_its_own(server_factory):
+    # the same login in two tenants: each search finds its tenant's user,
+    # while pending and after the merger went through every tenant
+    srv = bl.started(server_factory, "search:\n  merge_users: 100000\n  merge_after_ms: 500\n")
+    api = srv.client()
+    name, tid, xtoken = bl.create_tenant(api)
+    admin = srv.client(token=xtoken)
+    login = f"tenanted{bl.uid()[:8]}"
+    t0 = api.create_user({"login": login})
+    ta = v2_ok(admin, "UserCreate", {"profile": {"login": login}})["token"]
+    for _ in range(2):
+        assert search(api, login, "login") == [t0]
+        assert search(admin, login, "login") == [ta]
+        assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
+    tenants = bl.store_rows(srv, "SELECT DISTINCT tenant FROM search_grams ORDER BY tenant")
+    assert [t for (t,) in tenants] == sorted({0, tid})
