@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/proof.h"
@@ -122,15 +123,6 @@ seal_details(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     return err;
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The row of <ev>, all but its place in the chain: the personal parts
  * sealed, so no key work waits inside a transaction. */
 static enum bk_err
@@ -141,7 +133,7 @@ prepare(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     memset(row, 0, sizeof *row);
     row->tenant = c->tenant;
     row->when = c->now;
-    err = keys_uuid7(now_ms(), row->atoken);
+    err = keys_uuid7(clock_real_ms(), row->atoken);
     if (err != BK_OK)
         return err;
     copy_str(row->record, sizeof row->record, ev->record);

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/clock.h"
+#include "../base/fsdir.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/tenants.h"
@@ -78,15 +80,6 @@ struct journal {
     int running;
     int stop;
 };
-
-static int64_t
-mono_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* CRC-32 (IEEE 802.3, reflected). */
 static uint32_t crc_table[256];
@@ -279,27 +272,6 @@ gen_path(const struct journal *j, uint64_t gen, char *buf, size_t n)
     return r > 0 && (size_t)r < n;
 }
 
-static void
-sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 1;
-    int fd;
-
-    if (n == 0)
-        n = 1;
-    if (n >= sizeof dir)
-        return;
-    memcpy(dir, slash ? path : ".", n);
-    dir[n] = '\0';
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 /* Create generation <gen>, empty, mode 0600. */
 static int
 gen_create(const struct journal *j, uint64_t gen)
@@ -311,7 +283,7 @@ gen_create(const struct journal *j, uint64_t gen)
         return -1;
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0)
-        sync_dir(path);
+        fsdir_sync_parent(path);
     return fd;
 }
 
@@ -399,7 +371,7 @@ gen_load(struct journal *j, uint64_t gen)
         }
         n->gen = gen;
         n->state = JSTATE_TAKEN;
-        n->at_ms = mono_ms();
+        n->at_ms = clock_mono_ms();
         link_node(j, n);
         pos += used;
         loaded++;
@@ -663,7 +635,7 @@ journal_append(struct journal *j, struct audit_row *row)
     row->sealed = NULL;
     row->sealed_len = 0;
     n->gen = j->gen;
-    n->at_ms = mono_ms();
+    n->at_ms = clock_mono_ms();
     n->state = JSTATE_FREE;
     link_node(j, n);
     if (!j->dirty) {
@@ -1069,7 +1041,7 @@ run(void *arg)
 
     pthread_mutex_lock(&j->lock);
     while (!j->stop) {
-        int64_t now = mono_ms(), next = now + 1000;
+        int64_t now = clock_mono_ms(), next = now + 1000;
 
         if (j->count > 0) {
             int64_t due = j->head->at_ms + (int64_t)j->import_ms;
@@ -1084,7 +1056,7 @@ run(void *arg)
                 pthread_mutex_unlock(&j->lock);
                 err = journal_import(j, j->app);
                 pthread_mutex_lock(&j->lock);
-                j->retry_ms = err == BK_OK ? 0 : mono_ms() + JOURNAL_RETRY_MS;
+                j->retry_ms = err == BK_OK ? 0 : clock_mono_ms() + JOURNAL_RETRY_MS;
                 continue;
             }
             if (due < next)
@@ -1107,7 +1079,7 @@ run(void *arg)
                 pthread_mutex_lock(&j->lock);
                 if (rc != 0 && !j->dirty) {
                     j->dirty = 1;
-                    j->dirty_ms = mono_ms();
+                    j->dirty_ms = clock_mono_ms();
                 }
                 continue;
             }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base/fsdir.h"
 #include "../base/hex.h"
 #include "../base/log.h"
 #include "../base/mem.h"
@@ -150,28 +151,6 @@ load(struct ledger *l)
     return BK_OK;
 }
 
-/* Make a new file's directory entry durable too. */
-static void
-sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 1;
-    int fd;
-
-    if (n == 0)
-        n = 1;
-    if (n >= sizeof dir)
-        return;
-    memcpy(dir, slash ? path : ".", n);
-    dir[n] = '\0';
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 enum bk_err
 ledger_open(const char *path, const struct vault *v, struct ledger **out)
 {
@@ -193,7 +172,7 @@ ledger_open(const char *path, const struct vault *v, struct ledger **out)
         return BK_EUNAVAIL;
     }
     if (!existed)
-        sync_dir(path);
+        fsdir_sync_parent(path);
     err = kdf_hmac(v->audit_key, KEYS_LEN, label, sizeof label - 1, l->key);
     if (err == BK_OK)
         err = load(l);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/access.h"
@@ -205,15 +206,6 @@ postings_except(int kind, const int64_t *g, size_t n, const int64_t *except, siz
     return m;
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Postings in the order of the index's key: (kind, bucket, gram, user). */
 static int
 posting_cmp(const void *a, const void *b)
@@ -255,7 +247,7 @@ pending_update(struct ctx *c, int64_t user_id, int kind, size_t nold, const int6
     *done = 1;
     if (ncur == 0)
         return store_access_pend_delete(&c->db, c->tenant, user_id, kind);
-    return store_access_pend_put(&c->db, c->tenant, user_id, kind, now_ms(), cur, ncur);
+    return store_access_pend_put(&c->db, c->tenant, user_id, kind, clock_real_ms(), cur, ncur);
 }
 
 enum bk_err
@@ -409,7 +401,7 @@ static enum bk_err
 batch_pend(struct ctx *c, const struct search_batch *b, const int64_t *user_ids)
 {
     int64_t g[GRAMS_MAX];
-    int64_t when = now_ms();
+    int64_t when = clock_real_ms();
     enum bk_err err = BK_OK;
 
     for (size_t i = 0, j; i < b->n && err == BK_OK; i = j) {
@@ -562,7 +554,7 @@ search_merge_due(const struct app *app)
     snprintf(c.who, sizeof c.who, "merger");
     d.users = conf->search_merge_users;
     d.after_ms = conf->search_merge_after_ms;
-    d.now = now_ms();
+    d.now = clock_real_ms();
     err = store_acquire((struct store *)&app->store, &c.db);
     if (err != BK_OK)
         return err;

@@ -17,6 +17,7 @@
 
 #include "../api/dispatch.h"
 #include "../base/buf.h"
+#include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "ratelimit.h"
@@ -190,15 +191,6 @@ headers_ambiguous(struct MHD_Connection *conn)
            (h.transfer_encoding && h.content_length);
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether the client's address and access token both have a token left. */
 static int
 within_rate(struct http_server *srv, struct MHD_Connection *conn, const char *ip)
@@ -208,7 +200,7 @@ within_rate(struct http_server *srv, struct MHD_Connection *conn, const char *ip
 
     if (srv->rl_ip == NULL && srv->rl_token == NULL)
         return 1;
-    t = now_ms();
+    t = clock_mono_ms();
     if (!ratelimit_allow(srv->rl_ip, ip, strlen(ip), t))
         return 0;
     tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Bunker-Token");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/clock.h"
 #include "../base/mem.h"
 
 void
@@ -31,21 +32,12 @@ struct df_slot {
     int64_t tenant;
     int64_t gram;
     int64_t df;
-    int64_t expires;
+    int64_t expires;   /* monotonic ms */
     int kind;
 };
 
 static struct df_slot df_slots[DF_SLOTS];
 static pthread_mutex_t df_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
-}
 
 static struct df_slot *
 df_slot_of(int64_t tenant, int kind, int64_t gram)
@@ -64,7 +56,7 @@ df_known(int64_t tenant, int kind, int64_t gram)
     int64_t df = -1;
 
     pthread_mutex_lock(&df_lock);
-    if (s->gram == gram && s->tenant == tenant && s->kind == kind && s->expires > now_seconds())
+    if (s->gram == gram && s->tenant == tenant && s->kind == kind && s->expires > clock_mono_ms())
         df = s->df;
     pthread_mutex_unlock(&df_lock);
     return df;
@@ -81,7 +73,7 @@ df_note(int64_t tenant, int kind, int64_t gram, int64_t df)
     s->kind = kind;
     s->gram = gram;
     s->df = df;
-    s->expires = df > 0 ? now_seconds() + DF_TTL_SECONDS : 0;
+    s->expires = df > 0 ? clock_mono_ms() + DF_TTL_SECONDS * 1000 : 0;
     pthread_mutex_unlock(&df_lock);
 }
 

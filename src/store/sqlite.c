@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "migrations.h"
@@ -592,15 +593,6 @@ out:
     return err;
 }
 
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Run <sql> (a static string) on the writer connection, prepared once. */
 static int
 wexec(struct sq_pool *p, const char *sql)
@@ -630,13 +622,13 @@ batch_commit(struct sq_pool *p)
     if (p->batch_broken) {
         err = BK_EUNAVAIL;
     } else {
-        int64_t t0 = now_us();
+        int64_t t0 = clock_mono_us();
 
         io_failed = 0;
         rc = wexec(p, "COMMIT");
         err = rc == SQLITE_OK ? BK_OK : sq_err(p->writer.own_db, rc);
         if (!p->batch_lazy) {
-            p->commit_avg_us += (now_us() - t0 - p->commit_avg_us) / 8;
+            p->commit_avg_us += (clock_mono_us() - t0 - p->commit_avg_us) / 8;
             atomic_store(&p->hold_us, p->commit_avg_us < 100 ? 100 :
                          p->commit_avg_us > GC_HOLD_MAX_US ? GC_HOLD_MAX_US : p->commit_avg_us);
         }
@@ -710,7 +702,7 @@ hold_open(struct sq_pool *p)
         return 1;
     if (p->batch_lazy || p->batch_jobs < 2 || p->arrival_avg_us >= p->commit_avg_us)
         return 0;
-    return now_us() - p->batch_started_us < atomic_load(&p->hold_us);
+    return clock_mono_us() - p->batch_started_us < atomic_load(&p->hold_us);
 }
 
 /* A write left its savepoint; called with <wlock> held, which it releases.
@@ -721,7 +713,7 @@ job_finish(struct sq_pool *p, uint64_t batch, int wait)
     enum bk_err err = BK_OK;
 
     if (!hold_open(p) || p->batch_jobs >= GC_MAX_JOBS ||
-        now_us() - p->batch_started_us > GC_MAX_WAIT_US) {
+        clock_mono_us() - p->batch_started_us > GC_MAX_WAIT_US) {
         err = batch_commit(p);
         pthread_mutex_unlock(&p->wlock);
         return wait ? err : BK_OK;
@@ -748,7 +740,7 @@ sq_begin(void *conn, int write)
     pthread_mutex_lock(&p->wlock);
     atomic_fetch_sub(&p->wwaiting, 1);
     if (!lazy) {
-        int64_t t = now_us();
+        int64_t t = clock_mono_us();
 
         if (p->last_arrival_us != 0)
             p->arrival_avg_us += (t - p->last_arrival_us - p->arrival_avg_us) / 8;
@@ -778,7 +770,7 @@ sq_begin(void *conn, int write)
         p->batch_lazy = lazy;
         p->batch++;
         p->batch_jobs = 0;
-        p->batch_started_us = now_us();
+        p->batch_started_us = clock_mono_us();
     }
     rc = wexec(p, "SAVEPOINT job");
     if (rc != SQLITE_OK) {
