@@ -108,36 +108,21 @@ crc32(const uint8_t *p, size_t n)
     return c ^ 0xffffffffu;
 }
 
+/* <v> into <n> bytes at <p>, little-endian. */
 static void
-put_u32(uint8_t *p, uint32_t v)
+put_le(uint8_t *p, uint64_t v, int n)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint32_t
-get_u32(const uint8_t *p)
-{
-    uint32_t v = 0;
-
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
+/* The little-endian number in <n> bytes at <p>. */
 static uint64_t
-get_u64(const uint8_t *p)
+get_le(const uint8_t *p, int n)
 {
     uint64_t v = 0;
 
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < n; i++)
         v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
@@ -164,8 +149,8 @@ journal_encode(const struct audit_row *row, uint8_t **out, size_t *len_out)
     if (buf == NULL)
         return BK_ENOMEM;
     off = JOURNAL_HEAD_LEN;
-    put_u64(buf + off, (uint64_t)row->tenant);
-    put_u64(buf + off + 8, (uint64_t)row->when);
+    put_le(buf + off, (uint64_t)row->tenant, 8);
+    put_le(buf + off + 8, (uint64_t)row->when, 8);
     off += 16;
 #define PUT(s) do { \
         size_t l_ = strnlen(s, sizeof(s) - 1); \
@@ -176,13 +161,13 @@ journal_encode(const struct audit_row *row, uint8_t **out, size_t *len_out)
     } while (0);
     ROW_STRINGS(row, PUT)
 #undef PUT
-    put_u32(buf + off, (uint32_t)row->sealed_len);
+    put_le(buf + off, (uint32_t)row->sealed_len, 4);
     off += 4;
     if (row->sealed_len > 0)
         memcpy(buf + off, row->sealed, row->sealed_len);
-    put_u32(buf, JOURNAL_MAGIC);
-    put_u32(buf + 4, (uint32_t)n);
-    put_u32(buf + 8, crc32(buf + JOURNAL_HEAD_LEN, n));
+    put_le(buf, JOURNAL_MAGIC, 4);
+    put_le(buf + 4, (uint32_t)n, 4);
+    put_le(buf + 8, crc32(buf + JOURNAL_HEAD_LEN, n), 4);
     *out = buf;
     *len_out = JOURNAL_HEAD_LEN + n;
     return BK_OK;
@@ -214,18 +199,18 @@ journal_decode(const uint8_t *buf, size_t len, struct audit_row *out, size_t *us
 
     memset(out, 0, sizeof *out);
     *used_out = 0;
-    if (len < JOURNAL_HEAD_LEN || get_u32(buf) != JOURNAL_MAGIC)
+    if (len < JOURNAL_HEAD_LEN || (uint32_t)get_le(buf, 4) != JOURNAL_MAGIC)
         return BK_ECORRUPT;
-    n = get_u32(buf + 4);
+    n = (uint32_t)get_le(buf + 4, 4);
     if (n > JOURNAL_RECORD_MAX || n > len - JOURNAL_HEAD_LEN ||
-        crc32(buf + JOURNAL_HEAD_LEN, n) != get_u32(buf + 8))
+        crc32(buf + JOURNAL_HEAD_LEN, n) != (uint32_t)get_le(buf + 8, 4))
         return BK_ECORRUPT;
     p = buf + JOURNAL_HEAD_LEN;
     end = p + n;
     if (n < 16)
         return BK_ECORRUPT;
-    out->tenant = (int64_t)get_u64(p);
-    out->when = (int64_t)get_u64(p + 8);
+    out->tenant = (int64_t)get_le(p, 8);
+    out->when = (int64_t)get_le(p + 8, 8);
     p += 16;
 #define GET(s) \
     if ((took = get_str(p, end, s, sizeof(s))) == 0) \
@@ -235,7 +220,7 @@ journal_decode(const uint8_t *buf, size_t len, struct audit_row *out, size_t *us
 #undef GET
     if (end - p < 4)
         goto bad;
-    sealed_len = get_u32(p);
+    sealed_len = (uint32_t)get_le(p, 4);
     p += 4;
     if ((size_t)(end - p) != sealed_len)
         goto bad;
@@ -974,7 +959,7 @@ import_once(struct journal *j, struct ctx *c, uint64_t *upto)
     if (err == BK_OK && inserted == 0) {
         uint8_t v[8];
 
-        put_u64(v, *upto);
+        put_le(v, *upto, 8);
         err = store_meta_put(&c->db, "audit_journal_seq", v, sizeof v);
     }
     if (err == BK_OK)
