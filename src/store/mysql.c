@@ -7,6 +7,7 @@
  * and bytes, never JSON or keys. */
 #include "mysql.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,6 +558,23 @@ mys_close(void *cls)
     pool_free(cls);
 }
 
+/* Whether the server has closed this idle connection (a restart, an idle
+ * timeout): between calls the server never sends anything unasked except
+ * its goodbye, so a readable socket means it is gone. Costs one poll(), no
+ * round trip; a statement outside a transaction would otherwise be the one
+ * to find out, and fail. */
+static int
+conn_gone(struct my_conn *c)
+{
+    struct pollfd pfd = { .fd = (int)mysql_get_socket(c->db), .events = POLLIN };
+
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0) {
+        LOG_WARN(NULL, "mysql", "pooled connection closed by the server: reconnecting");
+        return 1;
+    }
+    return 0;
+}
+
 static enum bk_err
 mys_acquire(void *cls, void **conn)
 {
@@ -577,6 +595,8 @@ mys_acquire(void *cls, void **conn)
             pthread_cond_wait(&p->freed, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
+    if (c->db != NULL && !c->broken && conn_gone(c))
+        c->broken = 1;
     if (c->db == NULL || c->broken)
         err = conn_connect(c);
     if (err != BK_OK) {

@@ -7,6 +7,7 @@
  * Knows rows and bytes, never JSON or keys. */
 #include "pgsql.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,6 +530,23 @@ pgs_close(void *cls)
     pool_free(cls);
 }
 
+/* Whether the server has closed this idle connection (a restart, an
+ * administrator's kill): between calls it sends nothing unasked but its
+ * goodbye, so a readable socket means it is gone. Costs one poll(), no
+ * round trip; a statement outside a transaction would otherwise be the one
+ * to find out, and fail. */
+static int
+conn_gone(struct pg_conn *c)
+{
+    struct pollfd pfd = { .fd = PQsocket(c->pg), .events = POLLIN };
+
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0) {
+        LOG_WARN(NULL, "pgsql", "pooled connection closed by the server: reconnecting");
+        return 1;
+    }
+    return 0;
+}
+
 static enum bk_err
 pgs_acquire(void *cls, void **conn)
 {
@@ -549,6 +567,8 @@ pgs_acquire(void *cls, void **conn)
             pthread_cond_wait(&p->freed, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
+    if (c->pg != NULL && !c->broken && conn_gone(c))
+        c->broken = 1;
     if (c->pg == NULL || c->broken || PQstatus(c->pg) != CONNECTION_OK)
         err = conn_connect(c);
     if (err != BK_OK) {

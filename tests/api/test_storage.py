@@ -64,6 +64,32 @@ def test_database_restart_is_invisible_to_clients(fresh_server):
     assert srv.alive()
 
 
+def test_first_statement_after_a_restart_outside_a_transaction(fresh_server):
+    """Lookups that run without a transaction (a group, an unlock id) on
+    pooled connections that outlived their database server are served over
+    new connections, not answered 503."""
+    srv = fresh_server
+    api = srv.client()
+    gid = bl.v2_ok(api, "GroupCreate", {"groupname": f"g{bl.uid()}"})["groupid"]
+    u = bl.unlock(api)
+
+    def lookups(_):
+        a = srv.client()
+        return [a.v2("GroupGet", {"groupid": gid}),
+                a.v2("BulkListGroupUsers", {"unlockuuid": u, "groupid": gid})]
+
+    with ThreadPoolExecutor(8) as ex:   # several pooled connections in use
+        for rs in ex.map(lookups, range(32)):
+            for r in rs:
+                assert_ok(r)
+    bl.db_server_restart()
+    with ThreadPoolExecutor(8) as ex:
+        for rs in ex.map(lookups, range(32)):
+            for r in rs:
+                assert_ok(r)
+    assert srv.alive()
+
+
 def _twins(server_factory):
     a = server_factory()
     a.init()
