@@ -99,12 +99,4 @@ enum bk_err journal_take(struct ctx *c);
  * table (one lazy write transaction, only when something is pending). */
 enum bk_err journal_settle(struct ctx *c);
 
-/* The record format, for tests: encode <row> into a new buffer (mem_free())
- * of *len_out bytes; decode one record at the start of <buf>: BK_OK with its
- * length in *used_out, BK_ECORRUPT when none checks there (torn or not a
- * record), BK_ENOMEM. */
-enum bk_err journal_encode(const struct audit_row *row, uint8_t **out, size_t *len_out);
-enum bk_err journal_decode(const uint8_t *buf, size_t len, struct audit_row *out,
-                           size_t *used_out);
-
 #endif

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "base/mem.h"
-#include "core/journal.h"
+#include "core/journalrec.h"
 
 static void
 sample(struct audit_row *r, uint8_t *sealed, size_t sealed_len)
