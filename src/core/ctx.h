@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/err.h"
 #include "../store/store.h"
@@ -101,6 +102,20 @@ static inline int64_t
 ctx_ttl_end(const struct ctx *c, int64_t ttl)
 {
     return c->now + ttl + 1;
+}
+
+/* A context for work of the server's own (a background thread named <name>,
+ * which it is audited and logged as), holding a store connection of <app>'s:
+ * store_release(&c->db) when done. */
+static inline enum bk_err
+ctx_background(struct ctx *c, const struct app *app, const char *name)
+{
+    memset(c, 0, sizeof *c);
+    c->app = app;
+    c->now = (int64_t)time(NULL);
+    snprintf(c->rid, sizeof c->rid, "%s", name);
+    snprintf(c->who, sizeof c->who, "%s", name);
+    return store_acquire((struct store *)&app->store, &c->db);
 }
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

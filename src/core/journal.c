@@ -605,20 +605,29 @@ out:
     return err;
 }
 
+/* Whether <j> (NULL: no journal) holds events not known to be in the table. */
+static int
+unsettled(struct journal *j)
+{
+    size_t n;
+
+    if (j == NULL)
+        return 0;
+    pthread_mutex_lock(&j->lock);
+    n = j->count - j->committed;
+    pthread_mutex_unlock(&j->lock);
+    return n > 0;
+}
+
 enum bk_err
 journal_take(struct ctx *c)
 {
     struct journal *j = c->app != NULL ? c->app->journal : NULL;
     uint64_t upto;
-    size_t inserted, unsettled;
+    size_t inserted;
     enum bk_err err;
 
-    if (j == NULL)
-        return BK_OK;
-    pthread_mutex_lock(&j->lock);
-    unsettled = j->count - j->committed;
-    pthread_mutex_unlock(&j->lock);
-    if (unsettled == 0)
+    if (!unsettled(j))
         return BK_OK;
     pthread_mutex_lock(&j->take);
     err = take_locked(c, j, &upto, &inserted);
@@ -649,14 +658,9 @@ journal_settle(struct ctx *c)
     struct journal *j = c->app != NULL ? c->app->journal : NULL;
     enum bk_err err = BK_ERETRY;
     uint64_t upto = 0;
-    size_t inserted, unsettled;
+    size_t inserted;
 
-    if (j == NULL)
-        return BK_OK;
-    pthread_mutex_lock(&j->lock);
-    unsettled = j->count - j->committed;
-    pthread_mutex_unlock(&j->lock);
-    if (unsettled == 0)
+    if (!unsettled(j))
         return BK_OK;
     for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++) {
         err = store_begin(&c->db, STORE_WRITE_LAZY);
@@ -819,12 +823,7 @@ journal_import(struct journal *j, const struct app *app)
         return BK_OK;
     }
     rotate(j);
-    memset(&c, 0, sizeof c);
-    c.app = app;
-    c.now = (int64_t)time(NULL);
-    snprintf(c.rid, sizeof c.rid, "journal");
-    snprintf(c.who, sizeof c.who, "journal");
-    err = store_acquire((struct store *)&app->store, &c.db);
+    err = ctx_background(&c, app, "journal");
     if (err != BK_OK)
         return err;
     err = BK_ERETRY;

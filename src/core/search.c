@@ -547,15 +547,10 @@ search_merge_due(const struct app *app)
     struct ctx c;
     enum bk_err err;
 
-    memset(&c, 0, sizeof c);
-    c.app = app;
-    c.now = (int64_t)time(NULL);
-    snprintf(c.rid, sizeof c.rid, "merger");
-    snprintf(c.who, sizeof c.who, "merger");
     d.users = conf->search_merge_users;
     d.after_ms = conf->search_merge_after_ms;
     d.now = clock_real_ms();
-    err = store_acquire((struct store *)&app->store, &c.db);
+    err = ctx_background(&c, app, "merger");
     if (err != BK_OK)
         return err;
     err = store_access_pend_tenants(&c.db, merge_due_add, &d);

@@ -52,12 +52,7 @@ sweeper_run_once(const struct app *app)
         struct ctx c;
         enum bk_err err;
 
-        memset(&c, 0, sizeof c);
-        c.app = app;
-        c.now = (int64_t)time(NULL);
-        snprintf(c.rid, sizeof c.rid, "sweeper");
-        snprintf(c.who, sizeof c.who, "sweeper");
-        err = store_acquire((struct store *)&app->store, &c.db);
+        err = ctx_background(&c, app, "sweeper");
         if (err == BK_OK) {
             err = sweeps[i].fn(&c);
             store_release(&c.db);
