@@ -902,3 +902,38 @@ def journal_files(srv):
 def journal_events_left(srv):
     """Whether any journal data file holds anything."""
     return any(p.stat().st_size > 0 for p in journal_files(srv))
+
+
+# ---------------------------------------------------------------- I/O faults
+
+def iofail_shim():
+    """tests/faults/iofail.c, built as libiofail.so beside the binary."""
+    return bin_path().parent / "libiofail.so"
+
+
+class FaultyServer(Server):
+    """A server run with the I/O fault shim preloaded: fault() makes the named
+    calls fail on a file (the database by default) until clear()."""
+
+    def __init__(self, workdir, **kw):
+        super().__init__(workdir, **kw)
+        self.control = self.workdir / "iofail.ctl"
+        self.control.write_text("")
+
+    def _env(self, *a, **kw):
+        env = super()._env(*a, **kw)
+        env["LD_PRELOAD"] = str(iofail_shim())
+        env["IOFAIL_CONTROL"] = str(self.control)
+        # the sanitizer build: the shim follows the ASan runtime, which is fine
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+        return env
+
+    def fault(self, ops, err, part=None):
+        self.control.write_text(f"{ops} {err} {part or self.db_path}\n")
+
+    def clear(self):
+        self.control.write_text("")
+
+    def hits(self):
+        p = self.workdir / "iofail.ctl.hits"
+        return p.stat().st_size if p.exists() else 0

@@ -15,39 +15,14 @@ from bunkerlib import assert_error, assert_ok
 
 pytestmark = pytest.mark.slow
 
-SHIM = bl.bin_path().parent / "libiofail.so"
-
-
-class FaultyServer(bl.Server):
-    def __init__(self, workdir, **kw):
-        super().__init__(workdir, **kw)
-        self.control = self.workdir / "iofail.ctl"
-        self.control.write_text("")
-
-    def _env(self, *a, **kw):
-        env = super()._env(*a, **kw)
-        env["LD_PRELOAD"] = str(SHIM)
-        env["IOFAIL_CONTROL"] = str(self.control)
-        # the sanitizer build: the shim follows the ASan runtime, which is fine
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
-        return env
-
-    def fault(self, ops, err):
-        self.control.write_text(f"{ops} {err} {self.db_path}\n")
-
-    def clear(self):
-        self.control.write_text("")
-
-    def hits(self):
-        p = self.workdir / "iofail.ctl.hits"
-        return p.stat().st_size if p.exists() else 0
+SHIM = bl.iofail_shim()
 
 
 @pytest.fixture
 def fsrv(tmp_path):
     if not SHIM.exists():
         pytest.fail(f"{SHIM} not built", pytrace=False)
-    srv = FaultyServer(tmp_path / "faulty")
+    srv = bl.FaultyServer(tmp_path / "faulty")
     srv.init()
     srv.start()
     yield srv

@@ -255,16 +255,23 @@ def test_sigkill_then_restart_imports_at_start(server_factory):
     assert _gets(srv.client(), tok) == 30
 
 
-@pytest.mark.parametrize("cut", ["tail", "garbage"])
-def test_torn_journal_tail_is_skipped_and_the_server_starts(server_factory, cut):
+def _killed_after_reads(server_factory, n):
+    """A server killed right after <n> reads of one user: it, the user's
+    token, and the newest journal file holding events."""
     srv = _started(server_factory)
     api = srv.client()
     tok = api.create_user(bl.profile())
-    for _ in range(10):
+    for _ in range(n):
         assert_ok(api.get_user("token", tok))
     _kill(srv)
     f = max((f for f in bl.journal_files(srv) if f.stat().st_size > 0),
             key=lambda f: f.stat().st_mtime_ns)
+    return srv, tok, f
+
+
+@pytest.mark.parametrize("cut", ["tail", "garbage"])
+def test_torn_journal_tail_is_skipped_and_the_server_starts(server_factory, cut):
+    srv, tok, f = _killed_after_reads(server_factory, 10)
     data = f.read_bytes()
     if cut == "tail":
         # cut the last record in half
@@ -285,14 +292,7 @@ def test_torn_journal_tail_is_skipped_and_the_server_starts(server_factory, cut)
 
 
 def test_corrupt_record_in_the_middle_skips_only_it(server_factory):
-    srv = _started(server_factory)
-    api = srv.client()
-    tok = api.create_user(bl.profile())
-    for _ in range(10):
-        assert_ok(api.get_user("token", tok))
-    _kill(srv)
-    f = max((f for f in bl.journal_files(srv) if f.stat().st_size > 0),
-            key=lambda f: f.stat().st_mtime_ns)
+    srv, tok, f = _killed_after_reads(server_factory, 10)
     data = bytearray(f.read_bytes())
     data[len(data) // 2] ^= 0xFF
     f.write_bytes(bytes(data))
@@ -359,35 +359,15 @@ def test_journal_holds_no_plaintext(server_factory):
     assert not found, found
 
 
-class _FaultyServer(bl.Server):
-    def __init__(self, workdir, **kw):
-        super().__init__(workdir, **kw)
-        self.control = self.workdir / "iofail.ctl"
-        self.control.write_text("")
-
-    def _env(self, *a, **kw):
-        env = super()._env(*a, **kw)
-        env["LD_PRELOAD"] = str(bl.bin_path().parent / "libiofail.so")
-        env["IOFAIL_CONTROL"] = str(self.control)
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
-        return env
-
-    def fault(self, ops, err, part):
-        self.control.write_text(f"{ops} {err} {part}\n")
-
-    def clear(self):
-        self.control.write_text("")
-
-
 @pytest.mark.parametrize("ops,err,conf", [
     ("write,pwrite", "ENOSPC", SLOW_IMPORT),
     ("write,pwrite", "EIO", SLOW_IMPORT),
     ("fdatasync,fsync", "EIO", SLOW_IMPORT + "  lazy_sync_ms: 0\n"),
 ])
 def test_journal_write_failure_fails_the_read_and_recovers(tmp_path, ops, err, conf):
-    if not (bl.bin_path().parent / "libiofail.so").exists():
+    if not bl.iofail_shim().exists():
         pytest.fail("libiofail.so not built", pytrace=False)
-    srv = _FaultyServer(tmp_path / "faulty", conf=conf)
+    srv = bl.FaultyServer(tmp_path / "faulty", conf=conf)
     srv.init()
     srv.start()
     try:
@@ -493,9 +473,9 @@ def test_events_taken_by_a_failed_write_are_imported_by_the_next(tmp_path):
     """Reads journaled, then a write whose transaction takes their events
     fails at commit (the WAL cannot be written): the events are not in the
     table, and the next write imports them, before its own event, once."""
-    if not (bl.bin_path().parent / "libiofail.so").exists():
+    if not bl.iofail_shim().exists():
         pytest.fail("libiofail.so not built", pytrace=False)
-    srv = _FaultyServer(tmp_path / "faulty", conf=SLOW_IMPORT)
+    srv = bl.FaultyServer(tmp_path / "faulty", conf=SLOW_IMPORT)
     srv.init()
     srv.start()
     try:
