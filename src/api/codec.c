@@ -225,3 +225,26 @@ codec_json_encode(const json_t *v, char **out, size_t *out_len)
     *out_len = s ? strlen(s) : 0;
     return s ? BK_OK : BK_ENOMEM;
 }
+
+enum bk_err
+codec_json_join(const struct slice *parts, size_t n, char **out, size_t *out_len)
+{
+    size_t len = 0, at = 0;
+    char *s;
+
+    *out = NULL;
+    *out_len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += parts[i].len;
+    s = mem_alloc(len + 1);
+    if (s == NULL)
+        return BK_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(s + at, parts[i].ptr, parts[i].len);
+        at += parts[i].len;
+    }
+    s[len] = '\0';
+    *out = s;
+    *out_len = len;
+    return BK_OK;
+}

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "../base/err.h"
+#include "../base/slice.h"
 
 struct codec_limits {
     unsigned max_depth;     /* deepest nesting of arrays/objects */
@@ -35,5 +36,12 @@ enum bk_err codec_percent_decode(const char *in, size_t len, int plus_is_space, 
 
 /* A new compact JSON text of <v> in *out (mem_free()). */
 enum bk_err codec_json_encode(const json_t *v, char **out, size_t *out_len);
+
+/* The media type of every JSON reply. */
+#define CODEC_JSON_MEDIA "application/json; charset=utf-8"
+
+/* A new text (mem_free(), NUL-terminated) of the <n> pieces <parts> one after
+ * the other; the caller vouches that together they are JSON. */
+enum bk_err codec_json_join(const struct slice *parts, size_t n, char **out, size_t *out_len);
 
 #endif

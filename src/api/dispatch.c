@@ -19,7 +19,7 @@
 #include "metrics.h"
 #include "routes.h"
 
-static const char json_media[] = "application/json; charset=utf-8";
+static const char json_media[] = CODEC_JSON_MEDIA;
 
 void
 api_reply_cleanup(struct api_reply *r)

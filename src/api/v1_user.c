@@ -6,7 +6,9 @@
 
 #include "../core/audit.h"
 #include "../core/users.h"
+#include "../vault/secbuf.h"
 #include "auditjson.h"
+#include "codec.h"
 #include "params.h"
 
 #define AUDIT_PAGE_MAX 1000
@@ -46,16 +48,33 @@ v1_user_get(struct ctx *c, const struct api_req *req, const struct route_match *
             json_t **reply, struct api_reply *raw)
 {
     struct user_ref ref;
+    struct user_meta meta;
     char token[37];
     json_t *profile = NULL;
+    char *text = NULL;
+    size_t len = 0;
     enum bk_err err;
 
-    (void)req, (void)body, (void)raw;
+    (void)req, (void)body;
     err = path_ref(c, m, &ref);
     if (err == BK_OK)
-        err = users_get(c, &ref, token, &profile);
+        err = users_get_text(c, &ref, 0, token, &meta, &profile, &text, &len);
     if (err != BK_OK)
         return err;
+    if (text != NULL) {
+        /* the reply dispatch would build, with the profile's text as it is */
+        struct slice parts[] = {
+            slice_of("{\"status\":\"ok\",\"token\":\""), slice_of(token),
+            slice_of("\",\"data\":"), { text, len }, slice_of("}"),
+        };
+
+        err = codec_json_join(parts, sizeof parts / sizeof parts[0], &raw->body,
+                              &raw->body_len);
+        secbuf_free(text, len + 1);
+        raw->status = 200;
+        raw->content_type = CODEC_JSON_MEDIA;
+        return err;
+    }
     *reply = json_pack("{s:s, s:o}", "token", token, "data", profile);
     return *reply ? BK_OK : BK_ENOMEM;
 }

@@ -2,10 +2,13 @@
  * spec lists them. The services are the same ones /v1 calls. */
 #include "v2_user.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/audit.h"
 #include "../core/users.h"
+#include "../vault/secbuf.h"
+#include "codec.h"
 #include "v2_access.h"
 #include "auditjson.h"
 #include "params.h"
@@ -68,16 +71,39 @@ V2_HANDLER(v2_user_get)
     int64_t version;
     char token[37];
     json_t *profile = NULL;
+    char *text = NULL;
+    size_t len = 0;
     enum bk_err err;
 
-    (void)req, (void)m, (void)raw;
+    (void)req, (void)m;
     err = params_ref_body(c, body, &ref);
     if (err == BK_OK)
         err = params_int(c, body, "version", 0, 1, INT32_MAX, &version);
     if (err == BK_OK)
-        err = users_get_meta(c, &ref, version, token, &meta, &profile);
+        err = users_get_text(c, &ref, version, token, &meta, &profile, &text, &len);
     if (err != BK_OK)
         return err;
+    if (text != NULL) {
+        /* the reply dispatch would build, with the profile's text as it is */
+        char tail[160];
+        int n = snprintf(tail, sizeof tail, ",\"version\":%lld,\"finaltime\":%lld,"
+                         "\"slidingtime\":%lld,\"expirationtime\":%lld}",
+                         (long long)meta.version, (long long)meta.exp.finaltime,
+                         (long long)meta.exp.slidingtime, (long long)meta.exp.expirationtime);
+        struct slice parts[] = {
+            slice_of("{\"status\":\"ok\",\"token\":\""), slice_of(token),
+            slice_of("\",\"profile\":"), { text, len }, { tail, n > 0 ? (size_t)n : 0 },
+        };
+
+        err = n > 0 && (size_t)n < sizeof tail
+                  ? codec_json_join(parts, sizeof parts / sizeof parts[0], &raw->body,
+                                    &raw->body_len)
+                  : BK_EINTERNAL;
+        secbuf_free(text, len + 1);
+        raw->status = 200;
+        raw->content_type = CODEC_JSON_MEDIA;
+        return err;
+    }
     *reply = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I}", "token", token, "profile", profile,
                        "version", (json_int_t)meta.version, "finaltime",
                        (json_int_t)meta.exp.finaltime, "slidingtime",

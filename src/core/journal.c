@@ -17,6 +17,7 @@
 #include "../base/clock.h"
 #include "../base/fsdir.h"
 #include "../base/log.h"
+#include "../base/thread.h"
 #include "../base/mem.h"
 #include "../store/tenants.h"
 #include "audit.h"
@@ -861,6 +862,7 @@ run(void *arg)
 {
     struct journal *j = arg;
 
+    thread_name("importer");
     pthread_mutex_lock(&j->lock);
     while (!j->stop) {
         int64_t now = clock_mono_ms(), next = now + 1000;

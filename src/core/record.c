@@ -82,23 +82,39 @@ record_seal(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const 
 }
 
 enum bk_err
-record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
-            int64_t version, const uint8_t *box, size_t box_len, json_t **out)
+record_open_text(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
+                 int64_t version, const uint8_t *box, size_t box_len, char **text_out,
+                 size_t *len_out)
 {
     char p[RECORD_PLACE_MAX];
     size_t n = place(p, sizeof p, c->tenant, kind, id, version);
     uint8_t *text = NULL;
+    enum bk_err err;
+
+    *text_out = NULL;
+    *len_out = 0;
+    err = aead_open(dek, p, n, box, box_len, &text, len_out);
+    if (err == BK_OK)
+        *text_out = (char *)text;
+    return err;
+}
+
+enum bk_err
+record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind, const char *id,
+            int64_t version, const uint8_t *box, size_t box_len, json_t **out)
+{
+    char *text = NULL;
     size_t len = 0;
     json_error_t jerr;
     unsigned long failed;
     enum bk_err err;
 
     *out = NULL;
-    err = aead_open(dek, p, n, box, box_len, &text, &len);
+    err = record_open_text(c, dek, kind, id, version, box, box_len, &text, &len);
     if (err != BK_OK)
         return err;
     failed = mem_failures();
-    *out = json_loadb((const char *)text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    *out = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     secbuf_free(text, len + 1);
     if (*out != NULL && mem_failures() != failed) {
         /* jansson may have dropped a byte on a failed allocation (see codec.c) */

@@ -25,6 +25,13 @@ enum bk_err record_dek_new(struct ctx *c, const char *token, uint8_t dek[KEYS_LE
 enum bk_err record_seal(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind,
                         const char *id, int64_t version, const json_t *doc, uint8_t **box_out,
                         size_t *box_len);
+/* Open what record_seal made, as the sealed text itself: *text_out is a new
+ * NUL-terminated buffer of *len_out bytes holding plaintext (wipe and free it
+ * with secbuf_free(text, len + 1)). Authentic means it is what record_seal
+ * wrote, compact JSON from jansson; it is not parsed again here. */
+enum bk_err record_open_text(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind,
+                             const char *id, int64_t version, const uint8_t *box,
+                             size_t box_len, char **text_out, size_t *len_out);
 /* Open what record_seal made into a new JSON value (*out, json_decref()). */
 enum bk_err record_open(struct ctx *c, const uint8_t dek[KEYS_LEN], const char *kind,
                         const char *id, int64_t version, const uint8_t *box, size_t box_len,

@@ -12,6 +12,7 @@
 #include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../base/thread.h"
 #include "../store/access.h"
 #include "../vault/kdf.h"
 #include "../vault/secbuf.h"
@@ -572,6 +573,7 @@ merger_run(void *arg)
 {
     struct search_merger *m = arg;
 
+    thread_name("merger");
     pthread_mutex_lock(&m->lock);
     while (!m->stopping) {
         struct timespec until;

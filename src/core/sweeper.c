@@ -10,6 +10,7 @@
 
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../base/thread.h"
 #include "portal.h"
 #include "sessions.h"
 #include "expiration.h"
@@ -72,6 +73,7 @@ run(void *arg)
 {
     struct sweeper *s = arg;
 
+    thread_name("sweeper");
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         struct timespec until;

@@ -410,20 +410,51 @@ users_get(struct ctx *c, const struct user_ref *ref, char token_out[37], json_t 
     return users_get_meta(c, ref, 0, token_out, &meta, profile_out);
 }
 
-enum bk_err
-users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
-               struct user_meta *meta_out, json_t **profile_out)
+/* The current profile as its sealed text, when the caller sees all of it: an
+ * authentic box holds what record_seal wrote from an object, so only its
+ * first byte is checked instead of parsing it (and encoding it again). */
+static enum bk_err
+open_profile_text(struct ctx *c, const struct user_row *row, uint8_t dek[KEYS_LEN],
+                  char **text_out, size_t *len_out)
+{
+    enum bk_err err = record_dek(c, row, dek);
+
+    if (err == BK_OK)
+        err = record_open_text(c, dek, "user", row->token, row->version, row->body,
+                               row->body_len, text_out, len_out);
+    if (err == BK_OK && (*len_out < 2 || (*text_out)[0] != '{')) {
+        secbuf_free(*text_out, *len_out + 1);
+        *text_out = NULL;
+        *len_out = 0;
+        err = BK_ECORRUPT;
+    }
+    if (err != BK_OK)
+        LOG_ERR(c->rid, "users", "stored record does not open: %s", bk_err_str(err));
+    return err == BK_ENOTFOUND ? BK_ECORRUPT : err;
+}
+
+/* users_get_meta(); with <text_out>, the current profile of a caller whose
+ * view is not limited comes back as text instead of an object. */
+static enum bk_err
+get_user(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
+         struct user_meta *meta_out, json_t **profile_out, char **text_out, size_t *text_len)
 {
     struct user_row row;
     char vmsg[32];
     uint8_t dek[KEYS_LEN];
     json_t *profile = NULL;
+    char *text = NULL;
+    size_t len = 0;
     char *ident = identity_copy(ref);
     struct audit_event ev = { .action = "UserGet", .mode = users_mode_name(ref->mode) };
     int touch = 0;
     enum bk_err err;
 
     *profile_out = NULL;
+    if (text_out != NULL) {
+        *text_out = NULL;
+        *text_len = 0;
+    }
     token_out[0] = '\0';
     memset(meta_out, 0, sizeof *meta_out);
     memset(&row, 0, sizeof row);
@@ -437,7 +468,10 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     err = resolve(c, ref, 0, &row);
     if (err == BK_OK)
         err = expiration_check(c, &row, &meta_out->exp, &touch);
-    if (err == BK_OK)
+    /* (c->access.limited is known once resolve() has asked about the target) */
+    if (err == BK_OK && text_out != NULL && version == 0 && !c->access.limited)
+        err = open_profile_text(c, &row, dek, &text, &len);
+    else if (err == BK_OK)
         err = open_profile(c, &row, dek, &profile);
     if (err == BK_OK && version != 0 && version != row.version) {
         json_decref(profile);
@@ -472,7 +506,12 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
         else
             store_rollback(&c->db);
     }
-    if (err == BK_OK) {
+    if (err == BK_OK && text != NULL) {
+        memcpy(token_out, row.token, 37);
+        *text_out = text;
+        *text_len = len;
+        text = NULL;
+    } else if (err == BK_OK) {
         memcpy(token_out, row.token, 37);
         *profile_out = authz_mask(c, profile);
         profile = NULL;
@@ -481,10 +520,27 @@ users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char 
     }
 out:
     json_decref(profile);
+    if (text != NULL)
+        secbuf_free(text, len + 1);
     secbuf_wipe(dek, sizeof dek);
     store_user_row_cleanup(&row);
     mem_free(ident);
     return err;
+}
+
+enum bk_err
+users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
+               struct user_meta *meta_out, json_t **profile_out)
+{
+    return get_user(c, ref, version, token_out, meta_out, profile_out, NULL, NULL);
+}
+
+enum bk_err
+users_get_text(struct ctx *c, const struct user_ref *ref, int64_t version, char token_out[37],
+               struct user_meta *meta_out, json_t **profile_out, char **text_out,
+               size_t *text_len)
+{
+    return get_user(c, ref, version, token_out, meta_out, profile_out, text_out, text_len);
 }
 
 /* A new object: <base> with <changes> merged in (null removes). */

@@ -159,6 +159,15 @@ enum bk_err users_get_meta(struct ctx *c, const struct user_ref *ref, int64_t ve
                            char token_out[37], struct user_meta *meta_out,
                            json_t **profile_out);
 
+/* users_get_meta() for a reply that embeds the profile as text: when the
+ * current version is read by a caller who may see all of it, *text_out is the
+ * profile's sealed text itself (compact JSON of an object, NUL-terminated,
+ * *text_len bytes; secbuf_free(text, len + 1)) and *profile_out stays NULL;
+ * otherwise *profile_out is set as by users_get_meta() and *text_out NULL. */
+enum bk_err users_get_text(struct ctx *c, const struct user_ref *ref, int64_t version,
+                           char token_out[37], struct user_meta *meta_out,
+                           json_t **profile_out, char **text_out, size_t *text_len);
+
 /* users_find(), and deleted users too (by token only) when <allow_deleted>. */
 enum bk_err users_find_any(struct ctx *c, const struct user_ref *ref, int allow_deleted,
                            struct user_row *out);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../base/log.h"
+#include "../base/thread.h"
 
 #define SQ_WAL_RESTART_PAGES 1024   /* a WAL this long (4 MiB of 4 KiB pages) starts over */
 #define SQ_WAL_RESTART_WAIT_MS 3    /* how long that waits for readers and writers */
@@ -109,6 +110,7 @@ syncer_main(void *arg)
 {
     struct sq_syncer *s = arg;
 
+    thread_name("syncer");
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
         struct timespec until;
