@@ -183,10 +183,7 @@ call_end(struct ctx *c, struct call *k, enum bk_err err)
 
     if (err == BK_OK)
         err = audit_write(c, &k->ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     msg = c->errmsg;
     if (err != BK_OK && k->resolved &&
         (err == BK_ENOTFOUND || err == BK_EINVAL || err == BK_ECONFLICT)) {
@@ -606,10 +603,7 @@ agreements_revoke_all(struct ctx *c, const char *brief, size_t brief_len, int64_
     if (err == BK_OK)
         err = audit_write(c, &ev);
     msg = c->errmsg;
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     c->errmsg = msg;
     if (err != BK_OK)
         *count_out = 0;

@@ -254,10 +254,7 @@ run(struct ctx *c, struct call *k)
     }
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err != BK_OK && resolved &&
         (err == BK_EINVAL || err == BK_ENOTFOUND || err == BK_ECONFLICT)) {
         const char *msg = c->errmsg;

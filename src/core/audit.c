@@ -300,10 +300,7 @@ queue_write_once(struct ctx *c, struct queued *first)
         if (err == BK_OK)
             err = head_advance(c, &head);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 
@@ -328,10 +325,7 @@ write_alone(struct ctx *c, const struct audit_event *ev)
     if (err != BK_OK)
         return err;
     err = audit_write(c, ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 

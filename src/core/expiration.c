@@ -226,10 +226,7 @@ flow(struct ctx *c, const struct user_ref *ref, int allow_deleted, const char *a
         ev.dek = have_dek ? dek : NULL;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         memcpy(token_out, row.token, 37);
 out:
@@ -408,10 +405,7 @@ expiration_retain(struct ctx *c, const char *exptoken, size_t len)
         ev.record = user.token;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     store_expiry_row_cleanup(&e);
     store_user_row_cleanup(&user);
     return err;
@@ -460,10 +454,7 @@ expiration_delete(struct ctx *c, const char *exptoken, size_t len)
     } else if (err == BK_OK && e.state != EXPIRY_EXPIRED) {
         err = ctx_fail(c, BK_ENOTFOUND, "not found");
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     memcpy(token, user.token, sizeof token);
     store_expiry_row_cleanup(&e);
     store_user_row_cleanup(&user);
@@ -489,10 +480,7 @@ sweep_one(struct ctx *c, const struct expiry_due *d)
     }
     if (err == BK_OK && e.state == EXPIRY_WAIT)
         err = mark_expired(c, &e);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     store_expiry_row_cleanup(&e);
     if (err == BK_OK)
         err = forget_now(c, d->token);

@@ -31,10 +31,7 @@ finish(struct ctx *c, enum bk_err err, const struct audit_event *ev)
 {
     if (err == BK_OK)
         err = audit_write(c, ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 

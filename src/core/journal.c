@@ -670,10 +670,7 @@ journal_settle(struct ctx *c)
         pthread_mutex_lock(&j->take);
         err = take_locked(c, j, &upto, &inserted);
         pthread_mutex_unlock(&j->take);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = store_end(&c->db, err);
     }
     if (err == BK_OK)
         mark_committed(j, upto);
@@ -805,10 +802,7 @@ import_once(struct journal *j, struct ctx *c, uint64_t *upto)
         journalrec_put_le(v, *upto, 8);
         err = store_meta_put(&c->db, "audit_journal_seq", v, sizeof v);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 

@@ -220,10 +220,7 @@ finish(struct ctx *c, enum bk_err err)
 {
     const char *msg = c->errmsg;
 
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     c->errmsg = msg;
     return err;
 }

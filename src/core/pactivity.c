@@ -101,10 +101,7 @@ finish(struct ctx *c, enum bk_err err, const char *action, const char *name)
     if (err == BK_OK)
         err = audit_write(c, &ev);
     msg = c->errmsg;
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     c->errmsg = msg;
     return err;
 }

@@ -142,10 +142,7 @@ rate_check(struct ctx *c, const struct ident *id)
     err = store_portal_hit(&c->db, c->tenant, id->hash, c->now, cf->login.window_s, &n_id);
     if (err == BK_OK)
         err = store_portal_hit(&c->db, c->tenant, iph, c->now, cf->login.window_s, &n_ip);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err != BK_OK)
         return err;
     if (n_id > (int64_t)cf->login.max_per_identity || n_ip > (int64_t)cf->login.max_per_ip) {
@@ -384,10 +381,7 @@ portal_prelogin(struct ctx *c, const char *mode, size_t mode_len, const char *id
         ev.msg = demo ? "demo code" : "code sent";
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK && known && !demo) {
         enum bk_err serr = id.mode == MODE_EMAIL ? sendcode_email(c->app->conf, id.norm, code)
                                                  : sendcode_sms(c->app->conf, id.norm, code);
@@ -459,10 +453,7 @@ portal_login(struct ctx *c, const char *mode, size_t mode_len, const char *ident
             ev.msg = wrong_code;
             err = audit_write(c, &ev);
         }
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = store_end(&c->db, err);
         return err != BK_OK ? err : ctx_fail(c, BK_EAUTH, wrong_code);
     }
     /* the code is used up either way */
@@ -530,10 +521,7 @@ portal_logout(struct ctx *c, const char *xtoken, size_t len)
         ev.msg = "portal session closed";
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 
@@ -556,9 +544,6 @@ portal_sweep(struct ctx *c)
     err = store_portal_purge_expired(&c->db, c->now,
                                      c->now - (int64_t)c->app->conf->login.window_s,
                                      SWEEP_BATCH, &deleted);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err == BK_ENOTIMPL ? BK_OK : err;
 }

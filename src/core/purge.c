@@ -14,10 +14,7 @@ purge_expired(struct ctx *c, purge_fn fn, const char *what)
         if (err != BK_OK)
             break;
         err = fn(&c->db, c->now, PURGE_BATCH, &deleted);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = store_end(&c->db, err);
         if (err != BK_OK)
             break;
         swept += deleted;

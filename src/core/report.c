@@ -147,10 +147,7 @@ report_user(struct ctx *c, const struct user_ref *ref, const char *action, json_
         ev.dek = dek;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK) {
         *out = rep;
         rep = NULL;

@@ -260,10 +260,7 @@ requests_create(struct ctx *c, const struct user_ref *ref, const char *type, con
         ev.msg = row.rtoken;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         memcpy(rtoken_out, row.rtoken, 37);
 out:
@@ -648,10 +645,7 @@ requests_cancel(struct ctx *c, const char *rtoken_in, size_t rtoken_len, const c
         ev.msg = rtoken;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ECONFLICT)
         audit_refusal(c, "UserRequestCancel", &row, err);
     json_decref(doc);

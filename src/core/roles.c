@@ -37,10 +37,7 @@ in_write(struct ctx *c, const char *action, enum bk_err (*fn)(struct ctx *c, voi
         err = store_access_version_bump(&c->db, c->tenant);
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 

@@ -287,10 +287,7 @@ upsert(struct ctx *c, const struct sid *s, const struct user_ref *ref, const jso
         ev.after = data;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
 out:
     secbuf_wipe(dek, sizeof dek);
     store_session_row_cleanup(&old);
@@ -414,10 +411,7 @@ sessions_delete(struct ctx *c, const char *sid, size_t sid_len)
         ev.record = row.user_token;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     store_session_row_cleanup(&row);
     return err;
 }

@@ -261,10 +261,7 @@ shared_create(struct ctx *c, const struct user_ref *ref, const struct shared_sou
     }
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK) {
         memcpy(token_out, user.token, 37);
     } else {
@@ -399,10 +396,7 @@ shared_get(struct ctx *c, const char *uuid, size_t uuid_len, json_t **data_out)
         ev.after = data;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK) {
         *data_out = data;
         data = NULL;
@@ -430,10 +424,7 @@ shared_sweep(struct ctx *c)
     if (err != BK_OK)
         return err;
     err = store_shared_purge_expired(&c->db, c->now, &removed);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ENOTIMPL)
         return BK_OK;
     if (err == BK_OK && removed > 0)

@@ -275,10 +275,7 @@ read_all(struct ctx *c, const enum user_mode *kinds, size_t nkinds, const char *
         }
     }
     c->tenant = home;
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     mem_free(t.ids);
     if (err != BK_OK) {
         json_decref(rows);
@@ -356,10 +353,7 @@ system_profiles_delete(struct ctx *c, const struct user_ref *ref, int64_t only,
     c->tenant = home;
     if (err == BK_OK && json_array_size(rows) == 0)
         err = ctx_fail(c, BK_ENOTFOUND, "not found");
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     mem_free(t.ids);
     if (err != BK_OK) {
         json_decref(rows);
@@ -387,10 +381,7 @@ system_profile_restore(struct ctx *c, const char *token, size_t len, int64_t ten
     if (err == BK_OK)
         err = users_restore(c, &row, "SystemRestoreUserProfile", profile_out);
     c->tenant = home;
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err != BK_OK) {
         json_decref(*profile_out);
         *profile_out = NULL;

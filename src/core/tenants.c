@@ -190,10 +190,7 @@ tenants_create(struct ctx *c, const char *name, const char *org, int64_t *id_out
     if (err != BK_OK)
         goto out;
     err = store_tenants_insert(&c->db, &row);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ECONFLICT)
         err = ctx_fail(c, err, "tenant with this name already exists");
     if (err == BK_OK) {
@@ -237,10 +234,7 @@ tenants_update(struct ctx *c, int64_t id, const char *name, const char *org)
     if (err != BK_OK)
         return err;
     err = store_tenants_update(&c->db, id, name, org);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ECONFLICT)
         return ctx_fail(c, err, "tenant with this name already exists");
     if (err == BK_ENOTFOUND)
@@ -274,10 +268,7 @@ tenants_delete(struct ctx *c, int64_t id)
      * (with its key salt) go in this one transaction; its events still in
      * the read journal are dropped by the import that finds it gone */
     err = store_tenants_remove(&c->db, id);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ENOTFOUND)
         return ctx_fail(c, err, "not found");
     if (err == BK_OK)

@@ -306,10 +306,7 @@ create_once(struct ctx *c, const struct tokens_new *recs, const struct prepared 
         if (err != BK_OK)
             *failed_at = i;
     }
-    if (err == BK_OK)
-        return store_commit(&c->db);
-    store_rollback(&c->db);
-    return err;
+    return store_end(&c->db, err);
 }
 
 enum bk_err
@@ -386,10 +383,7 @@ read_recorded(struct ctx *c, const struct token_row *row)
                                   row->final);
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 
@@ -425,10 +419,7 @@ tokens_delete(struct ctx *c, struct slice token)
         err = store_tokens_remove(&c->db, c->tenant, row.id);
     if (err == BK_OK)
         err = audit_token(c, "TokenDelete", row.uuid, NULL);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     store_token_row_cleanup(&row);
     if (err == BK_ENOTFOUND)
         return ctx_fail(c, err, "not found");
@@ -461,10 +452,7 @@ for_each(struct ctx *c, const struct slice *toks, size_t n, const char *action,
             err = audit_token(c, action, row.uuid, NULL);
         store_token_row_cleanup(&row);
     }
-    if (err == BK_OK)
-        return store_commit(&c->db);
-    store_rollback(&c->db);
-    return err;
+    return store_end(&c->db, err);
 }
 
 struct show_arg {

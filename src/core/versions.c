@@ -262,10 +262,7 @@ versions_sweep(struct ctx *c)
     if (err != BK_OK)
         return err;
     err = store_versions_prune_age(&c->db, c->now - period, &removed);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK && removed > 0)
         LOG_INFO(c->rid, "versions", "pruned %lld old versions", (long long)removed);
     return err;

@@ -102,10 +102,7 @@ xtokens_create_for_user(struct ctx *c, const struct user_ref *ref, int64_t final
         ev.record = row.token;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         memcpy(xtoken_out, tok, 37);
 out:
@@ -144,10 +141,7 @@ xtokens_create_for_role(struct ctx *c, int64_t role_id, const char *role_name, i
         ev.msg = role.name;
         err = audit_write(c, &ev);
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         memcpy(xtoken_out, tok, 37);
 out:
@@ -245,9 +239,6 @@ xtokens_sweep(struct ctx *c)
     err = store_access_xtoken_sweep(&c->db, c->tenant, c->now - XTOKENS_EXPIRED_KEEP_S);
     if (err == BK_OK)
         err = store_access_unlock_sweep(&c->db, c->tenant, c->now);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err == BK_ENOTIMPL ? BK_OK : err;
 }

@@ -217,6 +217,18 @@ store_rollback(struct store_conn *c)
     STORE_OPS(c)->rollback(c->conn);
 }
 
+/* End the open transaction as <err> says: commit it when BK_OK (returning the
+ * commit's result), else roll it back and return <err>. */
+static inline enum bk_err
+store_end(struct store_conn *c, enum bk_err err)
+{
+    if (err != BK_OK) {
+        store_rollback(c);
+        return err;
+    }
+    return store_commit(c);
+}
+
 static inline enum bk_err
 store_meta_get(struct store_conn *c, const char *key, uint8_t **val, size_t *val_len)
 {
