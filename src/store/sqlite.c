@@ -85,7 +85,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 #define GC_MAX_JOBS 256          /* a batch commits once it holds this many writes */
 #define GC_MAX_WAIT_US 4000      /* ... or once its oldest write waited this long */
 #define GC_HOLD_MAX_US 2000      /* the longest a durable batch is held open for more writes */
-#define SQ_CHECKPOINT_STEP_PAGES 512    /* WAL pages written between the syncer's checkpoints */
+#define SQ_CHECKPOINT_STEP_PAGES 2048   /* WAL pages written between the syncer's checkpoints */
 #define SQ_WRITER_CHECKPOINT_PAGES 8192 /* a WAL this long: the writer checkpoints itself */
 
 /* Group commit: every write transaction runs inside a savepoint on one shared

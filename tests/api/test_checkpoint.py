@@ -1,8 +1,8 @@
 """Checkpoints beside the writer: the WAL is copied into the database file by
-the background syncer, kicked by the writer every few hundred pages of WAL,
-not by the writer inside a commit that holds the write lock. The syncer's
-interval is set to ten minutes here, so only the kick can explain a
-checkpoint; before, the writer's own checkpoint came only at 1000 pages."""
+the background syncer, kicked by the writer every 2048 pages of WAL, not by
+the writer inside a commit that holds the write lock (before, SQLite's own
+hook had the writer copy it at 1000 pages). The syncer's interval is set to
+ten minutes here, so only the kick can explain a checkpoint."""
 
 import time
 
@@ -26,7 +26,15 @@ def _wait(cond, secs=10.0):
     return cond()
 
 
-def test_wal_is_checkpointed_by_the_syncer_before_the_writer_would(server_factory):
+def _grow_wal(api, db, wal, base, pages, users):
+    """Create users with large profiles until the WAL holds <pages> pages or
+    the database file grew (a checkpoint copied the WAL into it)."""
+    while wal.stat().st_size < pages * PAGE and db.stat().st_size == base and len(users) < 1000:
+        p = bl.profile(notes="n" * 3000)
+        users.append((api.create_user(p), p))
+
+
+def test_wal_is_checkpointed_by_the_syncer_not_the_writer(server_factory):
     srv = server_factory(conf=CONF)
     srv.init()
     srv.start()
@@ -35,11 +43,12 @@ def test_wal_is_checkpointed_by_the_syncer_before_the_writer_would(server_factor
     wal = db.with_name(db.name + "-wal")
     base = db.stat().st_size
     users = []
-    # Large profiles grow the WAL quickly; stop short of the 1000 pages at
-    # which SQLite's own hook would have the writer checkpoint.
-    while wal.stat().st_size < 800 * PAGE and db.stat().st_size == base and len(users) < 400:
-        p = bl.profile(notes="n" * 3000)
-        users.append((api.create_user(p), p))
+    # past the 1000 pages at which the writer used to copy the WAL itself
+    _grow_wal(api, db, wal, base, 1500, users)
+    assert db.stat().st_size == base, \
+        f"a commit checkpointed: WAL {wal.stat().st_size // PAGE} pages, {len(users)} users"
+    # past the step, the writer kicks the syncer, which copies the WAL at once
+    _grow_wal(api, db, wal, base, 2100, users)
     assert _wait(lambda: db.stat().st_size > base), \
         f"no checkpoint: db {db.stat().st_size} bytes, WAL {wal.stat().st_size // PAGE} pages"
     # what was copied is whole, also after a restart
@@ -62,6 +71,6 @@ def test_wal_stays_bounded_under_sustained_writes(server_factory):
     wal = srv.db_path.with_name(srv.db_path.name + "-wal")
     for _ in range(600):
         api.create_user(bl.profile(notes="n" * 3000))
-    # ~600 creates write far more than the backstop's 8192 pages would allow
-    # to pile up if nothing ever started the WAL over
-    assert wal.stat().st_size < 4096 * PAGE, wal.stat().st_size // PAGE
+    # ~600 creates write ~11,000 pages: the WAL starts over within a few
+    # steps of 2048 pages instead of growing with them
+    assert wal.stat().st_size < 6144 * PAGE, wal.stat().st_size // PAGE
