@@ -36,9 +36,9 @@ struct sq_conn {
 };
 
 /* The background syncer (sqlite_sync.c): a thread with its own connection
- * that, within <interval_ms> of a commit, checkpoints the WAL (so the
- * writer's own checkpoints find little left to copy) and fsyncs it (which
- * makes lazy commits durable). */
+ * that, within <interval_ms> of a commit or at once when kicked, checkpoints
+ * the WAL (the writer copies it itself only past a far backstop) and fsyncs
+ * it (which makes lazy commits durable). */
 struct sq_syncer {
     const char *path;       /* borrowed from the pool */
     unsigned interval_ms;
@@ -47,11 +47,15 @@ struct sq_syncer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int running, stop, pending;
+    int urgent;             /* checkpoint now, without waiting for the interval */
 };
 
 enum bk_err sq_syncer_start(struct sq_syncer *s, const char *path, unsigned interval_ms);
 /* After a commit (a lazy one is not synced yet). */
 void sq_syncer_note(struct sq_syncer *s);
+/* The WAL grew by a step: checkpoint and sync it now rather than within the
+ * interval. */
+void sq_syncer_kick(struct sq_syncer *s);
 /* Stop the thread, syncing what is still pending. */
 void sq_syncer_stop(struct sq_syncer *s);
 

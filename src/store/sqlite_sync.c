@@ -2,9 +2,12 @@
  * runs with synchronous=NORMAL: visible and safe from a crash of the process
  * at once, but not yet on the disk. Within the sync interval after any
  * commit this thread, on a connection of its own, checkpoints the WAL
- * passively (which never blocks the writer, and leaves the writer's own
- * checkpoints little to copy) and fsyncs it: an fsync through any descriptor
- * of the file flushes the frames every connection wrote. */
+ * passively (which never blocks the writer) and fsyncs it: an fsync through
+ * any descriptor of the file flushes the frames every connection wrote. It is
+ * also the WAL's usual checkpointer: the writer kicks it each time the WAL
+ * grew by a step (sqlite.c, writer_wal_hook), so the copying and its fsyncs
+ * run beside the writer instead of inside a commit that holds the writer
+ * lock. */
 #include "sqlite_int.h"
 
 #include <string.h>
@@ -119,12 +122,15 @@ syncer_main(void *arg)
             pthread_cond_wait(&s->wake, &s->lock);
             continue;
         }
-        /* Let the interval's lazy commits gather, then sync them at once. */
+        /* Let the interval's lazy commits gather, then sync them at once;
+         * a WAL that grew by a step is checkpointed at once. */
         clock_gettime(CLOCK_REALTIME, &until);
         add_ms(&until, s->interval_ms);
-        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+        while (!s->stop && !s->urgent &&
+               pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
             ;
         s->pending = 0;
+        s->urgent = 0;
         pthread_mutex_unlock(&s->lock);
         sync_once(s);
         pthread_mutex_lock(&s->lock);
@@ -160,6 +166,18 @@ sq_syncer_note(struct sq_syncer *s)
         s->pending = 1;
         pthread_cond_signal(&s->wake);
     }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void
+sq_syncer_kick(struct sq_syncer *s)
+{
+    if (!s->running)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->pending = 1;
+    s->urgent = 1;
+    pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
 }
 
