@@ -234,7 +234,7 @@ conf_defaults(struct conf *c)
     c->journal_import_ms = 100;
     c->search_merge_users = 512;
     c->search_merge_after_ms = 1000;
-    c->search_merge_batch_rows = 1024;
+    c->search_merge_batch_rows = 8192;
     c->bulk_enabled = 1;
     c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;
