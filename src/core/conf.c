@@ -93,6 +93,7 @@ static const struct key keys[] = {
     { "database", "journal_import_ms", V_UINT0, offsetof(struct conf, journal_import_ms) },
     { "search", "merge_users", V_UINT, offsetof(struct conf, search_merge_users) },
     { "search", "merge_after_ms", V_UINT, offsetof(struct conf, search_merge_after_ms) },
+    { "search", "merge_batch_rows", V_UINT, offsetof(struct conf, search_merge_batch_rows) },
 
 
 #define UI_KEY(k) { "ui", #k, V_OPTSTRING, offsetof(struct conf, ui.k) }
@@ -233,6 +234,7 @@ conf_defaults(struct conf *c)
     c->journal_import_ms = 100;
     c->search_merge_users = 512;
     c->search_merge_after_ms = 1000;
+    c->search_merge_batch_rows = 8192;
     c->bulk_enabled = 1;
     c->bulk_unlock_ttl_s = 60;
     c->body_max_bytes = (size_t)1 << 20;

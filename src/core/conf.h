@@ -66,6 +66,9 @@ struct conf {
                                          this many users wait; default 512 */
     unsigned search_merge_after_ms;   /* search.merge_after_ms: ... or once the oldest waited
                                          this long; default 1000 */
+    unsigned search_merge_batch_rows; /* search.merge_batch_rows: pending rows one merge
+                                         transaction moves at most (the writer is free
+                                         between two); default 8192 */
     char *log_level;                  /* log.level: error|warn|info|debug; default info */
     /* connection limits (section "server"): */
     unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */

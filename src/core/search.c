@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,7 +487,10 @@ search_merge(struct ctx *c, int64_t max_rows, size_t *moved)
     enum bk_err err;
 
     *moved = 0;
-    err = store_begin(&c->db, 1);
+    /* A merge only moves what is already durable: lost in a power cut, it
+     * is lost whole and its pending rows are merged again, so it need not
+     * wait for an fsync of its own. */
+    err = store_begin(&c->db, STORE_WRITE_LAZY);
     if (err != BK_OK)
         return err;
     err = store_access_pend_list(&c->db, c->tenant, 0, max_rows, merge_collect, &m);
@@ -495,8 +499,15 @@ search_merge(struct ctx *c, int64_t max_rows, size_t *moved)
         qsort(m.p.rows, m.p.n, sizeof *m.p.rows, posting_cmp);
     if (err == BK_OK && m.p.n > 0)
         err = store_access_gram_put_many(&c->db, c->tenant, m.p.rows, m.p.n);
-    for (size_t i = 0; i < m.n && err == BK_OK; i++)
-        err = store_access_pend_delete(&c->db, c->tenant, m.users[i], m.kinds[i]);
+    /* the rows listed are the tenant's first by (user_id, kind) */
+    if (err == BK_OK && m.n > 0)
+        err = store_access_pend_delete_through(&c->db, c->tenant, m.users[m.n - 1],
+                                               m.kinds[m.n - 1]);
+    if (err == BK_ENOTIMPL) {
+        err = BK_OK;
+        for (size_t i = 0; i < m.n && err == BK_OK; i++)
+            err = store_access_pend_delete(&c->db, c->tenant, m.users[i], m.kinds[i]);
+    }
     if (err == BK_OK && m.n > 0)
         err = store_commit(&c->db);
     else
@@ -511,7 +522,6 @@ search_merge(struct ctx *c, int64_t max_rows, size_t *moved)
 
 /* ------------------------------------------------------------ the merger */
 
-#define MERGE_BATCH_ROWS 8192     /* pending rows moved per merge transaction */
 #define MERGE_POLL_MS 250         /* how often the merger looks without being woken */
 
 struct search_merger {
@@ -540,6 +550,28 @@ merge_due_add(void *arg, int64_t tenant, int64_t users, int64_t oldest_ms)
     return BK_OK;
 }
 
+/* Every pending row of the tenant, search.merge_batch_rows a transaction:
+ * the writer is free between two, and the yield lets a write queued for it
+ * in first, so a create waits for one slice at most, not for the backlog. */
+static enum bk_err
+merge_all(struct ctx *c)
+{
+    size_t rows = c->app->conf->search_merge_batch_rows, moved = rows, total = 0, txns = 0;
+    enum bk_err err = BK_OK;
+
+    while (err == BK_OK && moved == rows) {
+        err = search_merge(c, (int64_t)rows, &moved);
+        total += moved;
+        txns += moved > 0;
+        if (err == BK_OK && moved == rows)
+            sched_yield();
+    }
+    if (total > 0)
+        LOG_DEBUG(c->rid, "search", "merged %zu pending rows of tenant %lld in %zu transactions",
+                  total, (long long)c->tenant, txns);
+    return err;
+}
+
 enum bk_err
 search_merge_due(const struct app *app)
 {
@@ -556,11 +588,8 @@ search_merge_due(const struct app *app)
         return err;
     err = store_access_pend_tenants(&c.db, merge_due_add, &d);
     for (size_t i = 0; i < d.n && err == BK_OK; i++) {
-        size_t moved = MERGE_BATCH_ROWS;
-
         c.tenant = d.tenants[i];
-        while (err == BK_OK && moved == MERGE_BATCH_ROWS)
-            err = search_merge(&c, MERGE_BATCH_ROWS, &moved);
+        err = merge_all(&c);
     }
     store_release(&c.db);
     if (err != BK_OK && err != BK_ENOTIMPL)
@@ -746,14 +775,11 @@ static enum bk_err
 merge_if_too_many(struct ctx *c)
 {
     int64_t rows = 0, cap = SEARCH_PENDING_HARD_CAP * (int64_t)c->app->conf->search_merge_users;
-    size_t moved = MERGE_BATCH_ROWS;
     enum bk_err err = store_access_pend_count(&c->db, c->tenant, &rows);
 
     if (err == BK_ENOTIMPL || (err == BK_OK && rows <= cap))
         return BK_OK;
-    while (err == BK_OK && moved == MERGE_BATCH_ROWS)
-        err = search_merge(c, MERGE_BATCH_ROWS, &moved);
-    return err;
+    return err == BK_OK ? merge_all(c) : err;
 }
 
 enum bk_err

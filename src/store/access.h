@@ -208,6 +208,10 @@ struct store_access_ops {
                             int64_t *grams, size_t *n_out);
     /* <user_id>'s pending row of <kind> (0: of every kind); none is no error */
     enum bk_err (*pend_delete)(void *conn, int64_t tenant, int64_t user_id, int kind);
+    /* the tenant's pending rows keyed (user_id, kind) up to and including
+     * (<user_id>, <kind>): what a pend_list of every kind returned, in one
+     * statement (NULL: pend_delete row by row) */
+    enum bk_err (*pend_delete_through)(void *conn, int64_t tenant, int64_t user_id, int kind);
     /* the tenant's pending rows of <kind> (0: every kind) by user id, at most <limit> */
     enum bk_err (*pend_list)(void *conn, int64_t tenant, int kind, int64_t limit,
                              store_pend_fn fn, void *arg);
@@ -560,6 +564,12 @@ static inline enum bk_err
 store_access_pend_delete(struct store_conn *c, int64_t tenant, int64_t user_id, int kind)
 {
     return ACCESS_OPT(c, pend_delete, tenant, user_id, kind);
+}
+
+static inline enum bk_err
+store_access_pend_delete_through(struct store_conn *c, int64_t tenant, int64_t user_id, int kind)
+{
+    return ACCESS_OPT(c, pend_delete_through, tenant, user_id, kind);
 }
 
 static inline enum bk_err

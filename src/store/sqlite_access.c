@@ -122,6 +122,16 @@ static const char sql_audit_page[] =
 static const char sql_gram_put[] =
     "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT DO NOTHING";
+/* Many postings a statement: one step, reset and cursor for GRAM_ROWS_PER_STMT
+ * rows instead of one each. ?1 is the tenant; row i binds kind, bucket, gram
+ * and user at 2 + 4i .. 5 + 4i (a bare ? numbers on from the largest yet). */
+#define GRAM_ROWS_PER_STMT 64
+#define GRAM_ROW "(?1, ?, ?, ?, ?)"
+#define GRAM_ROWS4 GRAM_ROW ", " GRAM_ROW ", " GRAM_ROW ", " GRAM_ROW
+#define GRAM_ROWS16 GRAM_ROWS4 ", " GRAM_ROWS4 ", " GRAM_ROWS4 ", " GRAM_ROWS4
+static const char sql_gram_put_rows[] =
+    "INSERT OR IGNORE INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES "
+    GRAM_ROWS16 ", " GRAM_ROWS16 ", " GRAM_ROWS16 ", " GRAM_ROWS16;
 static const char sql_gram_delete[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 AND gram = ?4 "
     "AND user_id = ?5";
@@ -150,6 +160,8 @@ static const char sql_pend_get[] =
     "SELECT grams FROM search_pending WHERE tenant = ?1 AND user_id = ?2 AND kind = ?3";
 static const char sql_pend_delete[] =
     "DELETE FROM search_pending WHERE tenant = ?1 AND user_id = ?2 AND (?3 = 0 OR kind = ?3)";
+static const char sql_pend_delete_through[] =
+    "DELETE FROM search_pending WHERE tenant = ?1 AND (user_id, kind) <= (?2, ?3)";
 static const char sql_pend_list[] =
     "SELECT user_id, kind, grams FROM search_pending WHERE tenant = ?1 AND (?2 = 0 OR kind = ?2) "
     "ORDER BY user_id, kind LIMIT ?3";
@@ -893,6 +905,20 @@ a_pend_delete(void *conn, int64_t tenant, int64_t user_id, int kind)
 }
 
 static enum bk_err
+a_pend_delete_through(void *conn, int64_t tenant, int64_t user_id, int kind)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(conn, sql_pend_delete_through, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, kind);
+    return sq_exec_done(conn, st);
+}
+
+static enum bk_err
 a_pend_list(void *conn, int64_t tenant, int kind, int64_t limit, store_pend_fn fn, void *arg)
 {
     struct sq_conn *c = conn;
@@ -968,6 +994,33 @@ a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
     sqlite3_bind_int64(st, 4, gram);
     sqlite3_bind_int64(st, 5, user_id);
     return sq_exec_done(conn, st);
+}
+
+/* Full statements of GRAM_ROWS_PER_STMT rows, the rest one by one. */
+static enum bk_err
+a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = BK_OK;
+    size_t i = 0;
+
+    if (n >= GRAM_ROWS_PER_STMT)
+        err = prep(conn, sql_gram_put_rows, &st);
+    for (; err == BK_OK && n - i >= GRAM_ROWS_PER_STMT; i += GRAM_ROWS_PER_STMT) {
+        sqlite3_bind_int64(st, 1, tenant);
+        for (int k = 0; k < GRAM_ROWS_PER_STMT; k++) {
+            const struct store_gram_row *r = &rows[i + (size_t)k];
+
+            sqlite3_bind_int(st, 2 + 4 * k, r->kind);
+            sqlite3_bind_int64(st, 3 + 4 * k, store_gram_bucket(r->user_id));
+            sqlite3_bind_int64(st, 4 + 4 * k, r->gram);
+            sqlite3_bind_int64(st, 5 + 4 * k, r->user_id);
+        }
+        err = sq_exec_done(conn, st);
+    }
+    for (; err == BK_OK && i < n; i++)
+        err = a_gram_put(conn, tenant, rows[i].kind, rows[i].gram, rows[i].user_id);
+    return err;
 }
 
 static enum bk_err
@@ -1154,12 +1207,14 @@ const struct store_access_ops sqlite_access_ops = {
     .user_by_id = a_user_by_id,
     .audit_page = a_audit_page,
     .gram_put = a_gram_put,
+    .gram_put_many = a_gram_put_many,
     .gram_delete_many = a_gram_delete_many,
     .gram_purge_user = a_gram_purge_user,
     .gram_match = a_gram_match,
     .pend_put = a_pend_put,
     .pend_get = a_pend_get,
     .pend_delete = a_pend_delete,
+    .pend_delete_through = a_pend_delete_through,
     .pend_list = a_pend_list,
     .pend_count = a_pend_count,
     .pend_tenants = a_pend_tenants,

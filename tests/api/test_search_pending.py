@@ -4,6 +4,8 @@ merger moves them into the index once search.merge_users users wait or the
 oldest waited search.merge_after_ms, in one transaction per batch. Stores
 that keep nothing pending (PostgreSQL, MariaDB for now) write postings
 directly: there the same searches hold and the pending table stays empty."""
+import re
+
 import bunkerlib as bl
 from bunkerlib import v2_ok
 from test_search_postings import expected, merged, pending, postings, search, user_id
@@ -117,3 +119,38 @@ def test_each_tenant_searches_and_merges_its_own(server_factory):
         assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=10)
     tenants = bl.store_rows(srv, "SELECT DISTINCT tenant FROM search_grams ORDER BY tenant")
     assert [t for (t,) in tenants] == sorted({0, tid})
+
+
+def test_merge_in_slices_splits_users_between_transactions(server_factory):
+    # search.merge_batch_rows: a merge moves that many pending rows per
+    # transaction; slices of 3 rows end inside a user's values (each user has
+    # four), so the rows a slice removes must be exactly the ones it merged
+    srv = bl.started(server_factory, "search:\n  merge_users: 20\n  merge_after_ms: 600000\n"
+                                     "  merge_batch_rows: 3\nlog:\n  level: debug\n")
+    api = srv.client()
+    people = [bl.profile() for _ in range(25)]
+    created = v2_ok(api, "UserCreateBulk", {"records": [{"profile": p} for p in people]})
+    toks = [c["token"] for c in created["created"]]
+    assert bl.wait_until(lambda: all_pending(srv) == 0, timeout=20)
+    for p, t in zip(people, toks):
+        uid = user_id(srv, t)
+        assert pending(srv, uid) == {}
+        assert merged(srv, uid) == expected(p)
+    for i in (0, 1, 12, 24):
+        assert search(api, people[i]["login"], "login")[0] == toks[i]
+        assert search(api, people[i]["phone"], "phone")[0] == toks[i]
+    if srv.store == "sqlite":
+        # the merger says how many transactions it took: ceil(rows / 3)
+        rows = sum(len(expected(p)) for p in people)
+        said = re.findall(r"merged (\d+) pending rows of tenant 0 in (\d+) transactions",
+                          srv.log_path.read_text(errors="replace"))
+        assert sum(int(n) for n, _ in said) == rows
+        assert all(int(t) == -(-int(n) // 3) for n, t in said)
+
+
+def test_merge_batch_rows_must_be_positive(server_factory):
+    srv = server_factory(conf="search:\n  merge_batch_rows: 0\n")
+    srv.init()
+    rc, log, served = srv.start_expect_exit(timeout=10)
+    assert rc not in (None, 0) and not served
+    assert "merge_batch_rows" in log
