@@ -65,10 +65,7 @@ bulk_unlock_create(struct ctx *c, char unlock_out[37])
                                      ctx_ttl_end(c, (int64_t)c->app->conf->bulk_unlock_ttl_s));
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         memcpy(unlock_out, id, 37);
     secbuf_wipe(id, sizeof id);

@@ -285,10 +285,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
         }
         if (err == BK_OK)
             err = new_users_finish(c, nu, profiles, n, grams);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = store_end(&c->db, err);
     }
     for (i = 0; i < n && err == BK_OK; i++)
         memcpy(tokens_out[i], nu[i].row.token, 37);
@@ -501,10 +498,7 @@ get_user(struct ctx *c, const struct user_ref *ref, int64_t version, char token_
         err = expiration_touch(c, &row, &meta_out->exp);
         if (err == BK_OK)
             err = audit_write(c, &ev);
-        if (err == BK_OK)
-            err = store_commit(&c->db);
-        else
-            store_rollback(&c->db);
+        err = store_end(&c->db, err);
     }
     if (err == BK_OK && text != NULL) {
         memcpy(token_out, row.token, 37);
@@ -648,10 +642,7 @@ modify_once(struct ctx *c, const struct user_ref *ref, const char *action,
     ev.after = after;
     if (err == BK_OK)
         err = audit_write(c, &ev);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_ERETRY && !last)
         *again = 1;
     if (err == BK_OK) {
@@ -780,10 +771,7 @@ users_delete_with(struct ctx *c, const struct user_ref *ref, users_delete_hook_f
     if (err != BK_OK)
         return err;
     err = forget_tx(c, ref, hook, arg, token_out);
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err != BK_OK)
         token_out[0] = '\0';
     return err;
@@ -813,10 +801,7 @@ users_delete_many(struct ctx *c, const struct user_ref *refs, size_t n, char (*t
         if (err != BK_OK)
             *failed_at = i;
     }
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     return err;
 }
 
@@ -839,10 +824,7 @@ users_forget_again(struct ctx *c, const char *token, int *applied)
     }
     if (err == BK_OK)
         err = forget_row(c, &row, "token", 0, "re-applied from the erasure ledger");
-    if (err == BK_OK)
-        err = store_commit(&c->db);
-    else
-        store_rollback(&c->db);
+    err = store_end(&c->db, err);
     if (err == BK_OK)
         *applied = 1;
     store_user_row_cleanup(&row);
