@@ -11,7 +11,8 @@ struct http_server;
 struct http_conf {
     const char *host;            /* IPv4 address or "localhost"; NULL: all */
     int port;
-    unsigned threads;
+    unsigned threads;            /* pool workers when not thread_per_connection */
+    int thread_per_connection;   /* one thread per connection instead of the pool */
     const char *cert_path;       /* both set: HTTPS only */
     const char *key_path;
     unsigned timeout_s;          /* idle connection timeout */
