@@ -1,5 +1,6 @@
-/* The HTTP transport: a libmicrohttpd daemon with a thread pool, bodies read
- * under per-route caps, and the API layer called once a request is complete.
+/* The HTTP transport: a libmicrohttpd daemon with a thread per connection (or
+ * a pool of workers), bodies read under per-route caps, and the API layer
+ * called once a request is complete.
  * Knows nothing of users or JSON semantics. */
 #ifndef BK_HTTP_SERVER_H
 #define BK_HTTP_SERVER_H
