@@ -34,7 +34,8 @@ trap 'stop_server; rm -rf "$work"' EXIT
 export DATABUNKER_MASTERKEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export DATABUNKER_ROOTTOKEN="bench-root-token" BENCH_TOKEN="bench-root-token"
 export BENCH_DIR="$root/bench" BENCH_PROGRESS=0
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(/usr/bin/python3 -c \
+    'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base='bulk:\n  unlock_ttl_seconds: 3600\n'
 printf "$base" >"$work/build.yaml"
 printf "$base${MIXED_YAML_A:-}" >"$work/A.yaml"
@@ -44,7 +45,10 @@ start() {   # binary directory yaml
     "$1" -start -store sqlite -db "$2/s.db" -host 127.0.0.1 -port "$port" -conf "$3" \
         2>>"$work/log" &
     pid=$!
-    for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/status" >/dev/null && return; sleep 0.1; done
+    for _ in $(seq 200); do
+        curl -sf "http://127.0.0.1:$port/status" >/dev/null && return
+        sleep 0.1
+    done
     echo "server did not start; log:" >&2; tail "$work/log" >&2; exit 1
 }
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
