@@ -551,6 +551,7 @@ serve(struct app *app, const struct conf *conf, const struct args *a)
         .host = a->host ? a->host : conf->host,
         .port = a->port ? a->port : conf->port,
         .threads = conf->threads,
+        .thread_per_connection = conf->thread_per_connection,
         .cert_path = conf->ssl_certificate,
         .key_path = conf->ssl_certificate_key,
         .timeout_s = conf->connection_timeout_s,

@@ -74,6 +74,7 @@ static const struct key keys[] = {
     { "log", "level", V_LEVEL, offsetof(struct conf, log_level) },
     { "server", "connection_timeout_s", V_UINT, offsetof(struct conf, connection_timeout_s) },
     { "server", "max_connections", V_UINT, offsetof(struct conf, max_connections) },
+    { "server", "thread_per_connection", V_BOOL, offsetof(struct conf, thread_per_connection) },
     { "server", "per_ip_connection_limit", V_UINT0,
       offsetof(struct conf, per_ip_connection_limit) },
     { "ratelimit", "per_ip_per_second", V_UINT0, offsetof(struct conf, ratelimit_ip_per_s) },
@@ -245,6 +246,7 @@ conf_defaults(struct conf *c)
     c->connection_timeout_s = 30;
     c->max_connections = 4096;
     c->per_ip_connection_limit = 256;
+    c->thread_per_connection = 1;
 
 
     c->bulk_unlock_ttl_s = 60;

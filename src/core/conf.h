@@ -74,6 +74,10 @@ struct conf {
     unsigned connection_timeout_s;    /* server.connection_timeout_s: idle/slow client; 30 */
     unsigned max_connections;         /* server.max_connections; default 4096 */
     unsigned per_ip_connection_limit; /* server.per_ip_connection_limit; 0: none; default 256 */
+    int thread_per_connection;        /* server.thread_per_connection: each connection its
+                                         own thread (a write waiting for its commit holds
+                                         up no one else); false: a pool of <threads>
+                                         workers; default true */
     /* rate limits (section "ratelimit"), token buckets kept per process, so
      * per instance when several run; 0 switches a limit off (the default): */
     unsigned ratelimit_ip_per_s;      /* ratelimit.per_ip_per_second */

@@ -23,6 +23,20 @@
 #include "ratelimit.h"
 #include "static.h"
 
+/* Stack of a connection's thread: requests use a few tens of KiB (no large
+ * frames, no recursion beyond the JSON depth limit); the sanitizers' frames
+ * are several times larger. Only touched pages are resident. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HTTP_STACK_SIZE ((intptr_t)4 << 20)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HTTP_STACK_SIZE ((intptr_t)4 << 20)
+#endif
+#endif
+#ifndef HTTP_STACK_SIZE
+#define HTTP_STACK_SIZE ((intptr_t)512 << 10)
+#endif
+
 struct http_server {
     struct MHD_Daemon *daemon;
     const struct app *app;
@@ -345,7 +359,8 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
 {
     struct http_server *s;
     struct sockaddr_in addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    int tpc = hc->thread_per_connection;
 
     *out = NULL;
     memset(&addr, 0, sizeof addr);
@@ -379,10 +394,16 @@ http_server_start(const struct app *app, const struct http_conf *hc, struct http
         }
         flags |= MHD_USE_TLS;
     }
+    /* Thread per connection: a request that waits (a write for its group
+     * commit's fsync) blocks only its own connection; in the pool each worker
+     * serves many connections and all of them wait with it. poll(), not
+     * select(): descriptors above FD_SETSIZE at a thousand connections. */
+    flags |= tpc ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL : MHD_USE_EPOLL;
     {
         struct MHD_OptionItem opts[] = {
             { MHD_OPTION_SOCK_ADDR, 0, &addr },
-            { MHD_OPTION_THREAD_POOL_SIZE, hc->threads ? hc->threads : 2, NULL },
+            { tpc ? MHD_OPTION_THREAD_STACK_SIZE : MHD_OPTION_THREAD_POOL_SIZE,
+              tpc ? HTTP_STACK_SIZE : (hc->threads ? hc->threads : 2), NULL },
             { MHD_OPTION_CONNECTION_TIMEOUT, hc->timeout_s, NULL },
             { MHD_OPTION_CONNECTION_LIMIT, hc->max_connections, NULL },
             { MHD_OPTION_PER_IP_CONNECTION_LIMIT, hc->per_ip_connections, NULL },

@@ -1,5 +1,6 @@
-/* The HTTP transport: a libmicrohttpd daemon with a thread pool, bodies read
- * under per-route caps, and the API layer called once a request is complete.
+/* The HTTP transport: a libmicrohttpd daemon with a thread per connection (or
+ * a pool of workers), bodies read under per-route caps, and the API layer
+ * called once a request is complete.
  * Knows nothing of users or JSON semantics. */
 #ifndef BK_HTTP_SERVER_H
 #define BK_HTTP_SERVER_H
@@ -11,7 +12,8 @@ struct http_server;
 struct http_conf {
     const char *host;            /* IPv4 address or "localhost"; NULL: all */
     int port;
-    unsigned threads;
+    unsigned threads;            /* pool workers when not thread_per_connection */
+    int thread_per_connection;   /* one thread per connection instead of the pool */
     const char *cert_path;       /* both set: HTTPS only */
     const char *key_path;
     unsigned timeout_s;          /* idle connection timeout */

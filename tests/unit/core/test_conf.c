@@ -63,6 +63,7 @@ expect_defaults(const struct conf *c)
     assert_int_equal(c->port, 3000);
     assert_int_equal(c->threads, core_count());
     assert_true(c->threads >= 1);
+    assert_int_equal(c->thread_per_connection, 1);
     assert_int_equal(c->create_user_without_access_token, 0);
     assert_null(c->default_country);
     assert_null(c->max_audit_retention_period);
@@ -184,6 +185,9 @@ test_booleans_and_threads(void **state)
     assert_int_equal(c.threads, 1024);
     assert_int_equal(load_text(&c, "server:\n  threads: 0\n", err, sizeof err), BK_OK);
     assert_int_equal(c.threads, core_count());
+    assert_int_equal(load_text(&c, "server:\n  thread_per_connection: false\n", err, sizeof err),
+                     BK_OK);
+    assert_int_equal(c.thread_per_connection, 0);
     assert_int_equal(load_text(&c, "server:\n  port: 65535\n", err, sizeof err), BK_OK);
     assert_int_equal(c.port, 65535);
     assert_int_equal(load_text(&c, "server:\n  port: 1\n", err, sizeof err), BK_OK);
