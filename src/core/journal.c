@@ -26,6 +26,7 @@
 #define JOURNAL_IMPORT_EVENTS 512     /* an import starts once this many events wait */
 #define JOURNAL_RETRY_MS 500          /* after a failed import, the next try */
 #define JOURNAL_PENDING_MAX 100000    /* past this many events waiting, reads are refused */
+#define JOURNAL_BACKLOG_WAIT_MS 2000  /* the longest an append waits for the importer */
 
 enum jstate {
     JSTATE_FREE = 1,                  /* in no transaction */
@@ -62,6 +63,9 @@ struct journal {
     pthread_mutex_t lock;             /* appends: the list's tail, counts, the file */
     pthread_cond_t wake;              /* the thread */
     pthread_cond_t synced;            /* appenders waiting for a sync (sync_ms 0) */
+    pthread_cond_t retired;           /* appenders waiting for the importer (backlog) */
+    size_t backlog;                   /* pending events past which appends wait (0: never) */
+    int importing;                    /* the importer holds its store connection */
     struct jnode *head, *last;
     size_t count;                     /* pending events */
     size_t committed;                 /* of which COMMITTED */
@@ -310,6 +314,7 @@ journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms, struct j
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         pthread_cond_init(&j->wake, &ca);
+        pthread_cond_init(&j->retired, &ca);
         pthread_condattr_destroy(&ca);
     }
     pthread_cond_init(&j->synced, NULL);
@@ -419,6 +424,49 @@ sync_wait(struct journal *j, uint64_t seq)
     return BK_OK;
 }
 
+/* Reads outrunning the importer (a large vault's audit index): while
+ * <backlog> or more events wait and the importer is inside an import (it
+ * holds its store connection, so an appender holding another cannot keep it
+ * from finishing), an append waits for it to retire events, at most
+ * JOURNAL_BACKLOG_WAIT_MS. Reads then slow down to the importer's pace
+ * instead of being refused at JOURNAL_PENDING_MAX. Called with <lock> held. */
+static void
+backlog_wait(struct journal *j)
+{
+    int64_t until = 0;
+
+    while (j->backlog > 0 && j->count >= j->backlog && j->importing && !j->stop) {
+        int64_t now = clock_mono_ms();
+        struct timespec t;
+
+        if (until == 0)
+            until = now + JOURNAL_BACKLOG_WAIT_MS;
+        else if (now >= until)
+            return;
+        t.tv_sec = until / 1000;
+        t.tv_nsec = (long)(until % 1000) * 1000000L;
+        pthread_cond_timedwait(&j->retired, &j->lock, &t);
+    }
+}
+
+void
+journal_set_backlog(struct journal *j, size_t events)
+{
+    pthread_mutex_lock(&j->lock);
+    j->backlog = events;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void
+set_importing(struct journal *j, int on)
+{
+    pthread_mutex_lock(&j->lock);
+    j->importing = on;
+    if (!on)
+        pthread_cond_broadcast(&j->retired);
+    pthread_mutex_unlock(&j->lock);
+}
+
 enum bk_err
 journal_append(struct journal *j, struct audit_row *row)
 {
@@ -436,6 +484,7 @@ journal_append(struct journal *j, struct audit_row *row)
         return BK_ENOMEM;
     }
     pthread_mutex_lock(&j->lock);
+    backlog_wait(j);
     /* Imports have been failing for a while (the database cannot be
      * written): the events would pile up in memory without bound. */
     if (j->count >= JOURNAL_PENDING_MAX) {
@@ -754,6 +803,7 @@ retire(struct journal *j, uint64_t upto)
     *dt = NULL;
     if (j->head == NULL)
         j->last = NULL;
+    pthread_cond_broadcast(&j->retired);
     keep = j->head != NULL ? j->head->gen : j->gen;
     while (j->old != NULL && j->old->gen < keep) {
         struct jfile *f = j->old;
@@ -821,14 +871,16 @@ journal_import(struct journal *j, const struct app *app)
     err = ctx_background(&c, app, "journal");
     if (err != BK_OK)
         return err;
+    set_importing(j, 1);
     err = BK_ERETRY;
     for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++)
         err = import_once(j, &c, &upto);
-    store_release(&c.db);
-    if (err == BK_OK) {
+    if (err == BK_OK)
         retire(j, upto);
+    set_importing(j, 0);
+    store_release(&c.db);
+    if (err == BK_OK)
         return BK_OK;
-    }
     LOG_ERR(NULL, "journal", "cannot import journaled audit events: %s (kept, tried again)",
             bk_err_str(err));
     /* Until the next try the old files are the events' only durable copy. */
@@ -929,6 +981,7 @@ journal_stop(struct journal *j)
     pthread_mutex_lock(&j->lock);
     j->stop = 1;
     pthread_cond_signal(&j->wake);
+    pthread_cond_broadcast(&j->retired);
     pthread_mutex_unlock(&j->lock);
     pthread_join(j->thread, NULL);
     j->running = 0;
@@ -968,6 +1021,7 @@ journal_close(struct journal *j)
         close(j->lock_fd);
     pthread_cond_destroy(&j->wake);
     pthread_cond_destroy(&j->synced);
+    pthread_cond_destroy(&j->retired);
     pthread_mutex_destroy(&j->lock);
     pthread_mutex_destroy(&j->take);
     mem_free(j->base);

@@ -515,3 +515,73 @@ def test_server_refuses_to_start_without_its_journal(server_factory):
     rc, log, served = srv.start_expect_exit()
     assert rc not in (None, 0) and not served, log
     assert "read journal" in log, log
+
+
+BACKLOG_CONF = "database:\n  journal_import_ms: 50\n  journal_backlog: 20\n"
+
+
+def _read_in_thread(srv, tok, out):
+    def run():
+        c = srv.client()
+        try:
+            out["r"] = c.get_user("token", tok)
+        except Exception as e:      # reported by the caller's assertions
+            out["error"] = repr(e)
+        finally:
+            c.s.close()
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def test_reads_past_the_backlog_wait_for_the_import_instead_of_failing(server_factory):
+    # The importer is stuck inside an import (another process holds the
+    # database's write lock); once journal_backlog events wait, a read waits
+    # for the import instead of answering (or, at 100,000, being refused),
+    # and answers 200 as soon as the import goes through, audited once.
+    import sqlite3
+    srv = _started(server_factory, BACKLOG_CONF)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
+                           check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        for _ in range(25):
+            assert_ok(api.get_user("token", tok))
+        time.sleep(0.3)             # the importer starts (50 ms) and blocks on the lock
+        out = {}
+        t = _read_in_thread(srv, tok, out)
+        t.join(0.8)
+        assert t.is_alive(), f"the read past the backlog did not wait: {out}"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    t.join(10)
+    assert not t.is_alive() and "error" not in out, out
+    assert_ok(out["r"])
+    assert _gets(api, tok) == 26
+    rc, text = bl.audit_verify_own(srv)
+    assert rc == 0, text
+
+
+def test_backlog_zero_never_waits(server_factory):
+    import sqlite3
+    srv = _started(server_factory, "database:\n  journal_import_ms: 50\n  journal_backlog: 0\n")
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
+                           check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        for _ in range(25):
+            assert_ok(api.get_user("token", tok))
+        time.sleep(0.3)
+        out = {}
+        t = _read_in_thread(srv, tok, out)
+        t.join(5)
+        assert not t.is_alive(), "a read waited with journal_backlog 0"
+        assert_ok(out["r"])
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
