@@ -517,7 +517,22 @@ def test_server_refuses_to_start_without_its_journal(server_factory):
     assert "read journal" in log, log
 
 
-BACKLOG_CONF = "database:\n  journal_import_ms: 50\n  journal_backlog: 20\n"
+def _import_blocked(server_factory, backlog):
+    """A server whose importer is stuck inside an import (another process holds
+    the database's write lock) after 25 reads of one user; (srv, api, token,
+    the lock's connection: roll it back to let the import through)."""
+    import sqlite3
+    srv = _started(server_factory,
+                   f"database:\n  journal_import_ms: 50\n  journal_backlog: {backlog}\n")
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
+                           check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    for _ in range(25):
+        assert_ok(api.get_user("token", tok))
+    time.sleep(0.3)             # the importer starts (50 ms) and blocks on the lock
+    return srv, api, tok, lock
 
 
 def _read_in_thread(srv, tok, out):
@@ -535,22 +550,12 @@ def _read_in_thread(srv, tok, out):
 
 
 def test_reads_past_the_backlog_wait_for_the_import_instead_of_failing(server_factory):
-    # The importer is stuck inside an import (another process holds the
-    # database's write lock); once journal_backlog events wait, a read waits
-    # for the import instead of answering (or, at 100,000, being refused),
-    # and answers 200 as soon as the import goes through, audited once.
-    import sqlite3
-    srv = _started(server_factory, BACKLOG_CONF)
-    api = srv.client()
-    tok = api.create_user(bl.profile())
-    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
-                           check_same_thread=False)
-    lock.execute("BEGIN IMMEDIATE")
+    # Once journal_backlog events wait, a read waits for the running import
+    # instead of answering (or, at 100,000, being refused), and answers 200
+    # as soon as the import goes through, audited once.
+    srv, api, tok, lock = _import_blocked(server_factory, 20)
+    out = {}
     try:
-        for _ in range(25):
-            assert_ok(api.get_user("token", tok))
-        time.sleep(0.3)             # the importer starts (50 ms) and blocks on the lock
-        out = {}
         t = _read_in_thread(srv, tok, out)
         t.join(0.8)
         assert t.is_alive(), f"the read past the backlog did not wait: {out}"
@@ -566,18 +571,9 @@ def test_reads_past_the_backlog_wait_for_the_import_instead_of_failing(server_fa
 
 
 def test_backlog_zero_never_waits(server_factory):
-    import sqlite3
-    srv = _started(server_factory, "database:\n  journal_import_ms: 50\n  journal_backlog: 0\n")
-    api = srv.client()
-    tok = api.create_user(bl.profile())
-    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
-                           check_same_thread=False)
-    lock.execute("BEGIN IMMEDIATE")
+    srv, api, tok, lock = _import_blocked(server_factory, 0)
+    out = {}
     try:
-        for _ in range(25):
-            assert_ok(api.get_user("token", tok))
-        time.sleep(0.3)
-        out = {}
         t = _read_in_thread(srv, tok, out)
         t.join(5)
         assert not t.is_alive(), "a read waited with journal_backlog 0"
