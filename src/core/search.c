@@ -208,22 +208,6 @@ postings_except(int kind, const int64_t *g, size_t n, const int64_t *except, siz
     return m;
 }
 
-/* Postings in the order of the index's key: (kind, bucket, gram, user). */
-static int
-posting_cmp(const void *a, const void *b)
-{
-    const struct store_gram_row *x = a, *y = b;
-    int64_t bx = store_gram_bucket(x->user_id), by = store_gram_bucket(y->user_id);
-
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    if (bx != by)
-        return bx < by ? -1 : 1;
-    if (x->gram != y->gram)
-        return x->gram < y->gram ? -1 : 1;
-    return x->user_id < y->user_id ? -1 : x->user_id > y->user_id;
-}
-
 /* A changed value of <kind> while its grams are pending: the pending row
  * takes the new grams <cur> (or goes when there are none); a kind that had
  * no value (<nold> 0, so no postings) starts pending too. *done 0: the
@@ -438,8 +422,7 @@ search_batch_insert(struct ctx *c, const struct search_batch *b, const int64_t *
         rows[i] = (struct store_gram_row){ .kind = b->rows[i].kind, .gram = b->rows[i].gram,
                                            .user_id = user_ids[b->rows[i].u] };
     /* In key order the inserts walk the index once instead of jumping. */
-    if (b->n > 1)
-        qsort(rows, b->n, sizeof *rows, posting_cmp);
+    access_postings_sort(rows, b->n);
     err = store_access_gram_put_many(&c->db, c->tenant, rows, b->n);
     mem_free(rows);
     /* A store without the access family keeps no search index. */
@@ -495,8 +478,8 @@ search_merge(struct ctx *c, int64_t max_rows, size_t *moved)
         return err;
     err = store_access_pend_list(&c->db, c->tenant, 0, max_rows, merge_collect, &m);
     /* sorted by key, the inserts walk the newest buckets once */
-    if (err == BK_OK && m.p.n > 1)
-        qsort(m.p.rows, m.p.n, sizeof *m.p.rows, posting_cmp);
+    if (err == BK_OK)
+        access_postings_sort(m.p.rows, m.p.n);
     if (err == BK_OK && m.p.n > 0)
         err = store_access_gram_put_many(&c->db, c->tenant, m.p.rows, m.p.n);
     /* the rows listed are the tenant's first by (user_id, kind) */

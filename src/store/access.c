@@ -198,6 +198,80 @@ access_pending_add(void *arg, int64_t user_id, int kind, const int64_t *grams, s
     return BK_OK;
 }
 
+/* Postings in the order of the index's key: (kind, bucket, gram, user). */
+static int
+posting_less(const struct store_gram_row *x, const struct store_gram_row *y)
+{
+    int64_t bx, by;
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind;
+    bx = store_gram_bucket(x->user_id);
+    by = store_gram_bucket(y->user_id);
+    if (bx != by)
+        return bx < by;
+    if (x->gram != y->gram)
+        return x->gram < y->gram;
+    return x->user_id < y->user_id;
+}
+
+static void
+posting_swap(struct store_gram_row *a, struct store_gram_row *b)
+{
+    struct store_gram_row t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+/* A merge sorts a hundred thousand postings at a time, so the comparison is
+ * inlined rather than called through qsort(): a quicksort on the median of
+ * three, insertion sort for short runs, recursing into the smaller side only
+ * (depth at most log2 n). */
+void
+access_postings_sort(struct store_gram_row *r, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2, i = 0, j = n - 1;
+        struct store_gram_row pivot;
+
+        if (posting_less(&r[mid], &r[0]))
+            posting_swap(&r[mid], &r[0]);
+        if (posting_less(&r[n - 1], &r[mid])) {
+            posting_swap(&r[n - 1], &r[mid]);
+            if (posting_less(&r[mid], &r[0]))
+                posting_swap(&r[mid], &r[0]);
+        }
+        pivot = r[mid];
+        /* Hoare's partition: r[0..j] <= pivot <= r[j+1..n-1] */
+        for (;;) {
+            while (posting_less(&r[i], &pivot))
+                i++;
+            while (posting_less(&pivot, &r[j]))
+                j--;
+            if (i >= j)
+                break;
+            posting_swap(&r[i++], &r[j--]);
+        }
+        if (j + 1 < n - j - 1) {
+            access_postings_sort(r, j + 1);
+            r += j + 1;
+            n -= j + 1;
+        } else {
+            access_postings_sort(r + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct store_gram_row t = r[i];
+        size_t k = i;
+
+        for (; k > 0 && posting_less(&t, &r[k - 1]); k--)
+            r[k] = r[k - 1];
+        r[k] = t;
+    }
+}
+
 static int
 by_gram_user(const void *a, const void *b)
 {

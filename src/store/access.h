@@ -242,6 +242,9 @@ struct access_pending {
 /* Add the <n> <grams> of <user_id> (a store_pend_fn: <arg> is the pending set). */
 enum bk_err access_pending_add(void *arg, int64_t user_id, int kind, const int64_t *grams,
                                size_t n);
+/* Sort <n> postings into the order of the index's key: (kind, bucket, gram,
+ * user), so inserts walk the index once instead of jumping. */
+void access_postings_sort(struct store_gram_row *rows, size_t n);
 void access_pending_seal(struct access_pending *p);
 void access_pending_cleanup(struct access_pending *p);
 

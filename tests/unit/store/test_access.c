@@ -267,6 +267,89 @@ test_nothing_found(void **state)
     assert_int_equal(r.n, 0);
 }
 
+/* ------------------------------------------------------------ postings_sort */
+
+static uint64_t sort_seed = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+next_random(void)
+{
+    sort_seed ^= sort_seed << 13;
+    sort_seed ^= sort_seed >> 7;
+    sort_seed ^= sort_seed << 17;
+    return sort_seed;
+}
+
+static int
+key_cmp(const struct store_gram_row *x, const struct store_gram_row *y)
+{
+    int64_t bx = store_gram_bucket(x->user_id), by = store_gram_bucket(y->user_id);
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (bx != by)
+        return bx < by ? -1 : 1;
+    if (x->gram != y->gram)
+        return x->gram < y->gram ? -1 : 1;
+    return x->user_id < y->user_id ? -1 : x->user_id > y->user_id;
+}
+
+/* A sum over the rows that does not depend on their order. */
+static uint64_t
+rows_sum(const struct store_gram_row *r, size_t n)
+{
+    uint64_t sum = 0;
+
+    for (size_t i = 0; i < n; i++)
+        sum += ((uint64_t)r[i].kind * 0x100000001b3ULL) ^ ((uint64_t)r[i].gram * 31) ^
+               ((uint64_t)r[i].user_id * 0xff51afd7ed558ccdULL);
+    return sum;
+}
+
+static void
+check_sorted(struct store_gram_row *r, size_t n)
+{
+    uint64_t before = rows_sum(r, n);
+
+    access_postings_sort(r, n);
+    assert_int_equal(rows_sum(r, n), before);
+    for (size_t i = 1; i < n; i++)
+        assert_true(key_cmp(&r[i - 1], &r[i]) <= 0);
+}
+
+/* Every shape a merge can hand it: empty, tiny, random with repeated keys
+ * across kinds and buckets, already sorted, reversed, all equal. */
+static void
+test_postings_sort(void **state)
+{
+    static struct store_gram_row r[20000];
+    const size_t sizes[] = { 0, 1, 2, 3, 16, 17, 18, 100, 1000, 20000 };
+
+    (void)state;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+
+        for (size_t i = 0; i < n; i++)
+            r[i] = (struct store_gram_row){
+                .kind = 1 + (int)(next_random() % 4),
+                .gram = (int64_t)(next_random() % 64) - 32,
+                .user_id = (int64_t)(next_random() % 100000),
+            };
+        check_sorted(r, n);
+        check_sorted(r, n);         /* sorted input */
+        for (size_t i = 0; i < n / 2; i++) {
+            struct store_gram_row t = r[i];
+
+            r[i] = r[n - 1 - i];
+            r[n - 1 - i] = t;
+        }
+        check_sorted(r, n);         /* reversed input */
+        for (size_t i = 0; i < n; i++)
+            r[i] = (struct store_gram_row){ .kind = 2, .gram = 7, .user_id = 9 };
+        check_sorted(r, n);         /* all equal */
+    }
+}
+
 int
 main(void)
 {
@@ -278,6 +361,7 @@ main(void)
         cmocka_unit_test(test_emptied_gram_forgotten),
         cmocka_unit_test(test_nothing_found),
         cmocka_unit_test(test_pending_counted_in_order),
+        cmocka_unit_test(test_postings_sort),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
