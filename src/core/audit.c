@@ -201,9 +201,41 @@ audit_insert_runs(struct ctx *c, struct audit_row *const *rows, size_t n)
 }
 
 enum bk_err
-audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n)
+audit_rows_prepare(struct ctx *c, const struct audit_event *evs, size_t n,
+                   struct audit_row **out)
 {
-    struct audit_row head, row;
+    struct audit_row *rows;
+    enum bk_err err = BK_OK;
+    size_t i;
+
+    *out = NULL;
+    rows = mem_calloc(n ? n : 1, sizeof *rows);
+    if (rows == NULL)
+        return BK_ENOMEM;
+    for (i = 0; i < n && err == BK_OK; i++)
+        err = prepare(c, &evs[i], &rows[i]);
+    if (err != BK_OK) {
+        audit_rows_free(rows, i);
+        return err;
+    }
+    *out = rows;
+    return BK_OK;
+}
+
+void
+audit_rows_free(struct audit_row *rows, size_t n)
+{
+    if (rows == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_audit_row_cleanup(&rows[i]);
+    mem_free(rows);
+}
+
+enum bk_err
+audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
+{
+    struct audit_row head;
     enum bk_err err;
 
     /* Events journaled before this write come before its own in the chain,
@@ -216,17 +248,28 @@ audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n)
     memset(&head, 0, sizeof head);
     head.tenant = c->tenant;
     err = store_audit_last_hash(&c->db, c->tenant, head.hash);
-    for (size_t i = 0; i < n && err == BK_OK; i++) {
-        err = prepare(c, &evs[i], &row);
-        if (err == BK_OK)
-            err = chain(c, &row, head.hash);
-        store_audit_row_cleanup(&row);
-    }
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = chain(c, &rows[i], head.hash);
     /* Nobody sees the head between these events: one move covers them all. */
     if (err == BK_OK && n > 0)
         err = head_advance(c, &head);
     if (err != BK_OK)
         LOG_ERR(c->rid, "audit", "cannot write audit event: %s", bk_err_str(err));
+    return err;
+}
+
+enum bk_err
+audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n)
+{
+    struct audit_row *rows;
+    enum bk_err err = audit_rows_prepare(c, evs, n, &rows);
+
+    if (err != BK_OK) {
+        LOG_ERR(c->rid, "audit", "cannot write audit event: %s", bk_err_str(err));
+        return err;
+    }
+    err = audit_write_rows(c, rows, n);
+    audit_rows_free(rows, n);
     return err;
 }
 

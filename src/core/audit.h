@@ -68,6 +68,15 @@ void audit_view_cleanup(struct audit_view *v);
  * hash is read once and the signed head moved once, to the last event. */
 enum bk_err audit_write_many(struct ctx *c, const struct audit_event *evs, size_t n);
 
+/* audit_write_many() in two halves, so a caller can seal its events before it
+ * takes the write lock: audit_rows_prepare() makes the rows of <n> events
+ * (sealed, each given its atoken; free them with audit_rows_free()), and
+ * audit_write_rows() chains them within the open write transaction. */
+enum bk_err audit_rows_prepare(struct ctx *c, const struct audit_event *evs, size_t n,
+                               struct audit_row **out);
+void audit_rows_free(struct audit_row *rows, size_t n);
+enum bk_err audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n);
+
 /* Insert the prepared rows <rows> (their place in the chain left to fill) in
  * their order, within the open write transaction of <c>: one run of each
  * tenant's chain, its head moved once. */

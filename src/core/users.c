@@ -226,28 +226,43 @@ new_user_insert(struct ctx *c, struct new_user *nu, const json_t *profile,
     return err;
 }
 
-/* The n-grams and the UserCreate events of the <n> users inserted. */
+/* The UserCreate events of the <n> users about to be inserted, sealed
+ * before the write lock is taken (audit_rows_free()). */
 static enum bk_err
-new_users_finish(struct ctx *c, const struct new_user *nu, const json_t *const *profiles,
-                 size_t n, const struct search_batch *grams)
+new_users_events(struct ctx *c, const struct new_user *nu, const json_t *const *profiles,
+                 size_t n, struct audit_row **out)
 {
-    int64_t *ids = mem_calloc(n, sizeof *ids);
     struct audit_event *evs = mem_calloc(n, sizeof *evs);
-    enum bk_err err = ids != NULL && evs != NULL ? BK_OK : BK_ENOMEM;
+    enum bk_err err;
 
-    for (size_t i = 0; i < n && err == BK_OK; i++) {
-        ids[i] = nu[i].row.id;
+    *out = NULL;
+    if (evs == NULL)
+        return BK_ENOMEM;
+    for (size_t i = 0; i < n; i++)
         evs[i] = (struct audit_event){
             .action = "UserCreate", .mode = "token", .record = nu[i].row.token,
             .identity = nu[i].row.token, .dek = nu[i].dek, .after = profiles[i],
         };
-    }
+    err = audit_rows_prepare(c, evs, n, out);
+    mem_free(evs);
+    return err;
+}
+
+/* The n-grams and the UserCreate events of the <n> users inserted. */
+static enum bk_err
+new_users_finish(struct ctx *c, const struct new_user *nu, size_t n,
+                 const struct search_batch *grams, struct audit_row *events)
+{
+    int64_t *ids = mem_calloc(n, sizeof *ids);
+    enum bk_err err = ids != NULL ? BK_OK : BK_ENOMEM;
+
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        ids[i] = nu[i].row.id;
     if (err == BK_OK)
         err = search_batch_insert(c, grams, ids);
     if (err == BK_OK)
-        err = audit_write_many(c, evs, n);
+        err = audit_write_rows(c, events, n);
     mem_free(ids);
-    mem_free(evs);
     return err;
 }
 
@@ -258,6 +273,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
 {
     struct new_user *nu;
     struct search_batch *grams = NULL;
+    struct audit_row *events = NULL;
     size_t i, ready = 0;
     enum bk_err err = BK_OK;
 
@@ -276,6 +292,8 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
     if (err == BK_OK)
         err = search_batch_build(c, profiles, n, &grams);
     if (err == BK_OK)
+        err = new_users_events(c, nu, profiles, n, &events);
+    if (err == BK_OK)
         err = store_begin(&c->db, 1);
     if (err == BK_OK) {
         for (i = 0; i < n && err == BK_OK; i++) {
@@ -284,7 +302,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
                 *failed_at = i;
         }
         if (err == BK_OK)
-            err = new_users_finish(c, nu, profiles, n, grams);
+            err = new_users_finish(c, nu, n, grams, events);
         err = store_end(&c->db, err);
     }
     for (i = 0; i < n && err == BK_OK; i++)
@@ -293,6 +311,7 @@ create_many(struct ctx *c, const json_t *const *profiles, size_t n,
         new_user_cleanup(&nu[i]);
     mem_free(nu);
     search_batch_free(grams);
+    audit_rows_free(events, n);
     return err;
 }
 
