@@ -39,7 +39,6 @@ struct pg_pool {
 };
 
 static const char sql_begin[] = "BEGIN";
-static const char sql_begin_ro[] = "BEGIN READ ONLY";
 /* A lazy write's commit does not wait for the WAL flush; PostgreSQL's WAL
  * writer flushes it within wal_writer_delay. */
 static const char sql_lazy_commit[] = "SET LOCAL synchronous_commit = off";
@@ -367,7 +366,21 @@ pg_run(struct pg_conn *c, int64_t tenant, const char *sql, const struct pg_param
 
     *out = NULL;
     err = tenant_use(c, tenant);
-    return err == BK_OK ? run_raw(c, sql, p, out) : err;
+    if (err == BK_OK)
+        err = run_raw(c, sql, p, out);
+    /* The first statement of a read finds a connection the server dropped
+     * since it was last used (what BEGIN found before): nothing has been
+     * read yet, so connect again and run it once more. */
+    if (err == BK_EUNAVAIL && c->read_tx && c->read_fresh) {
+        c->read_fresh = 0;
+        err = conn_connect(c);
+        if (err == BK_OK)
+            err = tenant_use(c, tenant);
+        if (err == BK_OK)
+            err = run_raw(c, sql, p, out);
+    }
+    c->read_fresh = 0;
+    return err;
 }
 
 enum bk_err
@@ -590,7 +603,7 @@ pgs_release(void *cls, void *conn)
     struct pg_pool *p = cls;
     struct pg_conn *c = conn;
 
-    if (c->in_tx)
+    if (c->in_tx || c->read_tx)
         pgs_rollback(c);
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
@@ -609,15 +622,26 @@ tx_ended(struct pg_conn *c)
     c->tenant_local = 0;
 }
 
+/* A read opens no transaction: under READ COMMITTED each statement of a
+ * transaction takes a snapshot of its own anyway, so BEGIN READ ONLY and
+ * its ROLLBACK bought no consistency and cost two round trips, and outside
+ * a transaction the tenant for row-level security is set once for the
+ * session rather than again in every transaction: a read is one round trip
+ * per statement. Only writes (any <write>) send BEGIN. */
 static enum bk_err
 pgs_begin(void *conn, int write)
 {
     struct pg_conn *c = conn;
-    const char *sql = write ? sql_begin : sql_begin_ro;
+    const char *sql = sql_begin;
     enum bk_err err;
 
-    if (c->in_tx)
+    if (c->in_tx || c->read_tx)
         return BK_EINTERNAL;
+    if (!write) {
+        c->read_tx = 1;
+        c->read_fresh = 1;
+        return BK_OK;
+    }
     err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
@@ -646,6 +670,10 @@ pgs_commit(void *conn)
     struct pg_conn *c = conn;
     enum bk_err err;
 
+    if (c->read_tx) {
+        c->read_tx = 0;
+        return BK_OK;
+    }
     if (!c->in_tx)
         return BK_EINTERNAL;
     if (c->pg != NULL && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
@@ -664,6 +692,7 @@ pgs_rollback(void *conn)
 {
     struct pg_conn *c = conn;
 
+    c->read_tx = 0;
     if (!c->in_tx)
         return;
     if (c->pg != NULL && !c->broken)

@@ -26,6 +26,8 @@ struct pg_conn {
     int in_use;
     int in_tx;               /* between begin and commit/rollback */
     int write_tx;            /* the open transaction writes: user reads lock the row */
+    int read_tx;             /* between begin and end of a read: no transaction (pgs_begin) */
+    int read_fresh;          /* ... that has run no statement yet */
     int broken;              /* the connection failed: reconnect before use */
     int tenant_known;        /* app.tenant is set to <tenant> */
     int tenant_local;        /* ... by SET LOCAL inside the open transaction */
