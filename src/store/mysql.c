@@ -37,7 +37,6 @@ static const char sql_session[] =
 static const char sql_sql_mode[] =
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE'";
 static const char sql_begin[] = "START TRANSACTION";
-static const char sql_begin_ro[] = "START TRANSACTION READ ONLY";
 
 static const char sql_meta_get[] = "SELECT value FROM meta WHERE `key` = ?";
 static const char sql_meta_put[] =
@@ -309,7 +308,7 @@ prepared(struct my_conn *c, const char *sql, MYSQL_STMT **out)
 }
 
 static enum bk_err
-execute(struct my_conn *c, const char *sql, struct my_params *p, MYSQL_STMT **out)
+execute_once(struct my_conn *c, const char *sql, struct my_params *p, MYSQL_STMT **out)
 {
     MYSQL_STMT *st = NULL;
     enum bk_err err;
@@ -326,6 +325,24 @@ execute(struct my_conn *c, const char *sql, struct my_params *p, MYSQL_STMT **ou
         return stmt_fail(c, st);
     *out = st;
     return BK_OK;
+}
+
+static enum bk_err
+execute(struct my_conn *c, const char *sql, struct my_params *p, MYSQL_STMT **out)
+{
+    enum bk_err err = execute_once(c, sql, p, out);
+
+    /* The first statement of a read finds a connection the server dropped
+     * since it was last used (what START TRANSACTION found before): nothing
+     * has been read yet, so connect again and run it once more. */
+    if (err == BK_EUNAVAIL && c->read_tx && c->read_fresh) {
+        c->read_fresh = 0;
+        err = conn_connect(c);
+        if (err == BK_OK)
+            err = execute_once(c, sql, p, out);
+    }
+    c->read_fresh = 0;
+    return err;
 }
 
 enum bk_err
@@ -618,7 +635,7 @@ mys_release(void *cls, void *conn)
     struct my_pool *p = cls;
     struct my_conn *c = conn;
 
-    if (c->in_tx)
+    if (c->in_tx || c->read_tx)
         mys_rollback(c);
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
@@ -629,9 +646,9 @@ mys_release(void *cls, void *conn)
 /* ------------------------------------------------------------ transactions */
 
 static enum bk_err
-begin_once(struct my_conn *c, int write)
+begin_once(struct my_conn *c)
 {
-    const char *sql = write ? sql_begin : sql_begin_ro;
+    const char *sql = sql_begin;
 
     if (c->db == NULL || c->broken)
         return BK_EUNAVAIL;
@@ -641,21 +658,30 @@ begin_once(struct my_conn *c, int write)
     return BK_OK;
 }
 
+/* A read opens no transaction: the session is READ COMMITTED, where each
+ * statement of a transaction reads a snapshot of its own anyway, so START
+ * TRANSACTION READ ONLY and its ROLLBACK bought no consistency and cost two
+ * round trips a read. Only writes (any <write>) start a transaction. */
 static enum bk_err
 mys_begin(void *conn, int write)
 {
     struct my_conn *c = conn;
     enum bk_err err;
 
-    if (c->in_tx)
+    if (c->in_tx || c->read_tx)
         return BK_EINTERNAL;
-    err = begin_once(c, write);
+    if (!write) {
+        c->read_tx = 1;
+        c->read_fresh = 1;
+        return BK_OK;
+    }
+    err = begin_once(c);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
          * nothing has been done in this transaction yet, so connect again. */
         err = conn_connect(c);
         if (err == BK_OK)
-            err = begin_once(c, write);
+            err = begin_once(c);
     }
     if (err == BK_OK) {
         c->in_tx = 1;
@@ -670,6 +696,10 @@ mys_commit(void *conn)
     struct my_conn *c = conn;
     enum bk_err err = BK_OK;
 
+    if (c->read_tx) {
+        c->read_tx = 0;
+        return BK_OK;
+    }
     if (!c->in_tx)
         return BK_EINTERNAL;
     c->in_tx = 0;
@@ -688,6 +718,7 @@ mys_rollback(void *conn)
 {
     struct my_conn *c = conn;
 
+    c->read_tx = 0;
     if (!c->in_tx)
         return;
     c->in_tx = 0;

@@ -28,6 +28,8 @@ struct my_conn {
     int in_use;
     int in_tx;
     int write_tx;            /* the open transaction writes: user reads lock the row */
+    int read_tx;             /* between begin and end of a read: no transaction (mys_begin) */
+    int read_fresh;          /* ... that has run no statement yet */
     int broken;              /* the connection failed: reconnect before use */
     const struct my_pool *pool;
 };
