@@ -26,6 +26,10 @@
 #define JOURNAL_IMPORT_EVENTS 512     /* an import starts once this many events wait */
 #define JOURNAL_RETRY_MS 500          /* after a failed import, the next try */
 #define JOURNAL_PENDING_MAX 100000    /* past this many events waiting, reads are refused */
+#define JOURNAL_FREE_MAX 1024         /* FREE events past which an append waits for a take */
+#define JOURNAL_FREE_WRITERS 128      /* ... while writers wait for the write lock */
+#define JOURNAL_WAIT_MAX_MS 5000      /* the longest an append waits for a take */
+#define JOURNAL_WAIT_STEP_MS 10       /* it looks again this often */
 
 enum jstate {
     JSTATE_FREE = 1,                  /* in no transaction */
@@ -62,9 +66,12 @@ struct journal {
     pthread_mutex_t lock;             /* appends: the list's tail, counts, the file */
     pthread_cond_t wake;              /* the thread */
     pthread_cond_t synced;            /* appenders waiting for a sync (sync_ms 0) */
+    pthread_cond_t drained;           /* appenders waiting for a take (<free> fell) */
     struct jnode *head, *last;
     size_t count;                     /* pending events */
     size_t committed;                 /* of which COMMITTED */
+    size_t free;                      /* of which FREE: in no write's transaction yet */
+    unsigned blocked;                 /* appends waiting for a take */
     uint64_t seq;                     /* the last event's seq */
     int fd;                           /* the file appended to, generation <gen> */
     uint64_t gen;
@@ -310,6 +317,7 @@ journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms, struct j
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         pthread_cond_init(&j->wake, &ca);
+        pthread_cond_init(&j->drained, &ca);
         pthread_condattr_destroy(&ca);
     }
     pthread_cond_init(&j->synced, NULL);
@@ -386,6 +394,56 @@ write_at(int fd, const uint8_t *p, size_t n, off_t at)
     return BK_OK;
 }
 
+/* Back-pressure (journal_append()): the events no write has taken yet are what the next write
+ * must insert inside its own transaction, holding the one write lock, before
+ * its own event (the order rule); the writer's import is also the only
+ * place where reads' audit work is serialized. Reads are many threads and the
+ * writer is one, so under a steady flood of reads the scheduler gives the
+ * writer a small share of the CPU while the backlog it must insert grows
+ * without bound, and writes starve. So an append waits (with <lock> held
+ * only between looks) while more than JOURNAL_FREE_MAX events are FREE, or
+ * JOURNAL_FREE_WRITERS while a writer waits for the write lock, until a take
+ * (a write's or the importer's) brings them down. It never waits without the
+ * importer running, nor while imports are failing, nor longer than
+ * JOURNAL_WAIT_MAX_MS: it then appends as before (JOURNAL_PENDING_MAX still
+ * bounds what piles up). */
+static void
+drain_wait(struct journal *j, const struct store_conn *db)
+{
+    int64_t start = 0, now;
+
+    for (;;) {
+        size_t bound = JOURNAL_FREE_MAX;
+        int waiting;
+
+        if (j->free < JOURNAL_FREE_WRITERS || !j->running || j->stop || j->retry_ms != 0)
+            return;
+        waiting = db != NULL && db->store != NULL ? store_writers_waiting(db) : 0;
+        if (waiting < 0)
+            return;             /* the caller holds the write lock: no take can come */
+        if (waiting > 0)
+            bound = JOURNAL_FREE_WRITERS;
+        if (j->free < bound)
+            return;
+        now = clock_mono_ms();
+        if (start == 0)
+            start = now;
+        else if (now - start >= JOURNAL_WAIT_MAX_MS)
+            return;
+        j->blocked++;
+        pthread_cond_signal(&j->wake);
+        {
+            struct timespec t;
+            int64_t at = now + JOURNAL_WAIT_STEP_MS;
+
+            t.tv_sec = at / 1000;
+            t.tv_nsec = (long)(at % 1000) * 1000000L;
+            pthread_cond_timedwait(&j->drained, &j->lock, &t);
+        }
+        j->blocked--;
+    }
+}
+
 /* sync_ms 0: return once the event <seq> is fsync'd; one fdatasync serves
  * every append that waits for it. Called with <lock> held. */
 static enum bk_err
@@ -420,7 +478,7 @@ sync_wait(struct journal *j, uint64_t seq)
 }
 
 enum bk_err
-journal_append(struct journal *j, struct audit_row *row)
+journal_append(struct journal *j, const struct store_conn *db, struct audit_row *row)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -444,6 +502,7 @@ journal_append(struct journal *j, struct audit_row *row)
         mem_free(buf);
         return BK_EUNAVAIL;
     }
+    drain_wait(j, db);
     err = j->fd >= 0 ? write_at(j->fd, buf, len, j->size) : BK_EUNAVAIL;
     if (err != BK_OK) {
         /* Nothing of a failed record stays: the next one starts where it did. */
@@ -462,6 +521,7 @@ journal_append(struct journal *j, struct audit_row *row)
     n->at_ms = clock_mono_ms();
     n->state = JSTATE_FREE;
     link_node(j, n);
+    j->free++;
     if (!j->dirty) {
         j->dirty = 1;
         j->dirty_ms = n->at_ms;
@@ -596,9 +656,18 @@ take_locked(struct ctx *c, struct journal *j, uint64_t *upto_out, size_t *insert
     if (err == BK_OK)
         err = audit_insert_runs(c, rows, k);
     if (err == BK_OK) {
-        for (size_t i = 0; i < k; i++)
+        size_t freed = 0;
+
+        for (size_t i = 0; i < k; i++) {
+            freed += nodes[i]->state == JSTATE_FREE;
             nodes[i]->state = JSTATE_TAKEN;
+        }
         *inserted_out = k;
+        pthread_mutex_lock(&j->lock);
+        j->free -= freed;
+        if (j->blocked > 0)
+            pthread_cond_broadcast(&j->drained);
+        pthread_mutex_unlock(&j->lock);
     }
 out:
     mem_free(nodes);
@@ -747,6 +816,8 @@ retire(struct journal *j, uint64_t upto)
         j->head = e->next;
         if (e->state == JSTATE_COMMITTED)
             j->committed--;
+        else if (e->state == JSTATE_FREE)
+            j->free--;
         j->count--;
         *dt = e;
         dt = &e->next;
@@ -806,25 +877,20 @@ import_once(struct journal *j, struct ctx *c, uint64_t *upto)
     return err;
 }
 
-enum bk_err
-journal_import(struct journal *j, const struct app *app)
+/* journal_import() on the connection of <c>. */
+static enum bk_err
+import_on(struct journal *j, struct ctx *c)
 {
-    struct ctx c;
     uint64_t upto = 0;
-    enum bk_err err;
+    enum bk_err err = BK_ERETRY;
 
     if (journal_pending(j) == 0) {
         retire(j, 0);
         return BK_OK;
     }
     rotate(j);
-    err = ctx_background(&c, app, "journal");
-    if (err != BK_OK)
-        return err;
-    err = BK_ERETRY;
     for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++)
-        err = import_once(j, &c, &upto);
-    store_release(&c.db);
+        err = import_once(j, c, &upto);
     if (err == BK_OK) {
         retire(j, upto);
         return BK_OK;
@@ -841,6 +907,24 @@ journal_import(struct journal *j, const struct app *app)
     return err;
 }
 
+enum bk_err
+journal_import(struct journal *j, const struct app *app)
+{
+    struct ctx c;
+    enum bk_err err;
+
+    if (journal_pending(j) == 0) {
+        retire(j, 0);
+        return BK_OK;
+    }
+    err = ctx_background(&c, app, "journal");
+    if (err != BK_OK)
+        return err;
+    err = import_on(j, &c);
+    store_release(&c.db);
+    return err;
+}
+
 static void
 wait_until(struct journal *j, int64_t at_ms)
 {
@@ -851,10 +935,14 @@ wait_until(struct journal *j, int64_t at_ms)
     pthread_cond_timedwait(&j->wake, &j->lock, &t);
 }
 
+/* The importer keeps its store connection between imports: appends waiting
+ * in drain_wait() hold theirs, and could hold every one of the pool's. */
 static void *
 run(void *arg)
 {
     struct journal *j = arg;
+    struct ctx c;
+    int have = 0;
 
     thread_name("importer");
     pthread_mutex_lock(&j->lock);
@@ -864,7 +952,7 @@ run(void *arg)
         if (j->count > 0) {
             int64_t due = j->head->at_ms + (int64_t)j->import_ms;
 
-            if (j->count >= JOURNAL_IMPORT_EVENTS && due > now)
+            if ((j->count >= JOURNAL_IMPORT_EVENTS || j->blocked > 0) && due > now)
                 due = now;
             if (due < j->retry_ms)
                 due = j->retry_ms;
@@ -872,7 +960,14 @@ run(void *arg)
                 enum bk_err err;
 
                 pthread_mutex_unlock(&j->lock);
-                err = journal_import(j, j->app);
+                if (!have)
+                    have = ctx_background(&c, j->app, "journal") == BK_OK;
+                err = have ? import_on(j, &c) : BK_EUNAVAIL;
+                /* after a failure, a fresh connection for the next try */
+                if (err != BK_OK && have) {
+                    store_release(&c.db);
+                    have = 0;
+                }
                 pthread_mutex_lock(&j->lock);
                 j->retry_ms = err == BK_OK ? 0 : clock_mono_ms() + JOURNAL_RETRY_MS;
                 continue;
@@ -907,6 +1002,8 @@ run(void *arg)
         wait_until(j, next);
     }
     pthread_mutex_unlock(&j->lock);
+    if (have)
+        store_release(&c.db);
     return NULL;
 }
 
@@ -915,9 +1012,13 @@ journal_start(struct journal *j, const struct app *app)
 {
     j->app = app;
     j->stop = 0;
-    if (pthread_create(&j->thread, NULL, run, j) != 0)
-        return BK_EINTERNAL;
+    pthread_mutex_lock(&j->lock);
     j->running = 1;
+    pthread_mutex_unlock(&j->lock);
+    if (pthread_create(&j->thread, NULL, run, j) != 0) {
+        j->running = 0;
+        return BK_EINTERNAL;
+    }
     return BK_OK;
 }
 
@@ -929,9 +1030,12 @@ journal_stop(struct journal *j)
     pthread_mutex_lock(&j->lock);
     j->stop = 1;
     pthread_cond_signal(&j->wake);
+    pthread_cond_broadcast(&j->drained);
     pthread_mutex_unlock(&j->lock);
     pthread_join(j->thread, NULL);
+    pthread_mutex_lock(&j->lock);
     j->running = 0;
+    pthread_mutex_unlock(&j->lock);
     if (journal_import(j, j->app) != BK_OK)
         LOG_ERR(NULL, "journal", "%zu audit events stay in the journal for the next start",
                 journal_pending(j));
@@ -968,6 +1072,7 @@ journal_close(struct journal *j)
         close(j->lock_fd);
     pthread_cond_destroy(&j->wake);
     pthread_cond_destroy(&j->synced);
+    pthread_cond_destroy(&j->drained);
     pthread_mutex_destroy(&j->lock);
     pthread_mutex_destroy(&j->take);
     mem_free(j->base);

@@ -88,8 +88,12 @@ void journal_close(struct journal *j);
 size_t journal_pending(struct journal *j);
 
 /* Append the sealed event <row> (all but its chain hashes); on BK_OK the
- * journal owns row->sealed (set to NULL here). Thread-safe. */
-enum bk_err journal_append(struct journal *j, struct audit_row *row);
+ * journal owns row->sealed (set to NULL here). Thread-safe. While too many
+ * events wait to be taken by a write (see "Back-pressure" in journal.c), it
+ * first waits for a take, unless <db> (the caller's connection; NULL: none)
+ * holds the write lock. */
+enum bk_err journal_append(struct journal *j, const struct store_conn *db,
+                           struct audit_row *row);
 
 /* Within the open write transaction of <c>: insert every pending event not in
  * the table yet. A failure must fail the transaction. No journal: BK_OK. */

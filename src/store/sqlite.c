@@ -756,6 +756,17 @@ job_finish(struct sq_pool *p, uint64_t batch, int wait)
     return wait ? batch_wait(p, batch) : BK_OK;
 }
 
+static int
+sq_writers_waiting(void *cls, void *conn)
+{
+    struct sq_pool *p = cls;
+    const struct sq_conn *c = conn;
+
+    if (c != NULL && c->in_write)
+        return -1;
+    return atomic_load(&p->wwaiting);
+}
+
 static enum bk_err
 sq_begin(void *conn, int write)
 {
@@ -1361,4 +1372,5 @@ const struct store_ops store_sqlite_ops = {
     .tenants = &sqlite_tenants_ops,
     .portal = &sqlite_portal_ops,
     .tokens = &sqlite_tokens_ops,
+    .writers_waiting = sq_writers_waiting,
 };

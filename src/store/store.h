@@ -150,6 +150,10 @@ struct store_ops {
     const struct store_tenants_ops *tenants;
     const struct store_portal_ops *portal;
     const struct store_tokens_ops *tokens;  /* store/tokens.h */
+    /* How many threads wait for the write lock right now (a hint, read
+     * without a lock), or -1 when <conn> holds it; NULL: the backend does not
+     * tell. */
+    int (*writers_waiting)(void *cls, void *conn);
 };
 
 struct store {
@@ -192,6 +196,16 @@ store_release(struct store_conn *c)
 }
 
 #define STORE_OPS(c) ((c)->store->ops)
+
+/* How many threads wait for the write lock of <c>'s store now, -1 when <c>
+ * holds it (0 when the backend does not tell). */
+static inline int
+store_writers_waiting(const struct store_conn *c)
+{
+    if (c->store->ops->writers_waiting == NULL)
+        return 0;
+    return c->store->ops->writers_waiting(c->store->cls, c->conn);
+}
 
 static inline enum bk_err
 store_migrate(struct store_conn *c)

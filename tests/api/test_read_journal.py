@@ -8,6 +8,7 @@ journaled events, and the file holds sealed events only."""
 
 import os
 import random
+import sqlite3
 import threading
 import time
 
@@ -515,3 +516,52 @@ def test_server_refuses_to_start_without_its_journal(server_factory):
     rc, log, served = srv.start_expect_exit()
     assert rc not in (None, 0) and not served, log
     assert "read journal" in log, log
+
+
+def test_reads_wait_while_a_waiting_write_has_a_full_backlog(server_factory):
+    """Back-pressure: a write must insert every read event journaled before
+    it, inside its own transaction, so while a write waits for the write lock
+    the events no write has taken yet are bounded (128): one read more waits
+    before it is journaled, instead of growing what the write must insert.
+    Here another process holds the database's write lock, so the importer is
+    stuck holding the server's write lock and nothing can take the events; once
+    the lock is free the waiting read and the write complete, the trail in
+    order and whole."""
+    srv = _started(server_factory, conf="database:\n  journal_import_ms: 50\n")
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    results = {}
+
+    def call(name, fn):
+        results[name] = fn()
+
+    ext = sqlite3.connect(str(srv.db_path), isolation_level=None, timeout=30)
+    ext.execute("BEGIN IMMEDIATE")
+    try:
+        assert_ok(api.get_user("token", tok))
+        time.sleep(0.5)     # the importer waits for the database, holding the write lock
+        writer = threading.Thread(target=call, args=(
+            "write", lambda: srv.client().put_user("token", tok, {"fname": "After"})))
+        writer.start()
+        time.sleep(0.3)     # the write waits for the write lock
+        for _ in range(127):
+            assert_ok(api.get_user("token", tok))
+        reader = threading.Thread(target=call, args=(
+            "read", lambda: srv.client().get_user("token", tok)))
+        reader.start()
+        reader.join(timeout=1.5)
+        assert reader.is_alive(), "the read past the bound did not wait"
+    finally:
+        ext.execute("ROLLBACK")
+        ext.close()
+    reader.join(timeout=30)
+    writer.join(timeout=30)
+    assert_ok(results["read"])
+    assert_ok(results["write"])
+    got = [t for t in _titles(api, tok) if t in ("UserCreate", "UserGet", "UserUpdate")]
+    assert got[:129] == ["UserCreate"] + ["UserGet"] * 128, got
+    assert sorted(got[129:]) == ["UserGet", "UserUpdate"], got
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+    assert not bl.journal_events_left(srv)
