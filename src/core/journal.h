@@ -36,6 +36,17 @@
  * write's own event is chained before it, and commits or rolls back with it
  * (TAKEN covers both outcomes).
  *
+ * Back-pressure. What no write has taken yet (FREE events) is what the next
+ * write inserts inside its own transaction, under the one write lock; reads
+ * are many threads and that writer is one, so an unbounded backlog starves
+ * writes. An append therefore waits for a take (a write's or the
+ * importer's, which is woken for it) while more than JOURNAL_FREE_MAX events
+ * are FREE, or JOURNAL_FREE_WRITERS while a writer waits for the write lock
+ * (store_writers_waiting()); never when its caller holds the write lock,
+ * without the importer running, while imports fail, or longer than
+ * JOURNAL_WAIT_MAX_MS. The importer keeps its store connection, so waiting
+ * appenders (holding theirs) cannot leave it without one.
+ *
  * Visibility. journal_settle() imports pending events in a lazy write
  * transaction of its own (marking them COMMITTED once it commits); readers
  * of the audit table call it first (listings, AuditGet, bulk audit listing,
