@@ -72,6 +72,7 @@ struct journal {
     size_t committed;                 /* of which COMMITTED */
     size_t free;                      /* of which FREE: in no write's transaction yet */
     unsigned blocked;                 /* appends waiting for a take */
+    unsigned starved;                 /* of which with no writer coming: the importer's turn */
     uint64_t seq;                     /* the last event's seq */
     int fd;                           /* the file appended to, generation <gen> */
     uint64_t gen;
@@ -430,8 +431,12 @@ drain_wait(struct journal *j, const struct store_conn *db)
             start = now;
         else if (now - start >= JOURNAL_WAIT_MAX_MS)
             return;
+        /* A waiting writer takes them soon; else the importer does, now. */
         j->blocked++;
-        pthread_cond_signal(&j->wake);
+        if (waiting == 0) {
+            j->starved++;
+            pthread_cond_signal(&j->wake);
+        }
         {
             struct timespec t;
             int64_t at = now + JOURNAL_WAIT_STEP_MS;
@@ -441,6 +446,8 @@ drain_wait(struct journal *j, const struct store_conn *db)
             pthread_cond_timedwait(&j->drained, &j->lock, &t);
         }
         j->blocked--;
+        if (waiting == 0)
+            j->starved--;
     }
 }
 
@@ -952,7 +959,7 @@ run(void *arg)
         if (j->count > 0) {
             int64_t due = j->head->at_ms + (int64_t)j->import_ms;
 
-            if ((j->count >= JOURNAL_IMPORT_EVENTS || j->blocked > 0) && due > now)
+            if ((j->count >= JOURNAL_IMPORT_EVENTS || j->starved > 0) && due > now)
                 due = now;
             if (due < j->retry_ms)
                 due = j->retry_ms;
