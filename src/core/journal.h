@@ -38,14 +38,13 @@
  *
  * Back-pressure. What no write has taken yet (FREE events) is what the next
  * write inserts inside its own transaction, under the one write lock; reads
- * are many threads and that writer is one, so an unbounded backlog starves
- * writes. An append therefore waits for a take (a write's or the
- * importer's, which is woken for it) while more than JOURNAL_FREE_MAX events
- * are FREE, or JOURNAL_FREE_WRITERS while a writer waits for the write lock
- * (store_writers_waiting()); never when its caller holds the write lock,
- * without the importer running, while imports fail, or longer than
- * JOURNAL_WAIT_MAX_MS. The importer keeps its store connection, so waiting
- * appenders (holding theirs) cannot leave it without one.
+ * are many threads and the lock holder one, so an unbounded backlog starves
+ * writes. While a writer waits for the write lock (store_writers_waiting()),
+ * an append therefore waits for a take once JOURNAL_FREE_WRITERS events are
+ * FREE; never when its caller holds the write lock, without the importer
+ * running, while imports fail, or longer than JOURNAL_WAIT_MAX_MS. The
+ * waiting writer holds its store connection already, so appenders waiting
+ * with theirs cannot keep it from its take.
  *
  * Visibility. journal_settle() imports pending events in a lazy write
  * transaction of its own (marking them COMMITTED once it commits); readers
