@@ -2,7 +2,9 @@
 2 client threads), prints records/s, and writes the tokens and emails of the
 users, one per line, for the read benchmarks. Every PROGRESS records it tells
 stderr the rate of the last stretch, so a rate that falls as the vault grows
-shows (BENCH_PROGRESS, default 100,000; 0: quiet)."""
+shows (BENCH_PROGRESS, default 100,000; 0: quiet). BENCH_START (default 0) numbers
+the users from there, so a second run adds N different users to an existing vault
+(emails, logins and phones are unique per number)."""
 import http.client
 import json
 import os
@@ -12,6 +14,7 @@ import time
 
 BATCH = 1000
 PROGRESS = int(os.environ.get("BENCH_PROGRESS", "100000"))
+START = int(os.environ.get("BENCH_START", "0"))
 
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "za", "be", "do", "fi", "gu",
@@ -76,7 +79,7 @@ def worker(port, token, batches, out, errors, progress):
 def main():
     port, token, n, tokens_path, emails_path = (int(sys.argv[1]), sys.argv[2], int(sys.argv[3]),
                                                 sys.argv[4], sys.argv[5])
-    starts = list(range(0, n - n % BATCH, BATCH))
+    starts = list(range(START, START + n - n % BATCH, BATCH))
     parts = [starts[0::2], starts[1::2]]
     out, errors = [], []
     progress = Progress(len(starts) * BATCH)

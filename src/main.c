@@ -324,6 +324,7 @@ open_journal(struct app *app, const struct conf *conf, const char *dbpath,
         journal_close(j);
         return 0;
     }
+    journal_set_backlog(j, conf->journal_backlog);
     app->journal = j;
     return 0;
 }

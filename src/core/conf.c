@@ -92,6 +92,7 @@ static const struct key keys[] = {
     { "database", "ssl_key", V_OPTSTRING, offsetof(struct conf, db_ssl_key) },
     { "database", "lazy_sync_ms", V_UINT0, offsetof(struct conf, lazy_sync_ms) },
     { "database", "journal_import_ms", V_UINT0, offsetof(struct conf, journal_import_ms) },
+    { "database", "journal_backlog", V_UINT0, offsetof(struct conf, journal_backlog) },
     { "search", "merge_users", V_UINT, offsetof(struct conf, search_merge_users) },
     { "search", "merge_after_ms", V_UINT, offsetof(struct conf, search_merge_after_ms) },
     { "search", "merge_batch_rows", V_UINT, offsetof(struct conf, search_merge_batch_rows) },
@@ -233,6 +234,7 @@ conf_defaults(struct conf *c)
     c->sweep_interval_ms = 1000;
     c->lazy_sync_ms = 200;
     c->journal_import_ms = 100;
+    c->journal_backlog = 50000;
     c->search_merge_users = 512;
     c->search_merge_after_ms = 1000;
     c->search_merge_batch_rows = 8192;

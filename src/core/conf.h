@@ -62,6 +62,8 @@ struct conf {
     unsigned journal_import_ms;       /* database.journal_import_ms: SQLite: reads' audit
                                        * events wait in the read journal at most about this
                                        * long before a batch imports them (default 100) */
+    unsigned journal_backlog;         /* database.journal_backlog: SQLite: waiting read
+                                         events past which reads wait for the importer */
     unsigned search_merge_users;      /* search.merge_users: pending postings are merged once
                                          this many users wait; default 512 */
     unsigned search_merge_after_ms;   /* search.merge_after_ms: ... or once the oldest waited

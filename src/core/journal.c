@@ -30,6 +30,7 @@
                                          while writers wait for the write lock */
 #define JOURNAL_WAIT_MAX_MS 5000      /* the longest an append waits for a take */
 #define JOURNAL_WAIT_STEP_MS 10       /* it looks again this often */
+#define JOURNAL_BACKLOG_WAIT_MS 2000  /* the longest an append waits for the importer */
 
 enum jstate {
     JSTATE_FREE = 1,                  /* in no transaction */
@@ -67,6 +68,9 @@ struct journal {
     pthread_cond_t wake;              /* the thread */
     pthread_cond_t synced;            /* appenders waiting for a sync (sync_ms 0) */
     pthread_cond_t drained;           /* appenders waiting for a take (<free> fell) */
+    pthread_cond_t retired;           /* appenders waiting for the importer (backlog) */
+    size_t backlog;                   /* pending events past which appends wait (0: never) */
+    int importing;                    /* the importer holds its store connection */
     struct jnode *head, *last;
     size_t count;                     /* pending events */
     size_t committed;                 /* of which COMMITTED */
@@ -318,6 +322,7 @@ journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms, struct j
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         pthread_cond_init(&j->wake, &ca);
         pthread_cond_init(&j->drained, &ca);
+        pthread_cond_init(&j->retired, &ca);
         pthread_condattr_destroy(&ca);
     }
     pthread_cond_init(&j->synced, NULL);
@@ -470,6 +475,49 @@ sync_wait(struct journal *j, uint64_t seq)
     return BK_OK;
 }
 
+/* Reads outrunning the importer (a large vault's audit index): while
+ * <backlog> or more events wait and the importer is inside an import (it
+ * holds its store connection, so an appender holding another cannot keep it
+ * from finishing), an append waits for it to retire events, at most
+ * JOURNAL_BACKLOG_WAIT_MS. Reads then slow down to the importer's pace
+ * instead of being refused at JOURNAL_PENDING_MAX. Called with <lock> held. */
+static void
+backlog_wait(struct journal *j)
+{
+    int64_t until = 0;
+
+    while (j->backlog > 0 && j->count >= j->backlog && j->importing && !j->stop) {
+        int64_t now = clock_mono_ms();
+        struct timespec t;
+
+        if (until == 0)
+            until = now + JOURNAL_BACKLOG_WAIT_MS;
+        else if (now >= until)
+            return;
+        t.tv_sec = until / 1000;
+        t.tv_nsec = (long)(until % 1000) * 1000000L;
+        pthread_cond_timedwait(&j->retired, &j->lock, &t);
+    }
+}
+
+void
+journal_set_backlog(struct journal *j, size_t events)
+{
+    pthread_mutex_lock(&j->lock);
+    j->backlog = events;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void
+set_importing(struct journal *j, int on)
+{
+    pthread_mutex_lock(&j->lock);
+    j->importing = on;
+    if (!on)
+        pthread_cond_broadcast(&j->retired);
+    pthread_mutex_unlock(&j->lock);
+}
+
 enum bk_err
 journal_append(struct journal *j, const struct store_conn *db, struct audit_row *row)
 {
@@ -487,6 +535,7 @@ journal_append(struct journal *j, const struct store_conn *db, struct audit_row 
         return BK_ENOMEM;
     }
     pthread_mutex_lock(&j->lock);
+    backlog_wait(j);
     /* Imports have been failing for a while (the database cannot be
      * written): the events would pile up in memory without bound. */
     if (j->count >= JOURNAL_PENDING_MAX) {
@@ -818,6 +867,7 @@ retire(struct journal *j, uint64_t upto)
     *dt = NULL;
     if (j->head == NULL)
         j->last = NULL;
+    pthread_cond_broadcast(&j->retired);
     keep = j->head != NULL ? j->head->gen : j->gen;
     while (j->old != NULL && j->old->gen < keep) {
         struct jfile *f = j->old;
@@ -870,24 +920,31 @@ import_once(struct journal *j, struct ctx *c, uint64_t *upto)
     return err;
 }
 
-/* journal_import() on the connection of <c>. */
-static enum bk_err
-import_on(struct journal *j, struct ctx *c)
+enum bk_err
+journal_import(struct journal *j, const struct app *app)
 {
+    struct ctx c;
     uint64_t upto = 0;
-    enum bk_err err = BK_ERETRY;
+    enum bk_err err;
 
     if (journal_pending(j) == 0) {
         retire(j, 0);
         return BK_OK;
     }
     rotate(j);
+    err = ctx_background(&c, app, "journal");
+    if (err != BK_OK)
+        return err;
+    set_importing(j, 1);
+    err = BK_ERETRY;
     for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++)
-        err = import_once(j, c, &upto);
-    if (err == BK_OK) {
+        err = import_once(j, &c, &upto);
+    if (err == BK_OK)
         retire(j, upto);
+    set_importing(j, 0);
+    store_release(&c.db);
+    if (err == BK_OK)
         return BK_OK;
-    }
     LOG_ERR(NULL, "journal", "cannot import journaled audit events: %s (kept, tried again)",
             bk_err_str(err));
     /* Until the next try the old files are the events' only durable copy. */
@@ -897,24 +954,6 @@ import_on(struct journal *j, struct ctx *c)
             f->dirty = 0;
     }
     pthread_mutex_unlock(&j->lock);
-    return err;
-}
-
-enum bk_err
-journal_import(struct journal *j, const struct app *app)
-{
-    struct ctx c;
-    enum bk_err err;
-
-    if (journal_pending(j) == 0) {
-        retire(j, 0);
-        return BK_OK;
-    }
-    err = ctx_background(&c, app, "journal");
-    if (err != BK_OK)
-        return err;
-    err = import_on(j, &c);
-    store_release(&c.db);
     return err;
 }
 
@@ -1011,6 +1050,7 @@ journal_stop(struct journal *j)
     j->stop = 1;
     pthread_cond_signal(&j->wake);
     pthread_cond_broadcast(&j->drained);
+    pthread_cond_broadcast(&j->retired);
     pthread_mutex_unlock(&j->lock);
     pthread_join(j->thread, NULL);
     pthread_mutex_lock(&j->lock);
@@ -1053,6 +1093,7 @@ journal_close(struct journal *j)
     pthread_cond_destroy(&j->wake);
     pthread_cond_destroy(&j->synced);
     pthread_cond_destroy(&j->drained);
+    pthread_cond_destroy(&j->retired);
     pthread_mutex_destroy(&j->lock);
     pthread_mutex_destroy(&j->take);
     mem_free(j->base);

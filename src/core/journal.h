@@ -79,6 +79,10 @@ struct journal;
  * the journal. Nothing is imported yet: journal_import() does that. */
 enum bk_err journal_open(const char *db_path, unsigned sync_ms, unsigned import_ms,
                          struct journal **out);
+/* Appends wait for the importer while <events> or more wait to be imported and
+ * an import is running (database.journal_backlog; 0: never), so reads slow down
+ * to the importer's pace instead of being refused past 100,000 waiting events. */
+void journal_set_backlog(struct journal *j, size_t events);
 
 /* Import every pending event durably, in one transaction on a connection of
  * <app>'s store, and drop what is done (at start, before serving; and at the

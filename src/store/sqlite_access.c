@@ -188,6 +188,34 @@ exec_changes(struct sq_conn *c, sqlite3_stmt *st, int want_change)
 }
 
 static enum bk_err
+exec_tenant_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, int want_change)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, tenant);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_changes(c, st, want_change);
+}
+
+/* <sql> with three integer parameters, run once. */
+static enum bk_err
+exec_ids3(struct sq_conn *c, const char *sql, int64_t a, int64_t b, int64_t c3, int want_change)
+{
+    sqlite3_stmt *st = NULL;
+    enum bk_err err = prep(c, sql, &st);
+
+    if (err != BK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    sqlite3_bind_int64(st, 3, c3);
+    return exec_changes(c, st, want_change);
+}
+
+static enum bk_err
 count_one(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, int bind_id,
           int64_t *out)
 {
@@ -379,15 +407,7 @@ a_policy_list(void *conn, int64_t tenant, store_named_fn fn, void *arg)
 static enum bk_err
 a_role_link(void *conn, int64_t tenant, int64_t role_id, int64_t policy_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_role_link, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, role_id);
-    sqlite3_bind_int64(st, 3, policy_id);
-    return sq_exec_done(conn, st);
+    return exec_ids3(conn, sql_role_link, tenant, role_id, policy_id, 0);
 }
 
 static enum bk_err
@@ -443,18 +463,6 @@ a_group_update(void *conn, int64_t tenant, int64_t id, const char *name, const c
     return exec_changes(conn, st, 1);
 }
 
-static enum bk_err
-exec_tenant_id(struct sq_conn *c, const char *sql, int64_t tenant, int64_t id, int want_change)
-{
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(c, sql, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, id);
-    return exec_changes(c, st, want_change);
-}
 
 static enum bk_err
 a_group_delete(void *conn, int64_t tenant, int64_t id)
@@ -488,15 +496,7 @@ a_member_add(void *conn, int64_t tenant, int64_t group_id, int64_t user_id, int6
 static enum bk_err
 a_member_delete(void *conn, int64_t tenant, int64_t group_id, int64_t user_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_member_delete, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, group_id);
-    sqlite3_bind_int64(st, 3, user_id);
-    return exec_changes(conn, st, 1);
+    return exec_ids3(conn, sql_member_delete, tenant, group_id, user_id, 1);
 }
 
 static enum bk_err
@@ -893,29 +893,13 @@ a_pend_get(void *conn, int64_t tenant, int64_t user_id, int kind, int64_t *grams
 static enum bk_err
 a_pend_delete(void *conn, int64_t tenant, int64_t user_id, int kind)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_pend_delete, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int(st, 3, kind);
-    return sq_exec_done(conn, st);
+    return exec_ids3(conn, sql_pend_delete, tenant, user_id, kind, 0);
 }
 
 static enum bk_err
 a_pend_delete_through(void *conn, int64_t tenant, int64_t user_id, int kind)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_pend_delete_through, &st);
-
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int(st, 3, kind);
-    return sq_exec_done(conn, st);
+    return exec_ids3(conn, sql_pend_delete_through, tenant, user_id, kind, 0);
 }
 
 static enum bk_err

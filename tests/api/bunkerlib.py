@@ -937,3 +937,16 @@ class FaultyServer(Server):
     def hits(self):
         p = self.workdir / "iofail.ctl.hits"
         return p.stat().st_size if p.exists() else 0
+
+
+def status_served(socks):
+    """How many of the open sockets <socks> get an answer 200 to GET /status
+    (the others were refused or closed by the server)."""
+    served = 0
+    for s in socks:
+        try:
+            s.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+            served += s.recv(100).startswith(b"HTTP/1.1 200")
+        except (ConnectionResetError, BrokenPipeError, socket.timeout):
+            pass
+    return served

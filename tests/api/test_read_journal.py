@@ -565,3 +565,78 @@ def test_reads_wait_while_a_waiting_write_has_a_full_backlog(server_factory):
     rc, out = bl.audit_verify(srv)
     assert rc == 0, out
     assert not bl.journal_events_left(srv)
+
+
+def _import_blocked(server_factory, backlog):
+    """A server whose importer is stuck inside an import (another process holds
+    the database's write lock) after 25 reads of one user; (srv, api, token,
+    the lock's connection: roll it back to let the import through)."""
+    import sqlite3
+    srv = _started(server_factory,
+                   f"database:\n  journal_import_ms: 50\n  journal_backlog: {backlog}\n")
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    lock = sqlite3.connect(str(srv.db_path), timeout=10, isolation_level=None,
+                           check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    for _ in range(25):
+        assert_ok(api.get_user("token", tok))
+    time.sleep(0.3)             # the importer starts (50 ms) and blocks on the lock
+    return srv, api, tok, lock
+
+
+def _read_in_thread(srv, tok, out):
+    def run():
+        c = srv.client()
+        try:
+            out["r"] = c.get_user("token", tok)
+        except Exception as e:      # reported by the caller's assertions
+            out["error"] = repr(e)
+        finally:
+            c.s.close()
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def test_reads_past_the_backlog_wait_for_the_import_instead_of_failing(server_factory):
+    # Once journal_backlog events wait, a read waits for the running import
+    # instead of answering (or, at 100,000, being refused), and answers 200
+    # as soon as the import goes through, audited once.
+    srv, api, tok, lock = _import_blocked(server_factory, 20)
+    reads = 25
+    try:
+        # once the importer is inside its import (it starts within 50 ms, later
+        # on a loaded machine), the next read waits for it
+        deadline = time.monotonic() + 10
+        while True:
+            out = {}
+            t = _read_in_thread(srv, tok, out)
+            t.join(1.5)
+            if t.is_alive():
+                break
+            assert_ok(out["r"])
+            reads += 1
+            assert time.monotonic() < deadline, "no read past the backlog waited"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    t.join(10)
+    assert not t.is_alive() and "error" not in out, out
+    assert_ok(out["r"])
+    assert _gets(api, tok) == reads + 1
+    rc, text = bl.audit_verify_own(srv)
+    assert rc == 0, text
+
+
+def test_backlog_zero_never_waits(server_factory):
+    srv, api, tok, lock = _import_blocked(server_factory, 0)
+    out = {}
+    try:
+        t = _read_in_thread(srv, tok, out)
+        t.join(5)
+        assert not t.is_alive(), "a read waited with journal_backlog 0"
+        assert_ok(out["r"])
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()

@@ -183,11 +183,13 @@ def test_expired_user_leaves_no_postings(server_factory):
     srv = bl.started(server_factory, SWEEP_CONF)
     api = srv.client()
     p = bl.profile()
-    r = api.v2("UserCreate", {"profile": p, "finaltime": "1s"})
+    # long enough that the first count surely comes before the expiry, even
+    # on a loaded machine with a database server's client to start
+    r = api.v2("UserCreate", {"profile": p, "finaltime": "8s"})
     tok = assert_ok(r)["token"]
     uid = user_id(srv, tok)
     assert postings(srv, uid) == expected(p)
-    assert bl.wait_until(lambda: postings(srv, uid) == {}, timeout=10)
+    assert bl.wait_until(lambda: postings(srv, uid) == {}, timeout=30)
     assert bl.wait_until(lambda: api.get_user("token", tok).status_code == 404, timeout=5)
 
 
