@@ -935,6 +935,9 @@ journal_import(struct journal *j, const struct app *app)
     err = ctx_background(&c, app, "journal");
     if (err != BK_OK)
         return err;
+    /* Reads need not wait while the importer waits for the write lock
+     * (drain_wait()): it is no request's write. */
+    store_background(&c.db);
     set_importing(j, 1);
     err = BK_ERETRY;
     for (int attempt = 0; attempt < 5 && err == BK_ERETRY; attempt++)
