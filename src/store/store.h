@@ -212,10 +212,10 @@ store_writers_waiting(const struct store_conn *c)
     return c->store->ops->writers_waiting(c->store->cls, c->conn);
 }
 
-/* Mark <c>, until store_release(), as the server's own background work (the
- * journal's importer): its writes waiting for the write lock do not count in
- * store_writers_waiting(), since they never take reads' journaled events for
- * a request. */
+/* Mark <c>, until store_release(), as the server's own background work's
+ * (ctx_background(): the journal's importer, the sweeper, the search merger):
+ * its writes waiting for the write lock do not count in
+ * store_writers_waiting(), since no request waits for them. */
 static inline void
 store_background(struct store_conn *c)
 {

@@ -567,25 +567,35 @@ def test_reads_wait_while_a_waiting_write_has_a_full_backlog(server_factory):
     assert not bl.journal_events_left(srv)
 
 
-def test_reads_never_wait_for_the_servers_own_writers(server_factory):
+@pytest.mark.parametrize("holder", ["sweeper", "importer"])
+def test_reads_never_wait_for_the_servers_own_writers(server_factory, holder):
     """Back-pressure bounds what a request's write must insert; the server's
     own writers (the importer, the sweeper) waiting for the write lock hold up
     no read. Here another process holds the database's write lock, so one of
-    them is stuck holding the server's write lock and the other waits for it
-    (both come within 50 ms) while more reads than the bound (128) come: each
-    answers at once (before, the one past the bound waited up to 5 s for a take
-    that could not come). Once the lock is free everything is imported, the
-    trail whole."""
-    srv = _started(server_factory, "database:\n  journal_import_ms: 50\n"
-                                   "generic:\n  sweep_interval_ms: 50\n")
+    them (<holder>) is stuck holding the server's write lock and the other
+    waits for it, while more reads than the bound (128) come: each answers at
+    once (before, the one past the bound waited 5 s for a take that could not
+    come). Once the lock is free everything is imported, the trail whole."""
+    if holder == "sweeper":
+        # it sweeps every 50 ms: stuck before the first read; the importer
+        # comes 50 ms after that read and waits
+        conf = "database:\n  journal_import_ms: 50\ngeneric:\n  sweep_interval_ms: 50\n"
+        settle_before, settle_after = 0.3, 0.3
+    else:
+        # the importer is stuck 50 ms after the first read; the sweeper comes
+        # within its 3 s and waits
+        conf = "database:\n  journal_import_ms: 50\ngeneric:\n  sweep_interval_ms: 3000\n"
+        settle_before, settle_after = 0, 3.3
+    srv = _started(server_factory, conf)
     api = srv.client()
     tok = api.create_user(bl.profile())
     ext = sqlite3.connect(str(srv.db_path), isolation_level=None, timeout=30)
     ext.execute("BEGIN IMMEDIATE")
     out = {}
     try:
+        time.sleep(settle_before)
         assert_ok(api.get_user("token", tok))
-        time.sleep(0.5)     # the importer and the sweeper both want the write lock
+        time.sleep(settle_after)
         for _ in range(127):
             assert_ok(api.get_user("token", tok))
         t = _read_in_thread(srv, tok, out)
