@@ -40,12 +40,13 @@
  * write inserts inside its own transaction, under the one write lock; reads
  * are many threads and the lock holder one, so an unbounded backlog starves
  * writes. While a request's write waits for the write lock
- * (store_writers_waiting(), which leaves out the server's own writers: the
- * importer, the sweeper), an append therefore waits for a take once
- * JOURNAL_FREE_WRITERS events are FREE; never when its caller holds the write
- * lock, without the importer running, while imports fail, or longer than
- * JOURNAL_WAIT_MAX_MS. The waiting writer holds its store connection
- * already, so appenders waiting with theirs cannot keep it from its take.
+ * (store_writers_waiting(), which leaves out the server's own writers of
+ * ctx_background(): the importer, the sweeper, the merger), an append
+ * therefore waits for a take once JOURNAL_FREE_WRITERS events are FREE;
+ * never when its caller holds the write lock, without the importer running,
+ * while imports fail, or longer than JOURNAL_WAIT_MAX_MS. The waiting writer
+ * holds its store connection already, so appenders waiting with theirs
+ * cannot keep it from its take.
  *
  * Visibility. journal_settle() imports pending events in a lazy write
  * transaction of its own (marking them COMMITTED once it commits); readers
