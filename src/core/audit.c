@@ -390,7 +390,7 @@ audit_write_alone(struct ctx *c, const struct audit_event *ev)
         /* SQLite: into the journal, imported in big batches (core/journal.h) */
         err = prepare(c, ev, &me.row);
         if (err == BK_OK)
-            err = journal_append(c->app->journal, &me.row);
+            err = journal_append(c->app->journal, &c->db, &me.row);
         if (err != BK_OK)
             LOG_ERR(c->rid, "audit", "cannot journal audit event: %s", bk_err_str(err));
         store_audit_row_cleanup(&me.row);

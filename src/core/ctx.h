@@ -105,17 +105,23 @@ ctx_ttl_end(const struct ctx *c, int64_t ttl)
 }
 
 /* A context for work of the server's own (a background thread named <name>,
- * which it is audited and logged as), holding a store connection of <app>'s:
+ * which it is audited and logged as), holding a store connection of <app>'s
+ * marked store_background() (no read waits for its writes: core/journal.c):
  * store_release(&c->db) when done. */
 static inline enum bk_err
 ctx_background(struct ctx *c, const struct app *app, const char *name)
 {
+    enum bk_err err;
+
     memset(c, 0, sizeof *c);
     c->app = app;
     c->now = (int64_t)time(NULL);
     snprintf(c->rid, sizeof c->rid, "%s", name);
     snprintf(c->who, sizeof c->who, "%s", name);
-    return store_acquire((struct store *)&app->store, &c->db);
+    err = store_acquire((struct store *)&app->store, &c->db);
+    if (err == BK_OK)
+        store_background(&c->db);
+    return err;
 }
 
 /* Record <msg> (a static string) as the client-facing reason and return <err>. */

@@ -36,6 +36,18 @@
  * write's own event is chained before it, and commits or rolls back with it
  * (TAKEN covers both outcomes).
  *
+ * Back-pressure. What no write has taken yet (FREE events) is what the next
+ * write inserts inside its own transaction, under the one write lock; reads
+ * are many threads and the lock holder one, so an unbounded backlog starves
+ * writes. While a request's write waits for the write lock
+ * (store_writers_waiting(), which leaves out the server's own writers of
+ * ctx_background(): the importer, the sweeper, the merger), an append
+ * therefore waits for a take once JOURNAL_FREE_WRITERS events are FREE;
+ * never when its caller holds the write lock, without the importer running,
+ * while imports fail, or longer than JOURNAL_WAIT_MAX_MS. The waiting writer
+ * holds its store connection already, so appenders waiting with theirs
+ * cannot keep it from its take.
+ *
  * Visibility. journal_settle() imports pending events in a lazy write
  * transaction of its own (marking them COMMITTED once it commits); readers
  * of the audit table call it first (listings, AuditGet, bulk audit listing,
@@ -92,8 +104,12 @@ void journal_close(struct journal *j);
 size_t journal_pending(struct journal *j);
 
 /* Append the sealed event <row> (all but its chain hashes); on BK_OK the
- * journal owns row->sealed (set to NULL here). Thread-safe. */
-enum bk_err journal_append(struct journal *j, struct audit_row *row);
+ * journal owns row->sealed (set to NULL here). Thread-safe. While too many
+ * events wait to be taken by a write (see "Back-pressure" in journal.c), it
+ * first waits for a take, unless <db> (the caller's connection; NULL: none)
+ * holds the write lock. */
+enum bk_err journal_append(struct journal *j, const struct store_conn *db,
+                           struct audit_row *row);
 
 /* Within the open write transaction of <c>: insert every pending event not in
  * the table yet. A failure must fail the transaction. No journal: BK_OK. */

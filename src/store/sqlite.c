@@ -104,6 +104,7 @@ struct sq_pool {
     struct sq_conn writer;
     pthread_mutex_t wlock;
     atomic_int wwaiting;
+    atomic_int rwaiting;         /* of <wwaiting>, the writes not marked background */
     int txn_open;
     uint64_t batch;
     unsigned batch_jobs;
@@ -564,6 +565,7 @@ sq_release(void *cls, void *conn)
         conn_reopen(p, c);
     }
     io_failed = 0;
+    c->background = 0;
     pthread_mutex_lock(&p->lock);
     c->in_use = 0;
     pthread_cond_signal(&p->freed);
@@ -756,6 +758,25 @@ job_finish(struct sq_pool *p, uint64_t batch, int wait)
     return wait ? batch_wait(p, batch) : BK_OK;
 }
 
+static int
+sq_writers_waiting(void *cls, void *conn)
+{
+    struct sq_pool *p = cls;
+    const struct sq_conn *c = conn;
+
+    if (c != NULL && c->in_write)
+        return -1;
+    return atomic_load(&p->rwaiting);
+}
+
+static void
+sq_background(void *conn)
+{
+    struct sq_conn *c = conn;
+
+    c->background = 1;
+}
+
 static enum bk_err
 sq_begin(void *conn, int write)
 {
@@ -771,7 +792,11 @@ sq_begin(void *conn, int write)
     }
     lazy = write == STORE_WRITE_LAZY && p->lazy_sync_ms > 0;
     atomic_fetch_add(&p->wwaiting, 1);
+    if (!c->background)
+        atomic_fetch_add(&p->rwaiting, 1);
     pthread_mutex_lock(&p->wlock);
+    if (!c->background)
+        atomic_fetch_sub(&p->rwaiting, 1);
     atomic_fetch_sub(&p->wwaiting, 1);
     if (!lazy) {
         int64_t t = clock_mono_us();
@@ -1361,4 +1386,6 @@ const struct store_ops store_sqlite_ops = {
     .tenants = &sqlite_tenants_ops,
     .portal = &sqlite_portal_ops,
     .tokens = &sqlite_tokens_ops,
+    .writers_waiting = sq_writers_waiting,
+    .background = sq_background,
 };

@@ -32,6 +32,7 @@ struct sq_conn {
     struct sq_pool *pool;
     int in_use;
     int in_write;           /* holds the writer lock inside a savepoint */
+    int background;         /* store_background(): not counted in <rwaiting> */
     uint64_t batch;         /* the group-commit batch this write joined */
 };
 

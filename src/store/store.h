@@ -150,6 +150,14 @@ struct store_ops {
     const struct store_tenants_ops *tenants;
     const struct store_portal_ops *portal;
     const struct store_tokens_ops *tokens;  /* store/tokens.h */
+    /* How many writes of requests wait for the write lock right now (a
+     * hint, read without a lock; writes on a connection marked by
+     * <background> are not counted), or -1 when <conn> holds it; NULL: the
+     * backend does not tell. */
+    int (*writers_waiting)(void *cls, void *conn);
+    /* Mark <conn>, until it is released, as the server's own background
+     * work's (NULL: the backend does not tell writers apart). */
+    void (*background)(void *conn);
 };
 
 struct store {
@@ -192,6 +200,28 @@ store_release(struct store_conn *c)
 }
 
 #define STORE_OPS(c) ((c)->store->ops)
+
+/* How many writes of requests (not of connections marked by
+ * store_background()) wait for the write lock of <c>'s store now, -1 when <c>
+ * holds it (0 when the backend does not tell). */
+static inline int
+store_writers_waiting(const struct store_conn *c)
+{
+    if (c->store->ops->writers_waiting == NULL)
+        return 0;
+    return c->store->ops->writers_waiting(c->store->cls, c->conn);
+}
+
+/* Mark <c>, until store_release(), as the server's own background work's
+ * (ctx_background(): the journal's importer, the sweeper, the search merger):
+ * its writes waiting for the write lock do not count in
+ * store_writers_waiting(), since no request waits for them. */
+static inline void
+store_background(struct store_conn *c)
+{
+    if (c->store->ops->background != NULL)
+        c->store->ops->background(c->conn);
+}
 
 static inline enum bk_err
 store_migrate(struct store_conn *c)

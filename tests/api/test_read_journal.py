@@ -8,6 +8,7 @@ journaled events, and the file holds sealed events only."""
 
 import os
 import random
+import sqlite3
 import threading
 import time
 
@@ -515,6 +516,102 @@ def test_server_refuses_to_start_without_its_journal(server_factory):
     rc, log, served = srv.start_expect_exit()
     assert rc not in (None, 0) and not served, log
     assert "read journal" in log, log
+
+
+def test_reads_wait_while_a_waiting_write_has_a_full_backlog(server_factory):
+    """Back-pressure: a write must insert every read event journaled before
+    it, inside its own transaction, so while a write waits for the write lock
+    the events no write has taken yet are bounded (128): one read more waits
+    before it is journaled, instead of growing what the write must insert.
+    Here another process holds the database's write lock, so the importer is
+    stuck holding the server's write lock and nothing can take the events; once
+    the lock is free the waiting read and the write complete, the trail in
+    order and whole."""
+    srv = _started(server_factory, conf="database:\n  journal_import_ms: 50\n")
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    results = {}
+
+    def call(name, fn):
+        results[name] = fn()
+
+    ext = sqlite3.connect(str(srv.db_path), isolation_level=None, timeout=30)
+    ext.execute("BEGIN IMMEDIATE")
+    try:
+        assert_ok(api.get_user("token", tok))
+        time.sleep(0.5)     # the importer waits for the database, holding the write lock
+        writer = threading.Thread(target=call, args=(
+            "write", lambda: srv.client().put_user("token", tok, {"fname": "After"})))
+        writer.start()
+        time.sleep(0.3)     # the write waits for the write lock
+        for _ in range(127):
+            assert_ok(api.get_user("token", tok))
+        reader = threading.Thread(target=call, args=(
+            "read", lambda: srv.client().get_user("token", tok)))
+        reader.start()
+        reader.join(timeout=1.5)
+        assert reader.is_alive(), "the read past the bound did not wait"
+    finally:
+        ext.execute("ROLLBACK")
+        ext.close()
+    reader.join(timeout=30)
+    writer.join(timeout=30)
+    assert_ok(results["read"])
+    assert_ok(results["write"])
+    got = [t for t in _titles(api, tok) if t in ("UserCreate", "UserGet", "UserUpdate")]
+    assert got[:129] == ["UserCreate"] + ["UserGet"] * 128, got
+    assert sorted(got[129:]) == ["UserGet", "UserUpdate"], got
+    srv.stop()
+    rc, out = bl.audit_verify(srv)
+    assert rc == 0, out
+    assert not bl.journal_events_left(srv)
+
+
+@pytest.mark.parametrize("holder", ["sweeper", "importer"])
+def test_reads_never_wait_for_the_servers_own_writers(server_factory, holder):
+    """Back-pressure bounds what a request's write must insert; the server's
+    own writers (the importer, the sweeper) waiting for the write lock hold up
+    no read. Here another process holds the database's write lock, so one of
+    them (<holder>) is stuck holding the server's write lock and the other
+    waits for it, while more reads than the bound (128) come: each answers at
+    once (before, the one past the bound waited 5 s for a take that could not
+    come). Once the lock is free everything is imported, the trail whole."""
+    if holder == "sweeper":
+        # it sweeps every 50 ms: stuck before the first read; the importer
+        # comes 50 ms after that read and waits
+        conf = "database:\n  journal_import_ms: 50\ngeneric:\n  sweep_interval_ms: 50\n"
+        settle_before, settle_after = 0.3, 0.3
+    else:
+        # the importer is stuck 50 ms after the first read; the sweeper comes
+        # within its 3 s and waits
+        conf = "database:\n  journal_import_ms: 50\ngeneric:\n  sweep_interval_ms: 3000\n"
+        settle_before, settle_after = 0, 3.3
+    srv = _started(server_factory, conf)
+    api = srv.client()
+    tok = api.create_user(bl.profile())
+    ext = sqlite3.connect(str(srv.db_path), isolation_level=None, timeout=30)
+    ext.execute("BEGIN IMMEDIATE")
+    out = {}
+    try:
+        time.sleep(settle_before)
+        assert_ok(api.get_user("token", tok))
+        time.sleep(settle_after)
+        for _ in range(127):
+            assert_ok(api.get_user("token", tok))
+        t = _read_in_thread(srv, tok, out)
+        t.join(2.5)
+        assert not t.is_alive(), "a read waited while only the server's own writers did"
+    finally:
+        ext.execute("ROLLBACK")
+        ext.close()
+    t.join(30)
+    assert "error" not in out, out
+    assert_ok(out["r"])
+    assert _gets(api, tok) == 129
+    srv.stop()
+    rc, text = bl.audit_verify(srv)
+    assert rc == 0, text
+    assert not bl.journal_events_left(srv)
 
 
 def _import_blocked(server_factory, backlog):
