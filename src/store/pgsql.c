@@ -23,6 +23,9 @@
 #define OID_BYTEA 17
 #define OID_INT8 20
 #define OID_TEXT 25
+#define OID_BYTEA_ARRAY 1001
+#define OID_TEXT_ARRAY 1009
+#define OID_INT8_ARRAY 1016
 
 /* Advisory lock keys: one for migrations, one namespace for audit chains. */
 #define LOCK_MIGRATE 0x4442554e4b4d4947LL
@@ -40,8 +43,9 @@ struct pg_pool {
 
 static const char sql_begin[] = "BEGIN";
 /* A lazy write's commit does not wait for the WAL flush; PostgreSQL's WAL
- * writer flushes it within wal_writer_delay. */
-static const char sql_lazy_commit[] = "SET LOCAL synchronous_commit = off";
+ * writer flushes it within wal_writer_delay. BEGIN and the setting go in one
+ * round trip: a simple-protocol query string of two statements. */
+static const char sql_begin_lazy[] = "BEGIN; SET LOCAL synchronous_commit = off";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
 static const char sql_tenant_local[] = "SELECT set_config('app.tenant', $1, true)";
@@ -93,6 +97,15 @@ static const char sql_audit_last[] =
 static const char sql_audit_insert[] =
     "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
     "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+/* A run of events in one statement: one array per column, the rows taken
+ * in the arrays' order, so the ids (and the chain) follow it. */
+static const char sql_audit_insert_many[] =
+    "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash) SELECT tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[], "
+    "$6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bytea[]) "
+    "WITH ORDINALITY AS r(tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash, n) ORDER BY n";
 static const char sql_audit_get[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = $1 AND atoken = $2";
 static const char sql_audit_count_user[] =
@@ -622,6 +635,29 @@ tx_ended(struct pg_conn *c)
     c->tenant_local = 0;
 }
 
+/* BEGIN, and for a lazy write the setting that makes its commit lazy, in
+ * one round trip: the simple protocol runs both statements of one query
+ * string (neither has parameters). */
+static enum bk_err
+begin_send(struct pg_conn *c, int write)
+{
+    PGresult *res;
+    enum bk_err err = BK_OK;
+
+    if (write != STORE_WRITE_LAZY)
+        return pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
+    if (c->pg == NULL || c->broken)
+        return BK_EUNAVAIL;
+    res = PQexec(c->pg, sql_begin_lazy);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = fail(c, res);
+    PQclear(res);
+    /* BEGIN may have run before the setting failed */
+    if (err != BK_OK && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
+    return err;
+}
+
 /* A read opens no transaction: under READ COMMITTED each statement of a
  * transaction takes a snapshot of its own anyway, so BEGIN READ ONLY and
  * its ROLLBACK bought no consistency and cost two round trips, and outside
@@ -632,7 +668,6 @@ static enum bk_err
 pgs_begin(void *conn, int write)
 {
     struct pg_conn *c = conn;
-    const char *sql = sql_begin;
     enum bk_err err;
 
     if (c->in_tx || c->read_tx)
@@ -642,24 +677,17 @@ pgs_begin(void *conn, int write)
         c->read_fresh = 1;
         return BK_OK;
     }
-    err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
+    err = begin_send(c, write);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
          * nothing has been done in this transaction yet, so connect again. */
         err = conn_connect(c);
         if (err == BK_OK)
-            err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
+            err = begin_send(c, write);
     }
     if (err == BK_OK) {
         c->in_tx = 1;
         c->write_tx = write != 0;
-    }
-    if (err == BK_OK && write == STORE_WRITE_LAZY) {
-        err = pg_exec(c, PG_NO_TENANT, sql_lazy_commit, NULL, NULL);
-        if (err != BK_OK) {
-            pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
-            tx_ended(c);
-        }
     }
     return err;
 }
@@ -995,6 +1023,127 @@ pgs_audit_insert(void *conn, const struct audit_row *row)
     return pg_exec(conn, row->tenant, sql_audit_insert, &p, NULL);
 }
 
+#define AUDIT_NCOLS 12
+
+/* Column <col> of <row> as bound by pgs_audit_insert(): *out (NULL for SQL
+ * NULL) and its length; integers big-endian in <ibuf>. */
+static void
+audit_col(const struct audit_row *row, int col, uint8_t ibuf[8], const uint8_t **out,
+          size_t *len)
+{
+    const char *t = NULL;
+
+    *out = NULL;
+    *len = 0;
+    switch (col) {
+    case 0:
+    case 3:
+        put_be64(ibuf, (uint64_t)(col == 0 ? row->tenant : row->when));
+        *out = ibuf;
+        *len = 8;
+        return;
+    case 1: t = row->atoken; break;
+    case 2: t = row->record; break;
+    case 4: t = row->action; break;
+    case 5: t = row->who; break;
+    case 6: t = row->mode; break;
+    case 7: t = row->status; break;
+    case 8: t = row->msg; break;
+    case 9:
+        *out = row->sealed;
+        *len = row->sealed ? row->sealed_len : 0;
+        return;
+    case 10: *out = row->prev_hash; *len = STORE_HASH_LEN; return;
+    default: *out = row->hash; *len = STORE_HASH_LEN; return;
+    }
+    *out = (const uint8_t *)t;
+    *len = strlen(t);
+}
+
+static void
+put_be32(uint8_t *out, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+/* Column <col> of <rows> as a one-dimensional array in PostgreSQL's binary
+ * format (array_send): the header, then each element's length (-1 for
+ * NULL) and bytes. A new buffer (mem_free()). */
+static enum bk_err
+audit_col_array(const struct audit_row *const *rows, size_t n, int col, Oid elem,
+                uint8_t **out, size_t *out_len)
+{
+    uint8_t ibuf[8], *b;
+    const uint8_t *v;
+    size_t len, total = 20, at = 20;
+    int nulls = 0;
+
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        audit_col(rows[i], col, ibuf, &v, &len);
+        total += 4 + (v ? len : 0);
+        nulls |= v == NULL;
+    }
+    if (n > INT32_MAX || total > INT32_MAX)
+        return BK_ETOOBIG;
+    b = mem_alloc(total);
+    if (b == NULL)
+        return BK_ENOMEM;
+    put_be32(b, 1);
+    put_be32(b + 4, (uint32_t)nulls);
+    put_be32(b + 8, elem);
+    put_be32(b + 12, (uint32_t)n);
+    put_be32(b + 16, 1);
+    for (size_t i = 0; i < n; i++) {
+        audit_col(rows[i], col, ibuf, &v, &len);
+        put_be32(b + at, v ? (uint32_t)len : 0xffffffffu);
+        at += 4;
+        if (v != NULL && len > 0)
+            memcpy(b + at, v, len);
+        at += v ? len : 0;
+    }
+    *out = b;
+    *out_len = total;
+    return BK_OK;
+}
+
+/* One statement for a run of one tenant's events: each column bound as an
+ * array, unnested in order. */
+static enum bk_err
+pgs_audit_insert_many(void *conn, const struct audit_row *const *rows, size_t n)
+{
+    static const Oid elems[AUDIT_NCOLS] = {
+        OID_INT8, OID_TEXT, OID_TEXT, OID_INT8, OID_TEXT, OID_TEXT,
+        OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
+    };
+    struct pg_params p = { 0 };
+    uint8_t *bufs[AUDIT_NCOLS] = { 0 };
+    enum bk_err err = BK_OK;
+
+    if (n == 0)
+        return BK_OK;
+    for (int i = 0; i < AUDIT_NCOLS && err == BK_OK; i++) {
+        size_t len = 0;
+
+        err = audit_col_array(rows, n, i, elems[i], &bufs[i], &len);
+        p.val[i] = (const char *)bufs[i];
+        p.len[i] = (int)len;
+        p.fmt[i] = 1;
+        p.type[i] = elems[i] == OID_INT8   ? OID_INT8_ARRAY
+                    : elems[i] == OID_TEXT ? OID_TEXT_ARRAY
+                                           : OID_BYTEA_ARRAY;
+        p.n = i + 1;
+    }
+    if (err == BK_OK)
+        err = pg_exec(conn, rows[0]->tenant, sql_audit_insert_many, &p, NULL);
+    for (int i = 0; i < AUDIT_NCOLS; i++)
+        mem_free(bufs[i]);
+    return err;
+}
+
 static enum bk_err
 read_audit(const PGresult *r, int row, struct audit_row *out)
 {
@@ -1093,6 +1242,7 @@ const struct store_ops store_pgsql_ops = {
     .index_delete = pgs_index_delete,
     .audit_last_hash = pgs_audit_last_hash,
     .audit_insert = pgs_audit_insert,
+    .audit_insert_many = pgs_audit_insert_many,
     .audit_get = pgs_audit_get,
     .audit_list_user = pgs_audit_list_user,
     .count_users = pgs_count_users,
