@@ -268,13 +268,13 @@ audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
         return err;
     }
     run = mem_calloc(n ? n : 1, sizeof *run);
-    if (run == NULL)
-        return BK_ENOMEM;
-    for (size_t i = 0; i < n; i++)
+    err = run != NULL ? BK_OK : BK_ENOMEM;
+    for (size_t i = 0; i < n && run != NULL; i++)
         run[i] = &rows[i];
     memset(&head, 0, sizeof head);
     head.tenant = c->tenant;
-    err = store_audit_last_hash(&c->db, c->tenant, head.hash);
+    if (err == BK_OK)
+        err = store_audit_last_hash(&c->db, c->tenant, head.hash);
     if (err == BK_OK)
         err = insert_run(c, run, n, head.hash);
     mem_free(run);

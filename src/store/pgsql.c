@@ -43,8 +43,10 @@ struct pg_pool {
 
 static const char sql_begin[] = "BEGIN";
 /* A lazy write's commit does not wait for the WAL flush; PostgreSQL's WAL
- * writer flushes it within wal_writer_delay. BEGIN and the setting go in one
- * round trip: a simple-protocol query string of two statements. */
+ * writer flushes it within wal_writer_delay. BEGIN and the setting travel
+ * with the transaction's first statement (pgs_begin): in the same pipeline,
+ * or as one simple-protocol query string of both. */
+static const char sql_lazy_commit[] = "SET LOCAL synchronous_commit = off";
 static const char sql_begin_lazy[] = "BEGIN; SET LOCAL synchronous_commit = off";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
@@ -261,6 +263,7 @@ conn_disconnect(struct pg_conn *c)
     c->pg = NULL;
     memset(c->cache, 0, sizeof c->cache);
     c->in_tx = 0;
+    c->begin_pending = 0;
     c->tenant_known = 0;
     c->tenant_local = 0;
 }
@@ -320,6 +323,24 @@ prepared(struct pg_conn *c, const char *sql, const struct pg_params *p, char nam
     return BK_EINTERNAL;
 }
 
+/* A lazy write's pending BEGIN and its setting, for a first statement that
+ * does not carry them in a pipeline: one round trip, a simple-protocol
+ * query string of both (neither has parameters). A failure leaves the
+ * transaction to its caller's rollback. */
+static enum bk_err
+begin_flush(struct pg_conn *c)
+{
+    PGresult *res;
+    enum bk_err err = BK_OK;
+
+    c->begin_pending = 0;
+    res = PQexec(c->pg, sql_begin_lazy);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = fail(c, res);
+    PQclear(res);
+    return err;
+}
+
 static enum bk_err
 run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult **out)
 {
@@ -331,6 +352,11 @@ run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult 
     *out = NULL;
     if (c->pg == NULL || c->broken)
         return BK_EUNAVAIL;
+    if (c->begin_pending) {
+        err = begin_flush(c);
+        if (err != BK_OK)
+            return err;
+    }
     if (p == NULL)
         p = &none;
     err = prepared(c, sql, p, name);
@@ -344,6 +370,81 @@ run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult 
     }
     err = fail(c, res);
     PQclear(res);
+    return err;
+}
+
+#define PG_PIPE_MAX 4
+
+/* Run the statements <sqls> (with <ps>, entries may be NULL) in one round
+ * trip, libpq's pipeline mode: the server runs them in order, each with a
+ * snapshot of its own taken when it starts, and skips the rest after an
+ * error. On success *out holds the last one's result (PQclear() it). A
+ * pipeline that does not finish cleanly leaves the connection broken, so it
+ * is rebuilt before its next use. */
+static enum bk_err
+run_pipelined(struct pg_conn *c, size_t n, const char *const *sqls,
+              const struct pg_params *const *ps, PGresult **out)
+{
+    static const struct pg_params none;
+    char names[PG_PIPE_MAX][16];
+    PGresult *res;
+    enum bk_err err = BK_OK;
+
+    *out = NULL;
+    if (n == 0 || n > PG_PIPE_MAX)
+        return BK_EINTERNAL;
+    if (c->pg == NULL || c->broken)
+        return BK_EUNAVAIL;
+    /* statements are prepared outside the pipeline, once per connection */
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = prepared(c, sqls[i], ps[i] ? ps[i] : &none, names[i]);
+    if (err != BK_OK)
+        return err;
+    if (PQenterPipelineMode(c->pg) != 1)
+        return fail(c, NULL);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        const struct pg_params *p = ps[i] ? ps[i] : &none;
+
+        if (PQsendQueryPrepared(c->pg, names[i], p->n, p->val, p->len, p->fmt, 1) != 1)
+            err = BK_EUNAVAIL;
+    }
+    if (err == BK_OK && PQpipelineSync(c->pg) != 1)
+        err = BK_EUNAVAIL;
+    if (err != BK_OK) {
+        LOG_WARN(NULL, "pgsql", "cannot send a pipeline: %s", PQerrorMessage(c->pg));
+        c->broken = 1;
+        return err;
+    }
+    /* each statement's results, each ended by NULL; then the sync */
+    for (size_t i = 0; i < n; i++) {
+        while ((res = PQgetResult(c->pg)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && err == BK_OK)
+                err = st == PGRES_PIPELINE_ABORTED ? BK_EBACKEND : fail(c, res);
+            if (err == BK_OK && i == n - 1 && *out == NULL)
+                *out = res;
+            else
+                PQclear(res);
+        }
+    }
+    res = PQgetResult(c->pg);
+    if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+        c->broken = 1;
+        if (err == BK_OK)
+            err = BK_EUNAVAIL;
+    }
+    PQclear(res);
+    if (!c->broken && PQexitPipelineMode(c->pg) != 1) {
+        LOG_WARN(NULL, "pgsql", "cannot leave pipeline mode: %s", PQerrorMessage(c->pg));
+        c->broken = 1;
+        if (err == BK_OK)
+            err = BK_EUNAVAIL;
+    }
+    if (err != BK_OK) {
+        PQclear(*out);
+        *out = NULL;
+    }
     return err;
 }
 
@@ -630,32 +731,10 @@ static void
 tx_ended(struct pg_conn *c)
 {
     c->in_tx = 0;
+    c->begin_pending = 0;
     if (c->tenant_local)
         c->tenant_known = 0;
     c->tenant_local = 0;
-}
-
-/* BEGIN, and for a lazy write the setting that makes its commit lazy, in
- * one round trip: the simple protocol runs both statements of one query
- * string (neither has parameters). */
-static enum bk_err
-begin_send(struct pg_conn *c, int write)
-{
-    PGresult *res;
-    enum bk_err err = BK_OK;
-
-    if (write != STORE_WRITE_LAZY)
-        return pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
-    if (c->pg == NULL || c->broken)
-        return BK_EUNAVAIL;
-    res = PQexec(c->pg, sql_begin_lazy);
-    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-        err = fail(c, res);
-    PQclear(res);
-    /* BEGIN may have run before the setting failed */
-    if (err != BK_OK && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-        pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
-    return err;
 }
 
 /* A read opens no transaction: under READ COMMITTED each statement of a
@@ -663,7 +742,10 @@ begin_send(struct pg_conn *c, int write)
  * its ROLLBACK bought no consistency and cost two round trips, and outside
  * a transaction the tenant for row-level security is set once for the
  * session rather than again in every transaction: a read is one round trip
- * per statement. Only writes (any <write>) send BEGIN. */
+ * per statement. Only writes (any <write>) send BEGIN. A lazy write's BEGIN
+ * (the audit events of reads) waits for its first statement and travels
+ * with it: in the pipeline of pgs_audit_last_hash(), or in one query string
+ * with its setting (begin_flush()). */
 static enum bk_err
 pgs_begin(void *conn, int write)
 {
@@ -677,13 +759,22 @@ pgs_begin(void *conn, int write)
         c->read_fresh = 1;
         return BK_OK;
     }
-    err = begin_send(c, write);
+    if (write == STORE_WRITE_LAZY) {
+        err = c->pg == NULL || c->broken ? conn_connect(c) : BK_OK;
+        if (err == BK_OK) {
+            c->in_tx = 1;
+            c->write_tx = 1;
+            c->begin_pending = 1;
+        }
+        return err;
+    }
+    err = pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
          * nothing has been done in this transaction yet, so connect again. */
         err = conn_connect(c);
         if (err == BK_OK)
-            err = begin_send(c, write);
+            err = pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
     }
     if (err == BK_OK) {
         c->in_tx = 1;
@@ -704,6 +795,11 @@ pgs_commit(void *conn)
     }
     if (!c->in_tx)
         return BK_EINTERNAL;
+    if (c->begin_pending) {
+        /* nothing was sent: nothing to commit */
+        tx_ended(c);
+        return BK_OK;
+    }
     if (c->pg != NULL && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
         /* COMMIT of a failed transaction only rolls back: never report success. */
         pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
@@ -723,7 +819,7 @@ pgs_rollback(void *conn)
     c->read_tx = 0;
     if (!c->in_tx)
         return;
-    if (c->pg != NULL && !c->broken)
+    if (c->pg != NULL && !c->broken && !c->begin_pending)
         pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
     tx_ended(c);
 }
@@ -981,18 +1077,37 @@ pgs_audit_last_hash(void *conn, int64_t tenant, uint8_t out[STORE_HASH_LEN])
 {
     struct pg_conn *c = conn;
     struct pg_params lk = { 0 }, p = { 0 };
+    const char *sqls[PG_PIPE_MAX];
+    const struct pg_params *ps[PG_PIPE_MAX];
     PGresult *res = NULL;
+    size_t n = 0;
     enum bk_err err;
 
     memset(out, 0, STORE_HASH_LEN);
-    /* One chain per tenant: writers of a tenant's events take turns from
-     * here to commit, so each event links to the one committed before it. */
-    pgp_int(&lk, (int64_t)((LOCK_AUDIT_NS << 32) | ((uint64_t)tenant & 0xffffffffu)));
-    err = pg_exec(c, tenant, sql_audit_lock, &lk, NULL);
+    err = tenant_use(c, tenant);
     if (err != BK_OK)
         return err;
+    /* A lazy write's pending BEGIN and its setting go first, in the same
+     * round trip. */
+    if (c->begin_pending) {
+        c->begin_pending = 0;
+        sqls[n] = sql_begin;
+        ps[n++] = NULL;
+        sqls[n] = sql_lazy_commit;
+        ps[n++] = NULL;
+    }
+    /* One chain per tenant: writers of a tenant's events take turns from
+     * here to commit, so each event links to the one committed before it.
+     * The lock and the read of the last hash in one round trip: in a
+     * pipeline each statement still takes its snapshot when it starts, so
+     * the read sees every event committed before the lock was granted. */
+    pgp_int(&lk, (int64_t)((LOCK_AUDIT_NS << 32) | ((uint64_t)tenant & 0xffffffffu)));
+    sqls[n] = sql_audit_lock;
+    ps[n++] = &lk;
     pgp_int(&p, tenant);
-    err = pg_run(c, tenant, sql_audit_last, &p, &res);
+    sqls[n] = sql_audit_last;
+    ps[n++] = &p;
+    err = run_pipelined(c, n, sqls, ps, &res);
     if (err == BK_OK && PQntuples(res) > 0) {
         if (PQgetlength(res, 0, 0) == STORE_HASH_LEN)
             memcpy(out, PQgetvalue(res, 0, 0), STORE_HASH_LEN);

@@ -28,6 +28,8 @@ struct pg_conn {
     int write_tx;            /* the open transaction writes: user reads lock the row */
     int read_tx;             /* between begin and end of a read: no transaction (pgs_begin) */
     int read_fresh;          /* ... that has run no statement yet */
+    int begin_pending;       /* a lazy write's BEGIN, not sent yet: it goes with the first
+                                statement (pgs_begin) */
     int broken;              /* the connection failed: reconnect before use */
     int tenant_known;        /* app.tenant is set to <tenant> */
     int tenant_local;        /* ... by SET LOCAL inside the open transaction */
