@@ -1,7 +1,9 @@
 /* Internals shared by the PostgreSQL backend's files (pgsql.c for the core
  * tables, pgsql_<family>.c for each resource family). Not for use outside
  * src/store. Every statement is prepared once per connection (PQprepare) and
- * run with PQexecPrepared, parameters and results in binary format. */
+ * run with PQexecPrepared, parameters and results in binary format (a few in
+ * one round trip in pipeline mode, pgsql.c run_pipelined(); a lazy write's
+ * BEGIN with its setting as one parameterless simple-protocol query). */
 #ifndef BK_STORE_PGSQL_INT_H
 #define BK_STORE_PGSQL_INT_H
 
