@@ -146,19 +146,31 @@ prepare(struct ctx *c, const struct audit_event *ev, struct audit_row *row)
     return seal_details(c, ev, row);
 }
 
-/* Insert <row> chained after <prev>, within the open write transaction; its
- * hash is left in <prev>. */
+/* Chain <rows>, one run of a tenant's events in order, after <prev> and
+ * insert them within the open write transaction: the hashes first, in C,
+ * then the rows in one statement where the store has one (a round trip per
+ * row otherwise). The last hash is left in <prev>. */
 static enum bk_err
-chain(struct ctx *c, struct audit_row *row, uint8_t prev[STORE_HASH_LEN])
+insert_run(struct ctx *c, struct audit_row *const *rows, size_t n, uint8_t prev[STORE_HASH_LEN])
 {
-    enum bk_err err;
+    enum bk_err err = BK_OK;
 
-    memcpy(row->prev_hash, prev, STORE_HASH_LEN);
-    err = audit_row_hash(row, row->hash);
-    if (err == BK_OK)
-        err = store_audit_insert(&c->db, row);
-    if (err == BK_OK)
-        memcpy(prev, row->hash, STORE_HASH_LEN);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        memcpy(rows[i]->prev_hash, prev, STORE_HASH_LEN);
+        err = audit_row_hash(rows[i], rows[i]->hash);
+        if (err == BK_OK)
+            memcpy(prev, rows[i]->hash, STORE_HASH_LEN);
+    }
+    if (err != BK_OK)
+        return err;
+    err = BK_ENOTIMPL;
+    if (n > 1)
+        err = store_audit_insert_many(&c->db, (const struct audit_row *const *)rows, n);
+    if (err != BK_ENOTIMPL)
+        return err;
+    err = BK_OK;
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = store_audit_insert(&c->db, rows[i]);
     return err;
 }
 
@@ -171,31 +183,40 @@ audit_write(struct ctx *c, const struct audit_event *ev)
 enum bk_err
 audit_insert_runs(struct ctx *c, struct audit_row *const *rows, size_t n)
 {
+    struct audit_row **run;
     uint8_t *chained;
     enum bk_err err = BK_OK;
 
     if (n == 0)
         return BK_OK;
     chained = mem_calloc(n, 1);
-    if (chained == NULL)
-        return BK_ENOMEM;
+    run = mem_calloc(n, sizeof *run);
+    if (chained == NULL || run == NULL) {
+        err = BK_ENOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < n && err == BK_OK; i++) {
         struct audit_row head;
+        size_t k = 0;
 
         if (chained[i])
             continue;
         memset(&head, 0, sizeof head);
         head.tenant = rows[i]->tenant;
         err = store_audit_last_hash(&c->db, head.tenant, head.hash);
-        for (size_t k = i; k < n && err == BK_OK; k++) {
-            if (rows[k]->tenant != head.tenant)
+        for (size_t j = i; j < n && err == BK_OK; j++) {
+            if (rows[j]->tenant != head.tenant)
                 continue;
-            chained[k] = 1;
-            err = chain(c, rows[k], head.hash);
+            chained[j] = 1;
+            run[k++] = rows[j];
         }
+        if (err == BK_OK)
+            err = insert_run(c, run, k, head.hash);
         if (err == BK_OK)
             err = head_advance(c, &head);
     }
+out:
+    mem_free(run);
     mem_free(chained);
     return err;
 }
@@ -235,6 +256,7 @@ audit_rows_free(struct audit_row *rows, size_t n)
 enum bk_err
 audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
 {
+    struct audit_row **run;
     struct audit_row head;
     enum bk_err err;
 
@@ -245,11 +267,17 @@ audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
         LOG_ERR(c->rid, "audit", "cannot import journaled audit events: %s", bk_err_str(err));
         return err;
     }
+    run = mem_calloc(n ? n : 1, sizeof *run);
+    err = run != NULL ? BK_OK : BK_ENOMEM;
+    for (size_t i = 0; i < n && run != NULL; i++)
+        run[i] = &rows[i];
     memset(&head, 0, sizeof head);
     head.tenant = c->tenant;
-    err = store_audit_last_hash(&c->db, c->tenant, head.hash);
-    for (size_t i = 0; i < n && err == BK_OK; i++)
-        err = chain(c, &rows[i], head.hash);
+    if (err == BK_OK)
+        err = store_audit_last_hash(&c->db, c->tenant, head.hash);
+    if (err == BK_OK)
+        err = insert_run(c, run, n, head.hash);
+    mem_free(run);
     /* Nobody sees the head between these events: one move covers them all. */
     if (err == BK_OK && n > 0)
         err = head_advance(c, &head);
@@ -287,7 +315,6 @@ struct audit_queue {
 /* One waiting event; lives on its caller's stack. */
 struct queued {
     struct audit_row row;
-    int chained;                /* its tenant's run has been written */
     int done;
     enum bk_err result;
     struct queued *next;
@@ -322,28 +349,23 @@ audit_queue_free(struct audit_queue *q)
 static enum bk_err
 queue_write_once(struct ctx *c, struct queued *first)
 {
-    enum bk_err err = store_begin(&c->db, STORE_WRITE_LAZY);
+    struct audit_row **rows;
+    size_t n = 0;
+    enum bk_err err;
 
     for (struct queued *e = first; e != NULL; e = e->next)
-        e->chained = 0;
-    for (struct queued *e = first; e != NULL && err == BK_OK; e = e->next) {
-        struct audit_row head;
-
-        if (e->chained)
-            continue;
-        memset(&head, 0, sizeof head);
-        head.tenant = e->row.tenant;
-        err = store_audit_last_hash(&c->db, head.tenant, head.hash);
-        for (struct queued *f = e; f != NULL && err == BK_OK; f = f->next) {
-            if (f->row.tenant != head.tenant)
-                continue;
-            f->chained = 1;
-            err = chain(c, &f->row, head.hash);
-        }
-        if (err == BK_OK)
-            err = head_advance(c, &head);
-    }
+        n++;
+    rows = mem_calloc(n ? n : 1, sizeof *rows);
+    if (rows == NULL)
+        return BK_ENOMEM;
+    n = 0;
+    for (struct queued *e = first; e != NULL; e = e->next)
+        rows[n++] = &e->row;
+    err = store_begin(&c->db, STORE_WRITE_LAZY);
+    if (err == BK_OK)
+        err = audit_insert_runs(c, rows, n);
     err = store_end(&c->db, err);
+    mem_free(rows);
     return err;
 }
 

@@ -84,6 +84,35 @@ static const char sql_audit_last[] =
 static const char sql_audit_insert[] =
     "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* A run of up to AUDIT_ROWS_MAX events in one statement, one text per row
+ * count: the rows in the statement's order, so the AUTO_INCREMENT ids (and
+ * the chain) follow it. */
+#define AUDIT_INSERT_INTO \
+    "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, " \
+    "prev_hash, hash) VALUES "
+#define AUDIT_V1 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define AUDIT_V2 AUDIT_V1 ", " AUDIT_V1
+#define AUDIT_V4 AUDIT_V2 ", " AUDIT_V2
+#define AUDIT_V8 AUDIT_V4 ", " AUDIT_V4
+#define AUDIT_NCOLS 12
+#define AUDIT_ROWS_MAX 16
+static const char *const sql_audit_insert_rows[AUDIT_ROWS_MAX + 1] = {
+    [2] = AUDIT_INSERT_INTO AUDIT_V2,
+    [3] = AUDIT_INSERT_INTO AUDIT_V2 ", " AUDIT_V1,
+    [4] = AUDIT_INSERT_INTO AUDIT_V4,
+    [5] = AUDIT_INSERT_INTO AUDIT_V4 ", " AUDIT_V1,
+    [6] = AUDIT_INSERT_INTO AUDIT_V4 ", " AUDIT_V2,
+    [7] = AUDIT_INSERT_INTO AUDIT_V4 ", " AUDIT_V2 ", " AUDIT_V1,
+    [8] = AUDIT_INSERT_INTO AUDIT_V8,
+    [9] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V1,
+    [10] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V2,
+    [11] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V2 ", " AUDIT_V1,
+    [12] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V4,
+    [13] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V4 ", " AUDIT_V1,
+    [14] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V4 ", " AUDIT_V2,
+    [15] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V4 ", " AUDIT_V2 ", " AUDIT_V1,
+    [16] = AUDIT_INSERT_INTO AUDIT_V8 ", " AUDIT_V8,
+};
 static const char sql_audit_get[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ? AND atoken = ?";
 static const char sql_audit_count_user[] =
@@ -1024,24 +1053,82 @@ mys_audit_last_hash(void *conn, int64_t tenant, uint8_t out[STORE_HASH_LEN])
     return err;
 }
 
+static void
+audit_params(struct my_params *p, const struct audit_row *row)
+{
+    myp_int(p, row->tenant);
+    myp_text(p, row->atoken);
+    myp_text(p, row->record);
+    myp_int(p, row->when);
+    myp_text(p, row->action);
+    myp_text(p, row->who);
+    myp_text(p, row->mode);
+    myp_text(p, row->status);
+    myp_text(p, row->msg);
+    myp_blob(p, row->sealed, row->sealed_len);
+    myp_blob(p, row->prev_hash, STORE_HASH_LEN);
+    myp_blob(p, row->hash, STORE_HASH_LEN);
+}
+
 static enum bk_err
 mys_audit_insert(void *conn, const struct audit_row *row)
 {
     struct my_params p = { 0 };
 
-    myp_int(&p, row->tenant);
-    myp_text(&p, row->atoken);
-    myp_text(&p, row->record);
-    myp_int(&p, row->when);
-    myp_text(&p, row->action);
-    myp_text(&p, row->who);
-    myp_text(&p, row->mode);
-    myp_text(&p, row->status);
-    myp_text(&p, row->msg);
-    myp_blob(&p, row->sealed, row->sealed_len);
-    myp_blob(&p, row->prev_hash, STORE_HASH_LEN);
-    myp_blob(&p, row->hash, STORE_HASH_LEN);
+    audit_params(&p, row);
     return my_exec(conn, sql_audit_insert, &p, NULL);
+}
+
+/* <n> (2 to AUDIT_ROWS_MAX) rows in one statement: each row's parameters
+ * built as for one, then bound side by side. */
+static enum bk_err
+insert_rows(struct my_conn *c, const struct audit_row *const *rows, size_t n)
+{
+    struct my_params *ps = mem_calloc(n, sizeof *ps);
+    MYSQL_BIND *b = mem_calloc(n * AUDIT_NCOLS, sizeof *b);
+    MYSQL_STMT *st = NULL;
+    enum bk_err err = BK_OK;
+
+    if (ps == NULL || b == NULL) {
+        err = BK_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        audit_params(&ps[i], rows[i]);
+        memcpy(&b[i * AUDIT_NCOLS], ps[i].b, AUDIT_NCOLS * sizeof *b);
+    }
+    if (c->db == NULL || c->broken) {
+        err = BK_EUNAVAIL;
+        goto out;
+    }
+    err = prepared(c, sql_audit_insert_rows[n], &st);
+    if (err == BK_OK && mysql_stmt_bind_param(st, b) != 0)
+        err = stmt_fail(c, st);
+    if (err == BK_OK && mysql_stmt_execute(st) != 0)
+        err = stmt_fail(c, st);
+    if (err == BK_OK)
+        mysql_stmt_reset(st);
+out:
+    mem_free(b);
+    mem_free(ps);
+    return err;
+}
+
+/* A run of one tenant's events in as few statements as the row counts
+ * allow: AUDIT_ROWS_MAX at a time. */
+static enum bk_err
+mys_audit_insert_many(void *conn, const struct audit_row *const *rows, size_t n)
+{
+    enum bk_err err = BK_OK;
+
+    while (n > 0 && err == BK_OK) {
+        size_t k = n < AUDIT_ROWS_MAX ? n : AUDIT_ROWS_MAX;
+
+        err = k == 1 ? mys_audit_insert(conn, rows[0]) : insert_rows(conn, rows, k);
+        rows += k;
+        n -= k;
+    }
+    return err;
 }
 
 static enum bk_err
@@ -1158,6 +1245,7 @@ const struct store_ops store_mysql_ops = {
     .index_delete = mys_index_delete,
     .audit_last_hash = mys_audit_last_hash,
     .audit_insert = mys_audit_insert,
+    .audit_insert_many = mys_audit_insert_many,
     .audit_get = mys_audit_get,
     .audit_list_user = mys_audit_list_user,
     .count_users = mys_count_users,

@@ -23,6 +23,9 @@
 #define OID_BYTEA 17
 #define OID_INT8 20
 #define OID_TEXT 25
+#define OID_BYTEA_ARRAY 1001
+#define OID_TEXT_ARRAY 1009
+#define OID_INT8_ARRAY 1016
 
 /* Advisory lock keys: one for migrations, one namespace for audit chains. */
 #define LOCK_MIGRATE 0x4442554e4b4d4947LL
@@ -40,8 +43,11 @@ struct pg_pool {
 
 static const char sql_begin[] = "BEGIN";
 /* A lazy write's commit does not wait for the WAL flush; PostgreSQL's WAL
- * writer flushes it within wal_writer_delay. */
+ * writer flushes it within wal_writer_delay. BEGIN and the setting travel
+ * with the transaction's first statement (pgs_begin): in the same pipeline,
+ * or as one simple-protocol query string of both. */
 static const char sql_lazy_commit[] = "SET LOCAL synchronous_commit = off";
+static const char sql_begin_lazy[] = "BEGIN; SET LOCAL synchronous_commit = off";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
 static const char sql_tenant_local[] = "SELECT set_config('app.tenant', $1, true)";
@@ -93,6 +99,15 @@ static const char sql_audit_last[] =
 static const char sql_audit_insert[] =
     "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
     "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+/* A run of events in one statement: one array per column, the rows taken
+ * in the arrays' order, so the ids (and the chain) follow it. */
+static const char sql_audit_insert_many[] =
+    "INSERT INTO audit (tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash) SELECT tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[], "
+    "$6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bytea[]) "
+    "WITH ORDINALITY AS r(tenant, atoken, record, at, action, who, mode, status, msg, sealed, "
+    "prev_hash, hash, n) ORDER BY n";
 static const char sql_audit_get[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = $1 AND atoken = $2";
 static const char sql_audit_count_user[] =
@@ -248,6 +263,7 @@ conn_disconnect(struct pg_conn *c)
     c->pg = NULL;
     memset(c->cache, 0, sizeof c->cache);
     c->in_tx = 0;
+    c->begin_pending = 0;
     c->tenant_known = 0;
     c->tenant_local = 0;
 }
@@ -307,6 +323,24 @@ prepared(struct pg_conn *c, const char *sql, const struct pg_params *p, char nam
     return BK_EINTERNAL;
 }
 
+/* A lazy write's pending BEGIN and its setting, for a first statement that
+ * does not carry them in a pipeline: one round trip, a simple-protocol
+ * query string of both (neither has parameters). A failure leaves the
+ * transaction to its caller's rollback. */
+static enum bk_err
+begin_flush(struct pg_conn *c)
+{
+    PGresult *res;
+    enum bk_err err = BK_OK;
+
+    c->begin_pending = 0;
+    res = PQexec(c->pg, sql_begin_lazy);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = fail(c, res);
+    PQclear(res);
+    return err;
+}
+
 static enum bk_err
 run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult **out)
 {
@@ -318,6 +352,11 @@ run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult 
     *out = NULL;
     if (c->pg == NULL || c->broken)
         return BK_EUNAVAIL;
+    if (c->begin_pending) {
+        err = begin_flush(c);
+        if (err != BK_OK)
+            return err;
+    }
     if (p == NULL)
         p = &none;
     err = prepared(c, sql, p, name);
@@ -331,6 +370,81 @@ run_raw(struct pg_conn *c, const char *sql, const struct pg_params *p, PGresult 
     }
     err = fail(c, res);
     PQclear(res);
+    return err;
+}
+
+#define PG_PIPE_MAX 4
+
+/* Run the statements <sqls> (with <ps>, entries may be NULL) in one round
+ * trip, libpq's pipeline mode: the server runs them in order, each with a
+ * snapshot of its own taken when it starts, and skips the rest after an
+ * error. On success *out holds the last one's result (PQclear() it). A
+ * pipeline that does not finish cleanly leaves the connection broken, so it
+ * is rebuilt before its next use. */
+static enum bk_err
+run_pipelined(struct pg_conn *c, size_t n, const char *const *sqls,
+              const struct pg_params *const *ps, PGresult **out)
+{
+    static const struct pg_params none;
+    char names[PG_PIPE_MAX][16];
+    PGresult *res;
+    enum bk_err err = BK_OK;
+
+    *out = NULL;
+    if (n == 0 || n > PG_PIPE_MAX)
+        return BK_EINTERNAL;
+    if (c->pg == NULL || c->broken)
+        return BK_EUNAVAIL;
+    /* statements are prepared outside the pipeline, once per connection */
+    for (size_t i = 0; i < n && err == BK_OK; i++)
+        err = prepared(c, sqls[i], ps[i] ? ps[i] : &none, names[i]);
+    if (err != BK_OK)
+        return err;
+    if (PQenterPipelineMode(c->pg) != 1)
+        return fail(c, NULL);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        const struct pg_params *p = ps[i] ? ps[i] : &none;
+
+        if (PQsendQueryPrepared(c->pg, names[i], p->n, p->val, p->len, p->fmt, 1) != 1)
+            err = BK_EUNAVAIL;
+    }
+    if (err == BK_OK && PQpipelineSync(c->pg) != 1)
+        err = BK_EUNAVAIL;
+    if (err != BK_OK) {
+        LOG_WARN(NULL, "pgsql", "cannot send a pipeline: %s", PQerrorMessage(c->pg));
+        c->broken = 1;
+        return err;
+    }
+    /* each statement's results, each ended by NULL; then the sync */
+    for (size_t i = 0; i < n; i++) {
+        while ((res = PQgetResult(c->pg)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && err == BK_OK)
+                err = st == PGRES_PIPELINE_ABORTED ? BK_EBACKEND : fail(c, res);
+            if (err == BK_OK && i == n - 1 && *out == NULL)
+                *out = res;
+            else
+                PQclear(res);
+        }
+    }
+    res = PQgetResult(c->pg);
+    if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+        c->broken = 1;
+        if (err == BK_OK)
+            err = BK_EUNAVAIL;
+    }
+    PQclear(res);
+    if (!c->broken && PQexitPipelineMode(c->pg) != 1) {
+        LOG_WARN(NULL, "pgsql", "cannot leave pipeline mode: %s", PQerrorMessage(c->pg));
+        c->broken = 1;
+        if (err == BK_OK)
+            err = BK_EUNAVAIL;
+    }
+    if (err != BK_OK) {
+        PQclear(*out);
+        *out = NULL;
+    }
     return err;
 }
 
@@ -617,6 +731,7 @@ static void
 tx_ended(struct pg_conn *c)
 {
     c->in_tx = 0;
+    c->begin_pending = 0;
     if (c->tenant_local)
         c->tenant_known = 0;
     c->tenant_local = 0;
@@ -627,12 +742,14 @@ tx_ended(struct pg_conn *c)
  * its ROLLBACK bought no consistency and cost two round trips, and outside
  * a transaction the tenant for row-level security is set once for the
  * session rather than again in every transaction: a read is one round trip
- * per statement. Only writes (any <write>) send BEGIN. */
+ * per statement. Only writes (any <write>) send BEGIN. A lazy write's BEGIN
+ * (the audit events of reads) waits for its first statement and travels
+ * with it: in the pipeline of pgs_audit_last_hash(), or in one query string
+ * with its setting (begin_flush()). */
 static enum bk_err
 pgs_begin(void *conn, int write)
 {
     struct pg_conn *c = conn;
-    const char *sql = sql_begin;
     enum bk_err err;
 
     if (c->in_tx || c->read_tx)
@@ -642,24 +759,26 @@ pgs_begin(void *conn, int write)
         c->read_fresh = 1;
         return BK_OK;
     }
-    err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
+    if (write == STORE_WRITE_LAZY) {
+        err = c->pg == NULL || c->broken ? conn_connect(c) : BK_OK;
+        if (err == BK_OK) {
+            c->in_tx = 1;
+            c->write_tx = 1;
+            c->begin_pending = 1;
+        }
+        return err;
+    }
+    err = pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
     if (err == BK_EUNAVAIL) {
         /* The server may have restarted since this connection was last used:
          * nothing has been done in this transaction yet, so connect again. */
         err = conn_connect(c);
         if (err == BK_OK)
-            err = pg_exec(c, PG_NO_TENANT, sql, NULL, NULL);
+            err = pg_exec(c, PG_NO_TENANT, sql_begin, NULL, NULL);
     }
     if (err == BK_OK) {
         c->in_tx = 1;
         c->write_tx = write != 0;
-    }
-    if (err == BK_OK && write == STORE_WRITE_LAZY) {
-        err = pg_exec(c, PG_NO_TENANT, sql_lazy_commit, NULL, NULL);
-        if (err != BK_OK) {
-            pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
-            tx_ended(c);
-        }
     }
     return err;
 }
@@ -676,6 +795,11 @@ pgs_commit(void *conn)
     }
     if (!c->in_tx)
         return BK_EINTERNAL;
+    if (c->begin_pending) {
+        /* nothing was sent: nothing to commit */
+        tx_ended(c);
+        return BK_OK;
+    }
     if (c->pg != NULL && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
         /* COMMIT of a failed transaction only rolls back: never report success. */
         pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
@@ -695,7 +819,7 @@ pgs_rollback(void *conn)
     c->read_tx = 0;
     if (!c->in_tx)
         return;
-    if (c->pg != NULL && !c->broken)
+    if (c->pg != NULL && !c->broken && !c->begin_pending)
         pg_exec(c, PG_NO_TENANT, sql_rollback, NULL, NULL);
     tx_ended(c);
 }
@@ -953,18 +1077,37 @@ pgs_audit_last_hash(void *conn, int64_t tenant, uint8_t out[STORE_HASH_LEN])
 {
     struct pg_conn *c = conn;
     struct pg_params lk = { 0 }, p = { 0 };
+    const char *sqls[PG_PIPE_MAX];
+    const struct pg_params *ps[PG_PIPE_MAX];
     PGresult *res = NULL;
+    size_t n = 0;
     enum bk_err err;
 
     memset(out, 0, STORE_HASH_LEN);
-    /* One chain per tenant: writers of a tenant's events take turns from
-     * here to commit, so each event links to the one committed before it. */
-    pgp_int(&lk, (int64_t)((LOCK_AUDIT_NS << 32) | ((uint64_t)tenant & 0xffffffffu)));
-    err = pg_exec(c, tenant, sql_audit_lock, &lk, NULL);
+    err = tenant_use(c, tenant);
     if (err != BK_OK)
         return err;
+    /* A lazy write's pending BEGIN and its setting go first, in the same
+     * round trip. */
+    if (c->begin_pending) {
+        c->begin_pending = 0;
+        sqls[n] = sql_begin;
+        ps[n++] = NULL;
+        sqls[n] = sql_lazy_commit;
+        ps[n++] = NULL;
+    }
+    /* One chain per tenant: writers of a tenant's events take turns from
+     * here to commit, so each event links to the one committed before it.
+     * The lock and the read of the last hash in one round trip: in a
+     * pipeline each statement still takes its snapshot when it starts, so
+     * the read sees every event committed before the lock was granted. */
+    pgp_int(&lk, (int64_t)((LOCK_AUDIT_NS << 32) | ((uint64_t)tenant & 0xffffffffu)));
+    sqls[n] = sql_audit_lock;
+    ps[n++] = &lk;
     pgp_int(&p, tenant);
-    err = pg_run(c, tenant, sql_audit_last, &p, &res);
+    sqls[n] = sql_audit_last;
+    ps[n++] = &p;
+    err = run_pipelined(c, n, sqls, ps, &res);
     if (err == BK_OK && PQntuples(res) > 0) {
         if (PQgetlength(res, 0, 0) == STORE_HASH_LEN)
             memcpy(out, PQgetvalue(res, 0, 0), STORE_HASH_LEN);
@@ -993,6 +1136,127 @@ pgs_audit_insert(void *conn, const struct audit_row *row)
     pgp_blob(&p, row->prev_hash, STORE_HASH_LEN);
     pgp_blob(&p, row->hash, STORE_HASH_LEN);
     return pg_exec(conn, row->tenant, sql_audit_insert, &p, NULL);
+}
+
+#define AUDIT_NCOLS 12
+
+/* Column <col> of <row> as bound by pgs_audit_insert(): *out (NULL for SQL
+ * NULL) and its length; integers big-endian in <ibuf>. */
+static void
+audit_col(const struct audit_row *row, int col, uint8_t ibuf[8], const uint8_t **out,
+          size_t *len)
+{
+    const char *t = NULL;
+
+    *out = NULL;
+    *len = 0;
+    switch (col) {
+    case 0:
+    case 3:
+        put_be64(ibuf, (uint64_t)(col == 0 ? row->tenant : row->when));
+        *out = ibuf;
+        *len = 8;
+        return;
+    case 1: t = row->atoken; break;
+    case 2: t = row->record; break;
+    case 4: t = row->action; break;
+    case 5: t = row->who; break;
+    case 6: t = row->mode; break;
+    case 7: t = row->status; break;
+    case 8: t = row->msg; break;
+    case 9:
+        *out = row->sealed;
+        *len = row->sealed ? row->sealed_len : 0;
+        return;
+    case 10: *out = row->prev_hash; *len = STORE_HASH_LEN; return;
+    default: *out = row->hash; *len = STORE_HASH_LEN; return;
+    }
+    *out = (const uint8_t *)t;
+    *len = strlen(t);
+}
+
+static void
+put_be32(uint8_t *out, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+/* Column <col> of <rows> as a one-dimensional array in PostgreSQL's binary
+ * format (array_send): the header, then each element's length (-1 for
+ * NULL) and bytes. A new buffer (mem_free()). */
+static enum bk_err
+audit_col_array(const struct audit_row *const *rows, size_t n, int col, Oid elem,
+                uint8_t **out, size_t *out_len)
+{
+    uint8_t ibuf[8], *b;
+    const uint8_t *v;
+    size_t len, total = 20, at = 20;
+    int nulls = 0;
+
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        audit_col(rows[i], col, ibuf, &v, &len);
+        total += 4 + (v ? len : 0);
+        nulls |= v == NULL;
+    }
+    if (n > INT32_MAX || total > INT32_MAX)
+        return BK_ETOOBIG;
+    b = mem_alloc(total);
+    if (b == NULL)
+        return BK_ENOMEM;
+    put_be32(b, 1);
+    put_be32(b + 4, (uint32_t)nulls);
+    put_be32(b + 8, elem);
+    put_be32(b + 12, (uint32_t)n);
+    put_be32(b + 16, 1);
+    for (size_t i = 0; i < n; i++) {
+        audit_col(rows[i], col, ibuf, &v, &len);
+        put_be32(b + at, v ? (uint32_t)len : 0xffffffffu);
+        at += 4;
+        if (v != NULL && len > 0)
+            memcpy(b + at, v, len);
+        at += v ? len : 0;
+    }
+    *out = b;
+    *out_len = total;
+    return BK_OK;
+}
+
+/* One statement for a run of one tenant's events: each column bound as an
+ * array, unnested in order. */
+static enum bk_err
+pgs_audit_insert_many(void *conn, const struct audit_row *const *rows, size_t n)
+{
+    static const Oid elems[AUDIT_NCOLS] = {
+        OID_INT8, OID_TEXT, OID_TEXT, OID_INT8, OID_TEXT, OID_TEXT,
+        OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
+    };
+    struct pg_params p = { 0 };
+    uint8_t *bufs[AUDIT_NCOLS] = { 0 };
+    enum bk_err err = BK_OK;
+
+    if (n == 0)
+        return BK_OK;
+    for (int i = 0; i < AUDIT_NCOLS && err == BK_OK; i++) {
+        size_t len = 0;
+
+        err = audit_col_array(rows, n, i, elems[i], &bufs[i], &len);
+        p.val[i] = (const char *)bufs[i];
+        p.len[i] = (int)len;
+        p.fmt[i] = 1;
+        p.type[i] = elems[i] == OID_INT8   ? OID_INT8_ARRAY
+                    : elems[i] == OID_TEXT ? OID_TEXT_ARRAY
+                                           : OID_BYTEA_ARRAY;
+        p.n = i + 1;
+    }
+    if (err == BK_OK)
+        err = pg_exec(conn, rows[0]->tenant, sql_audit_insert_many, &p, NULL);
+    for (int i = 0; i < AUDIT_NCOLS; i++)
+        mem_free(bufs[i]);
+    return err;
 }
 
 static enum bk_err
@@ -1093,6 +1357,7 @@ const struct store_ops store_pgsql_ops = {
     .index_delete = pgs_index_delete,
     .audit_last_hash = pgs_audit_last_hash,
     .audit_insert = pgs_audit_insert,
+    .audit_insert_many = pgs_audit_insert_many,
     .audit_get = pgs_audit_get,
     .audit_list_user = pgs_audit_list_user,
     .count_users = pgs_count_users,

@@ -1,7 +1,9 @@
 /* Internals shared by the PostgreSQL backend's files (pgsql.c for the core
  * tables, pgsql_<family>.c for each resource family). Not for use outside
  * src/store. Every statement is prepared once per connection (PQprepare) and
- * run with PQexecPrepared, parameters and results in binary format. */
+ * run with PQexecPrepared, parameters and results in binary format (a few in
+ * one round trip in pipeline mode, pgsql.c run_pipelined(); a lazy write's
+ * BEGIN with its setting as one parameterless simple-protocol query). */
 #ifndef BK_STORE_PGSQL_INT_H
 #define BK_STORE_PGSQL_INT_H
 
@@ -28,6 +30,8 @@ struct pg_conn {
     int write_tx;            /* the open transaction writes: user reads lock the row */
     int read_tx;             /* between begin and end of a read: no transaction (pgs_begin) */
     int read_fresh;          /* ... that has run no statement yet */
+    int begin_pending;       /* a lazy write's BEGIN, not sent yet: it goes with the first
+                                statement (pgs_begin) */
     int broken;              /* the connection failed: reconnect before use */
     int tenant_known;        /* app.tenant is set to <tenant> */
     int tenant_local;        /* ... by SET LOCAL inside the open transaction */

@@ -131,6 +131,9 @@ struct store_ops {
     enum bk_err (*audit_list_user)(void *conn, int64_t tenant, const char *record,
                                    int64_t offset, int64_t limit, int64_t *total,
                                    store_audit_fn fn, void *arg);
+    /* optional: insert <n> rows of one tenant's chain, in order, in one
+     * statement where the backend can (NULL: audit_insert for each) */
+    enum bk_err (*audit_insert_many)(void *conn, const struct audit_row *const *rows, size_t n);
     /* counts for /status and metrics */
     enum bk_err (*count_users)(void *conn, int64_t tenant, int64_t *out);
 
@@ -326,6 +329,14 @@ static inline enum bk_err
 store_audit_insert(struct store_conn *c, const struct audit_row *row)
 {
     return STORE_OPS(c)->audit_insert(c->conn, row);
+}
+
+static inline enum bk_err
+store_audit_insert_many(struct store_conn *c, const struct audit_row *const *rows, size_t n)
+{
+    if (STORE_OPS(c)->audit_insert_many == NULL)
+        return BK_ENOTIMPL;
+    return STORE_OPS(c)->audit_insert_many(c->conn, rows, n);
 }
 
 static inline enum bk_err
