@@ -19,6 +19,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
@@ -950,3 +951,33 @@ def status_served(socks):
         except (ConnectionResetError, BrokenPipeError, socket.timeout):
             pass
     return served
+
+
+def read_concurrently(srv, clients, reads, pick, together=False):
+    """<clients> threads each GET /v1/user/token/<tok> <reads> times, with
+    (tok, headers) = pick(thread, k); with <together> they start at once (a
+    barrier). Asserts every read answered 200; returns {tok: reads answered}."""
+    counts, errors, lock = {}, [], threading.Lock()
+    start = threading.Barrier(clients) if together else None
+
+    def reader(i):
+        c = srv.client()
+        if start is not None:
+            start.wait()
+        for k in range(reads):
+            tok, hdr = pick(i, k)
+            r = c.get("/v1/user/token/" + tok, headers=hdr)
+            if r.status_code != 200:
+                errors.append(describe(r))
+                return
+            with lock:
+                counts[tok] = counts.get(tok, 0) + 1
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert sum(counts.values()) == clients * reads, counts
+    return counts

@@ -11,7 +11,6 @@ chains verify."""
 
 import os
 import subprocess
-import threading
 import time
 
 import pytest
@@ -53,29 +52,9 @@ def _max_id(srv):
 def _burst(srv, users):
     """CLIENTS threads reading <users> ((token, headers) pairs) round robin;
     the number of acknowledged reads per token."""
-    counts, errors, lock = {tok: 0 for tok, _ in users}, [], threading.Lock()
-    start = threading.Barrier(CLIENTS)
-
-    def reader(i):
-        c = srv.client()
-        start.wait()
-        for k in range(READS):
-            tok, hdr = users[(i + k) % len(users)]
-            r = c.get("/v1/user/token/" + tok, headers=hdr)
-            if r.status_code != 200:
-                errors.append(bl.describe(r))
-                return
-            with lock:
-                counts[tok] += 1
-
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    assert sum(counts.values()) == CLIENTS * READS
-    return counts
+    counts = bl.read_concurrently(srv, CLIENTS, READS,
+                                  lambda i, k: users[(i + k) % len(users)], together=True)
+    return {tok: counts.get(tok, 0) for tok, _ in users}
 
 
 def _user_get_events(api, tok, hdr=None):

@@ -124,25 +124,8 @@ def test_concurrent_reads_in_two_tenants_are_each_audited_once(server):
     tok0 = root.create_user(p0)
     r = root.post("/v1/user", json=p1, headers=hdr)
     tok1 = assert_ok(r)["token"]
-    counts, errors, lock = {tok0: 0, tok1: 0}, [], threading.Lock()
-
-    def reader(i):
-        c = server.client()
-        for k in range(12):
-            tok, h = (tok0, None) if (i + k) % 2 else (tok1, hdr)
-            r = c.get("/v1/user/token/" + tok, headers=h)
-            if r.status_code != 200:
-                errors.append(bl.describe(r))
-                return
-            with lock:
-                counts[tok] += 1
-
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
+    counts = bl.read_concurrently(
+        server, 16, 12, lambda i, k: (tok0, None) if (i + k) % 2 else (tok1, hdr))
     assert counts[tok0] + counts[tok1] == 16 * 12
     assert len(_get_events(root, tok0)) == counts[tok0]
     b = assert_ok(root.get(f"/v1/audit/list/{tok1}?offset=0&limit=1000", headers=hdr))
