@@ -257,7 +257,6 @@ enum bk_err
 audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
 {
     struct audit_row **run;
-    struct audit_row head;
     enum bk_err err;
 
     /* Events journaled before this write come before its own in the chain,
@@ -267,20 +266,14 @@ audit_write_rows(struct ctx *c, struct audit_row *rows, size_t n)
         LOG_ERR(c->rid, "audit", "cannot import journaled audit events: %s", bk_err_str(err));
         return err;
     }
+    /* the rows are all of c->tenant (prepare()): one run, its head moved once */
     run = mem_calloc(n ? n : 1, sizeof *run);
     err = run != NULL ? BK_OK : BK_ENOMEM;
     for (size_t i = 0; i < n && run != NULL; i++)
         run[i] = &rows[i];
-    memset(&head, 0, sizeof head);
-    head.tenant = c->tenant;
     if (err == BK_OK)
-        err = store_audit_last_hash(&c->db, c->tenant, head.hash);
-    if (err == BK_OK)
-        err = insert_run(c, run, n, head.hash);
+        err = audit_insert_runs(c, run, n);
     mem_free(run);
-    /* Nobody sees the head between these events: one move covers them all. */
-    if (err == BK_OK && n > 0)
-        err = head_advance(c, &head);
     if (err != BK_OK)
         LOG_ERR(c->rid, "audit", "cannot write audit event: %s", bk_err_str(err));
     return err;
