@@ -199,6 +199,10 @@ conn_open(const char *path, struct sq_conn *c)
         return BK_EUNAVAIL;
     }
     sqlite3_extended_result_codes(c->db, 1);
+    if (sq_gramfn_register(c->db) != BK_OK) {
+        conn_close(c);
+        return BK_ENOMEM;
+    }
     for (size_t i = 0; pragmas[i] != NULL; i++) {
         rc = sqlite3_exec(c->db, pragmas[i], NULL, NULL, NULL);
         if (rc != SQLITE_OK) {

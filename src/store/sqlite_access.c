@@ -9,6 +9,7 @@
 
 #include "../base/mem.h"
 #include "access.h"
+#include "gramlist.h"
 #include "sqlite_int.h"
 
 #define USER_COLS "u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, " \
@@ -119,39 +120,51 @@ static const char sql_user_by_id[] =
 static const char sql_audit_count[] = "SELECT count(*) FROM audit WHERE tenant = ?1";
 static const char sql_audit_page[] =
     "SELECT " AUDIT_COLS " FROM audit WHERE tenant = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3";
-static const char sql_gram_put[] =
-    "INSERT INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT DO NOTHING";
-/* Many postings a statement: one step, reset and cursor for GRAM_ROWS_PER_STMT
- * rows instead of one each. ?1 is the tenant; row i binds kind, bucket, gram
- * and user at 2 + 4i .. 5 + 4i (a bare ? numbers on from the largest yet). */
-#define GRAM_ROWS_PER_STMT 64
+/* Postings as lists (gramlist.h): a row per (tenant, kind, bucket, gram).
+ * Putting merges the new offsets into the list (bk_ids_union), in one
+ * statement for GRAM_LISTS_PER_STMT lists: ?1 is the tenant; list i binds
+ * kind, bucket, gram and its offsets at 2 + 4i .. 5 + 4i (a bare ? numbers
+ * on from the largest yet). */
+#define GRAM_LISTS_PER_STMT 32
 #define GRAM_ROW "(?1, ?, ?, ?, ?)"
 #define GRAM_ROWS4 GRAM_ROW ", " GRAM_ROW ", " GRAM_ROW ", " GRAM_ROW
 #define GRAM_ROWS16 GRAM_ROWS4 ", " GRAM_ROWS4 ", " GRAM_ROWS4 ", " GRAM_ROWS4
+#define GRAM_UPSERT \
+    " ON CONFLICT (tenant, kind, bucket, gram) DO UPDATE SET " \
+    "ids = bk_ids_union(search_grams.ids, excluded.ids)"
+static const char sql_gram_put[] =
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, ids) VALUES " GRAM_ROW GRAM_UPSERT;
 static const char sql_gram_put_rows[] =
-    "INSERT OR IGNORE INTO search_grams (tenant, kind, bucket, gram, user_id) VALUES "
-    GRAM_ROWS16 ", " GRAM_ROWS16 ", " GRAM_ROWS16 ", " GRAM_ROWS16;
-static const char sql_gram_delete[] =
+    "INSERT INTO search_grams (tenant, kind, bucket, gram, ids) VALUES "
+    GRAM_ROWS16 ", " GRAM_ROWS16 GRAM_UPSERT;
+/* Removing: the list without the offsets, then the row if nothing is left. */
+static const char sql_gram_cut[] =
+    "UPDATE search_grams SET ids = bk_ids_minus(ids, ?5) WHERE tenant = ?1 AND kind = ?2 "
+    "AND bucket = ?3 AND gram = ?4 RETURNING length(ids)";
+static const char sql_gram_drop[] =
     "DELETE FROM search_grams WHERE tenant = ?1 AND kind = ?2 AND bucket = ?3 AND gram = ?4 "
-    "AND user_id = ?5";
-/* The user's bucket of each kind, not the whole index. */
+    "AND length(ids) = 0";
+/* The user's bucket of each kind, not the whole index: every list holding
+ * its offset ?2 loses it (?4: the offset as a list), then the emptied go. */
 static const char sql_gram_purge[] =
-    "DELETE FROM search_grams WHERE tenant = ?1 AND kind IN (1, 2, 3, 4) AND bucket = ?3 "
-    "AND user_id = ?2";
+    "UPDATE search_grams SET ids = bk_ids_minus(ids, ?4) WHERE tenant = ?1 "
+    "AND kind IN (1, 2, 3, 4) AND bucket = ?3 AND bk_ids_has(ids, ?2)";
+static const char sql_gram_purge_empty[] =
+    "DELETE FROM search_grams WHERE tenant = ?1 AND kind IN (1, 2, 3, 4) AND bucket = ?2 "
+    "AND length(ids) = 0";
 /* The buckets in use for a kind: two seeks on the primary key (SQLite
  * seeks for a lone min() or max(), but scans for both in one query). */
 static const char sql_gram_buckets[] =
     "SELECT (SELECT min(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2), "
     "(SELECT max(bucket) FROM search_grams WHERE tenant = ?1 AND kind = ?2)";
-/* One gram's posting list, bucket by bucket in one statement: the series of
+/* One gram's lists, bucket by bucket in one statement: the series of
  * buckets drives a nested loop (CROSS JOIN keeps it outside) of seeks on the
- * primary key, so rows come in user order and the limit stops at the first
- * <cap>. */
+ * primary key, so lists come in bucket order, and so their users in user
+ * order; the reader stops at its cap. */
 static const char sql_gram_postings[] =
     "WITH RECURSIVE b(n) AS (SELECT ?3 UNION ALL SELECT n + 1 FROM b WHERE n < ?4) "
-    "SELECT s.user_id FROM b CROSS JOIN search_grams s WHERE s.tenant = ?1 AND s.kind = ?2 "
-    "AND s.bucket = b.n AND s.gram = ?5 LIMIT ?6";
+    "SELECT s.bucket, s.ids FROM b CROSS JOIN search_grams s WHERE s.tenant = ?1 "
+    "AND s.kind = ?2 AND s.bucket = b.n AND s.gram = ?5";
 
 static const char sql_pend_put[] =
     "INSERT OR REPLACE INTO search_pending (tenant, user_id, kind, created, grams) "
@@ -964,63 +977,166 @@ a_pend_tenants(void *conn, store_pend_stat_fn fn, void *arg)
 
 /* ------------------------------------------------------------ postings */
 
-static enum bk_err
-a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
-{
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_gram_put, &st);
+/* A call's postings grouped by list: a run of one (kind, bucket, gram),
+ * its users' offsets (deduplicated, ascending) a slice of <arena>. */
+struct gram_run {
+    int kind;
+    int64_t bucket, gram;
+    const uint8_t *ids;
+    size_t len;
+};
 
-    if (err != BK_OK)
-        return err;
-    sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, store_gram_bucket(user_id));
-    sqlite3_bind_int64(st, 4, gram);
-    sqlite3_bind_int64(st, 5, user_id);
-    return sq_exec_done(conn, st);
+struct gram_runs {
+    struct gram_run *runs;
+    size_t n;
+    uint8_t *arena;
+    struct store_gram_row *sorted;  /* a sorted copy, when the rows came unsorted */
+};
+
+static void
+gram_runs_free(struct gram_runs *g)
+{
+    mem_free(g->runs);
+    mem_free(g->arena);
+    mem_free(g->sorted);
 }
 
-/* Full statements of GRAM_ROWS_PER_STMT rows, the rest one by one. */
+static int
+rows_sorted(const struct store_gram_row *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        const struct store_gram_row *x = &r[i - 1], *y = &r[i];
+        int64_t bx = store_gram_bucket(x->user_id), by = store_gram_bucket(y->user_id);
+
+        if (x->kind != y->kind ? x->kind > y->kind : bx != by ? bx > by :
+            x->gram != y->gram ? x->gram > y->gram : x->user_id > y->user_id)
+            return 0;
+    }
+    return 1;
+}
+
+/* Group <n> postings into <g> (gram_runs_free() it, also on failure). */
+static enum bk_err
+gram_runs_make(const struct store_gram_row *rows, size_t n, struct gram_runs *g)
+{
+    size_t o = 0;
+
+    memset(g, 0, sizeof *g);
+    if (n == 0)
+        return BK_OK;
+    if (!rows_sorted(rows, n)) {
+        g->sorted = mem_alloc(n * sizeof *rows);
+        if (g->sorted == NULL)
+            return BK_ENOMEM;
+        memcpy(g->sorted, rows, n * sizeof *rows);
+        access_postings_sort(g->sorted, n);
+        rows = g->sorted;
+    }
+    g->runs = mem_alloc(n * sizeof *g->runs);
+    g->arena = mem_alloc(n * GRAMLIST_ENTRY);
+    if (g->runs == NULL || g->arena == NULL)
+        return BK_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_gram_row *r = &rows[i];
+        int64_t bucket = store_gram_bucket(r->user_id);
+        unsigned off = (unsigned)(r->user_id - (bucket << STORE_GRAM_BUCKET_SHIFT));
+        struct gram_run *run = g->n > 0 ? &g->runs[g->n - 1] : NULL;
+
+        if (r->user_id < 0)
+            return BK_EINVAL;
+        if (run == NULL || run->kind != r->kind || run->bucket != bucket ||
+            run->gram != r->gram) {
+            run = &g->runs[g->n++];
+            run->kind = r->kind;
+            run->bucket = bucket;
+            run->gram = r->gram;
+            run->ids = g->arena + o;
+            run->len = 0;
+        } else if (gramlist_at(run->ids, gramlist_count(run->len) - 1) == off) {
+            continue;       /* the same posting twice */
+        }
+        gramlist_put(g->arena + o, off);
+        o += GRAMLIST_ENTRY;
+        run->len += GRAMLIST_ENTRY;
+    }
+    return BK_OK;
+}
+
+static void
+bind_run(sqlite3_stmt *st, int at, const struct gram_run *run)
+{
+    sqlite3_bind_int(st, at, run->kind);
+    sqlite3_bind_int64(st, at + 1, run->bucket);
+    sqlite3_bind_int64(st, at + 2, run->gram);
+    sqlite3_bind_blob(st, at + 3, run->ids, (int)run->len, SQLITE_STATIC);
+}
+
+/* Full statements of GRAM_LISTS_PER_STMT lists, the rest one by one. */
 static enum bk_err
 a_gram_put_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
+    struct gram_runs g;
     sqlite3_stmt *st = NULL;
-    enum bk_err err = BK_OK;
+    enum bk_err err = gram_runs_make(rows, n, &g);
     size_t i = 0;
 
-    if (n >= GRAM_ROWS_PER_STMT)
+    if (err == BK_OK && g.n >= GRAM_LISTS_PER_STMT)
         err = prep(conn, sql_gram_put_rows, &st);
-    for (; err == BK_OK && n - i >= GRAM_ROWS_PER_STMT; i += GRAM_ROWS_PER_STMT) {
+    for (; err == BK_OK && g.n - i >= GRAM_LISTS_PER_STMT; i += GRAM_LISTS_PER_STMT) {
         sqlite3_bind_int64(st, 1, tenant);
-        for (int k = 0; k < GRAM_ROWS_PER_STMT; k++) {
-            const struct store_gram_row *r = &rows[i + (size_t)k];
-
-            sqlite3_bind_int(st, 2 + 4 * k, r->kind);
-            sqlite3_bind_int64(st, 3 + 4 * k, store_gram_bucket(r->user_id));
-            sqlite3_bind_int64(st, 4 + 4 * k, r->gram);
-            sqlite3_bind_int64(st, 5 + 4 * k, r->user_id);
-        }
+        for (int k = 0; k < GRAM_LISTS_PER_STMT; k++)
+            bind_run(st, 2 + 4 * k, &g.runs[i + (size_t)k]);
         err = sq_exec_done(conn, st);
     }
-    for (; err == BK_OK && i < n; i++)
-        err = a_gram_put(conn, tenant, rows[i].kind, rows[i].gram, rows[i].user_id);
+    if (err == BK_OK && i < g.n)
+        err = prep(conn, sql_gram_put, &st);
+    for (; err == BK_OK && i < g.n; i++) {
+        sqlite3_bind_int64(st, 1, tenant);
+        bind_run(st, 2, &g.runs[i]);
+        err = sq_exec_done(conn, st);
+    }
+    gram_runs_free(&g);
     return err;
+}
+
+static enum bk_err
+a_gram_put(void *conn, int64_t tenant, int kind, int64_t gram, int64_t user_id)
+{
+    struct store_gram_row row = { .kind = kind, .gram = gram, .user_id = user_id };
+
+    return a_gram_put_many(conn, tenant, &row, 1);
 }
 
 static enum bk_err
 a_gram_delete_many(void *conn, int64_t tenant, const struct store_gram_row *rows, size_t n)
 {
-    sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_gram_delete, &st);
+    struct gram_runs g;
+    sqlite3_stmt *cut = NULL, *drop = NULL;
+    enum bk_err err = gram_runs_make(rows, n, &g);
 
-    for (size_t i = 0; i < n && err == BK_OK; i++) {
-        sqlite3_bind_int64(st, 1, tenant);
-        sqlite3_bind_int(st, 2, rows[i].kind);
-        sqlite3_bind_int64(st, 3, store_gram_bucket(rows[i].user_id));
-        sqlite3_bind_int64(st, 4, rows[i].gram);
-        sqlite3_bind_int64(st, 5, rows[i].user_id);
-        err = sq_exec_done(conn, st);
+    if (err == BK_OK && g.n > 0)
+        err = prep(conn, sql_gram_cut, &cut);
+    if (err == BK_OK && g.n > 0)
+        err = prep(conn, sql_gram_drop, &drop);
+    for (size_t i = 0; i < g.n && err == BK_OK; i++) {
+        int64_t left = 0;
+
+        sqlite3_bind_int64(cut, 1, tenant);
+        bind_run(cut, 2, &g.runs[i]);
+        err = sq_step_int64(conn, cut, &left);
+        if (err == BK_ENOTFOUND) {
+            err = BK_OK;    /* no such list: nothing to remove */
+            continue;
+        }
+        if (err != BK_OK || left > 0)
+            continue;
+        sqlite3_bind_int64(drop, 1, tenant);
+        sqlite3_bind_int(drop, 2, g.runs[i].kind);
+        sqlite3_bind_int64(drop, 3, g.runs[i].bucket);
+        sqlite3_bind_int64(drop, 4, g.runs[i].gram);
+        err = sq_exec_done(conn, drop);
     }
+    gram_runs_free(&g);
     return err;
 }
 
@@ -1028,14 +1144,23 @@ static enum bk_err
 a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
     sqlite3_stmt *st = NULL;
-    enum bk_err err = prep(conn, sql_gram_purge, &st);
+    int64_t bucket = store_gram_bucket(user_id);
+    unsigned off = (unsigned)(user_id - (bucket << STORE_GRAM_BUCKET_SHIFT));
+    uint8_t one[GRAMLIST_ENTRY];
+    enum bk_err err;
 
+    if (user_id < 0)
+        return BK_EINVAL;
+    gramlist_put(one, off);
+    err = prep(conn, sql_gram_purge, &st);
     if (err != BK_OK)
         return err;
     sqlite3_bind_int64(st, 1, tenant);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, store_gram_bucket(user_id));
-    return sq_exec_done(conn, st);
+    sqlite3_bind_int64(st, 2, off);
+    sqlite3_bind_int64(st, 3, bucket);
+    sqlite3_bind_blob(st, 4, one, (int)sizeof one, SQLITE_STATIC);
+    err = sq_exec_done(conn, st);
+    return err == BK_OK ? sq_exec_ids(conn, sql_gram_purge_empty, tenant, bucket) : err;
 }
 
 /* The connection and the buckets one search reads, read once per search. */
@@ -1092,13 +1217,22 @@ gram_postings(void *arg, int64_t tenant, int kind, int64_t gram, int64_t cap, in
     sqlite3_bind_int64(st, 3, s->lo);
     sqlite3_bind_int64(st, 4, s->hi);
     sqlite3_bind_int64(st, 5, gram);
-    sqlite3_bind_int64(st, 6, cap);
     while ((int64_t)n < cap && err == BK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ids[n] = sqlite3_column_int64(st, 0);
-        /* the contract is ascending ids: a plan that lost the order fails loudly */
-        if (n > 0 && ids[n] <= ids[n - 1])
-            err = BK_EINTERNAL;
-        n++;
+        int64_t base = sqlite3_column_int64(st, 0) << STORE_GRAM_BUCKET_SHIFT;
+        const uint8_t *p = sqlite3_column_blob(st, 1);
+        int len = sqlite3_column_bytes(st, 1);
+
+        if (len < 0 || !gramlist_valid(p, (size_t)len)) {
+            err = BK_ECORRUPT;
+            break;
+        }
+        for (size_t i = 0; i < gramlist_count((size_t)len) && (int64_t)n < cap; i++) {
+            ids[n] = base + gramlist_at(p, i);
+            /* the contract is ascending ids: a plan that lost the order fails loudly */
+            if (n > 0 && ids[n] <= ids[n - 1])
+                err = BK_EINTERNAL;
+            n++;
+        }
     }
     if (err == BK_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         err = sq_err(s->c->db, rc);

@@ -60,6 +60,9 @@ void sq_syncer_kick(struct sq_syncer *s);
 /* Stop the thread, syncing what is still pending. */
 void sq_syncer_stop(struct sq_syncer *s);
 
+/* Register the posting-list functions (bk_ids_union, bk_ids_minus,
+ * bk_ids_has, bk_ids_agg: sqlite_gramfn.c) on <db>. */
+enum bk_err sq_gramfn_register(sqlite3 *db);
 /* The store error for SQLite result <rc> on <db> (BUSY -> BK_ERETRY, ...). */
 enum bk_err sq_err(sqlite3 *db, int rc);
 /* The prepared statement for <sql>, a string with static storage duration,

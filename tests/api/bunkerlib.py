@@ -493,11 +493,33 @@ def scan_db(srv, needles):
     return found
 
 
+# One row per posting of the search index, on every backend: PostgreSQL and
+# MariaDB keep a row per posting in search_grams; SQLite keeps a list per
+# (tenant, kind, bucket, gram) there (src/store/gramlist.h: 16-bit offsets in
+# the bucket, big-endian, ascending), which this view unrolls.
+POSTINGS_VIEW = """
+CREATE TEMP VIEW IF NOT EXISTS search_postings (tenant, kind, bucket, gram, user_id) AS
+WITH RECURSIVE p(tenant, kind, bucket, gram, ids, i) AS (
+    SELECT tenant, kind, bucket, gram, ids, 0 FROM main.search_grams WHERE length(ids) > 0
+    UNION ALL
+    SELECT tenant, kind, bucket, gram, ids, i + 2 FROM p WHERE i + 2 < length(ids))
+SELECT tenant, kind, bucket, gram, (bucket << 14) + bk_posting_offset(ids, i) FROM p
+"""
+
+
+def _posting_offset(ids, i):
+    return int.from_bytes(ids[i:i + 2], "big")
+
+
 def db_query(srv, sql, params=()):
-    """Rows of a read-only query on the server's SQLite file (it may be running)."""
+    """Rows of a read-only query on the server's SQLite file (it may be running).
+    The search index's postings read as rows from search_postings."""
     import sqlite3
     con = sqlite3.connect(f"file:{srv.db_path}?mode=ro", uri=True, timeout=10)
     try:
+        if "search_postings" in sql:
+            con.create_function("bk_posting_offset", 2, _posting_offset, deterministic=True)
+            con.execute(POSTINGS_VIEW)
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
@@ -777,6 +799,7 @@ def store_rows(srv, sql, params=()):
     int); integer-looking cells come back as int."""
     if srv.store == "sqlite":
         return db_query(srv, sql, params)
+    sql = sql.replace("search_postings", "search_grams")
     parts = sql.split("?")
     assert len(parts) == len(params) + 1, (sql, params)
     text = parts[0] + "".join(_sql_literal(p) + s for p, s in zip(params, parts[1:]))

@@ -1,8 +1,8 @@
 """Bucketed postings (migration 0014): the search index is keyed (tenant,
-kind, bucket, gram, user_id) with bucket = user_id >> BUCKET_SHIFT, a gram's
-postings are read bucket by bucket in user order, and a vault whose postings
-were written in the old layout keeps every one of them through the
-migration."""
+kind, bucket, gram, user_id) with bucket = user_id >> BUCKET_SHIFT (on SQLite
+one list per (tenant, kind, bucket, gram), migration 0015), a gram's postings
+are read bucket by bucket in user order, and a vault whose postings were
+written in the old layout keeps every one of them through the migrations."""
 import sqlite3
 
 import bunkerlib as bl
@@ -25,7 +25,7 @@ def user_id(srv, tok):
 
 def misplaced(srv):
     """Postings whose bucket is not their user's."""
-    return bl.store_rows(srv, f"SELECT count(*) FROM search_grams "
+    return bl.store_rows(srv, f"SELECT count(*) FROM search_postings "
                               f"WHERE bucket <> (user_id >> {BUCKET_SHIFT})")[0][0]
 
 
@@ -41,7 +41,7 @@ def test_postings_carry_their_users_bucket(server, api):
     uid = user_id(server, tok)
     assert bl.wait_until(lambda: bl.store_rows(
         server, "SELECT count(*) FROM search_pending WHERE user_id = ?", (uid,)) == [(0,)])
-    rows = bl.store_rows(server, "SELECT DISTINCT bucket FROM search_grams WHERE user_id = ?",
+    rows = bl.store_rows(server, "SELECT DISTINCT bucket FROM search_postings WHERE user_id = ?",
                          (uid,))
     assert rows == [(uid >> BUCKET_SHIFT,)]
     assert misplaced(server) == 0
@@ -91,7 +91,7 @@ def test_search_spans_buckets(server_factory):
     assert merged_all(srv)
     ids = [user_id(srv, t) for t in (low[0], low[-1], high[0], high[-1])]
     assert [i >> BUCKET_SHIFT for i in ids] == [0, 0, 3, 3]
-    buckets = bl.store_rows(srv, "SELECT DISTINCT bucket FROM search_grams ORDER BY bucket")
+    buckets = bl.store_rows(srv, "SELECT DISTINCT bucket FROM search_postings ORDER BY bucket")
     assert buckets == [(0,), (3,)]
     assert misplaced(srv) == 0
     for i in (0, 7, 39):
@@ -124,17 +124,20 @@ def downgrade(srv):
         return
     con = sqlite3.connect(str(srv.db_path), timeout=10)
     try:
+        con.create_function("bk_posting_offset", 2, bl._posting_offset, deterministic=True)
+        con.execute(bl.POSTINGS_VIEW)
         con.executescript("""
             BEGIN;
             CREATE TABLE search_grams_old (
                 tenant INTEGER NOT NULL, kind INTEGER NOT NULL, gram INTEGER NOT NULL,
                 user_id INTEGER NOT NULL, PRIMARY KEY (tenant, kind, gram, user_id)
             ) WITHOUT ROWID;
-            INSERT INTO search_grams_old SELECT tenant, kind, gram, user_id FROM search_grams;
+            INSERT INTO search_grams_old SELECT tenant, kind, gram, user_id FROM search_postings;
+            DROP VIEW temp.search_postings;
             DROP TABLE search_grams;
             ALTER TABLE search_grams_old RENAME TO search_grams;
             DROP TABLE search_pending;
-            DELETE FROM schema_migrations WHERE version = 14;
+            DELETE FROM schema_migrations WHERE version IN (14, 15);
             COMMIT;
         """)
     finally:
@@ -149,7 +152,7 @@ def test_migration_keeps_every_posting(server_factory):
     people = [bl.profile() for _ in range(4)]
     toks = [api.create_user(p) for p in people]
     assert merged_all(srv)
-    before = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_grams"))
+    before = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_postings"))
     assert len(before) > 4 * 10
     srv.stop()
     downgrade(srv)
@@ -157,7 +160,7 @@ def test_migration_keeps_every_posting(server_factory):
     assert cols == [(len(before),)]
     srv.start()
     api = srv.client()
-    after = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_grams"))
+    after = sorted(bl.store_rows(srv, "SELECT tenant, kind, gram, user_id FROM search_postings"))
     assert after == before
     assert misplaced(srv) == 0
     assert bl.store_rows(srv, "SELECT version FROM schema_migrations WHERE version = 14") \
@@ -170,5 +173,5 @@ def test_migration_keeps_every_posting(server_factory):
     nt = api.create_user(newbie)
     assert search(api, newbie["login"], "login")[0] == nt
     v2_ok(api, "UserDelete", {"mode": "token", "identity": toks[0]})
-    assert bl.store_rows(srv, "SELECT count(*) FROM search_grams WHERE user_id = ?",
+    assert bl.store_rows(srv, "SELECT count(*) FROM search_postings WHERE user_id = ?",
                          (user_id(srv, toks[0]),)) == [(0,)]

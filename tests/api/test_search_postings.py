@@ -37,7 +37,7 @@ def user_id(srv, tok):
 
 def merged(srv, uid):
     """{kind: count} of the postings of user <uid> in the index."""
-    rows = bl.store_rows(srv, "SELECT kind, count(*) FROM search_grams WHERE user_id = ? "
+    rows = bl.store_rows(srv, "SELECT kind, count(*) FROM search_postings WHERE user_id = ? "
                               "GROUP BY kind", (uid,))
     return {k: n for k, n in rows}
 
@@ -53,7 +53,7 @@ def postings(srv, uid):
     """{kind: count} of the postings of user <uid>, pending or merged: a kind
     is never in both places. One statement, so one snapshot: the merger may
     move the user's rows between two."""
-    rows = bl.store_rows(srv, "SELECT 1, kind, count(*) FROM search_grams WHERE user_id = ? "
+    rows = bl.store_rows(srv, "SELECT 1, kind, count(*) FROM search_postings WHERE user_id = ? "
                               "GROUP BY kind UNION ALL SELECT 2, kind, length(grams) "
                               "FROM search_pending WHERE user_id = ?", (uid, uid))
     m = {k: n for where, k, n in rows if where == 1}
