@@ -29,6 +29,25 @@ arg_list(sqlite3_value *v, const uint8_t **p, size_t *len)
     return gramlist_valid(*p, *len);
 }
 
+static void
+result_malformed(sqlite3_context *cx)
+{
+    sqlite3_result_error(cx, "malformed posting list", -1);
+    sqlite3_result_error_code(cx, SQLITE_CORRUPT);
+}
+
+/* The lists in the first two arguments; 0 (the error set) when either is
+ * malformed. */
+static int
+two_lists(sqlite3_context *cx, sqlite3_value **argv, const uint8_t **a, size_t *alen,
+          const uint8_t **b, size_t *blen)
+{
+    if (arg_list(argv[0], a, alen) && arg_list(argv[1], b, blen))
+        return 1;
+    result_malformed(cx);
+    return 0;
+}
+
 /* The list as a result; an empty list is a zero-length blob, not NULL. */
 static void
 result_list(sqlite3_context *cx, uint8_t *p, size_t len)
@@ -52,46 +71,31 @@ scratch(sqlite3_context *cx, size_t len)
     return p;
 }
 
-/* bk_ids_union(a, b): the offsets in either list. */
+/* A function of two lists whose result is a list: bk_ids_union(a, b), the
+ * offsets in either; bk_ids_minus(a, b), the offsets of a not in b. */
+struct list_op {
+    size_t (*apply)(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                    uint8_t *out);
+    int may_grow;       /* the result may hold b's offsets too */
+};
+
+static const struct list_op op_union = { gramlist_union, 1 };
+static const struct list_op op_minus = { gramlist_minus, 0 };
+
 static void
-fn_union(sqlite3_context *cx, int argc, sqlite3_value **argv)
+fn_list_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
+    const struct list_op *op = sqlite3_user_data(cx);
     const uint8_t *a, *b;
-    size_t alen, blen, len;
+    size_t alen, blen;
     uint8_t *out;
 
     (void)argc;
-    if (!arg_list(argv[0], &a, &alen) || !arg_list(argv[1], &b, &blen)) {
-        sqlite3_result_error(cx, "malformed posting list", -1);
-        sqlite3_result_error_code(cx, SQLITE_CORRUPT);
+    if (!two_lists(cx, argv, &a, &alen, &b, &blen))
         return;
-    }
-    out = scratch(cx, alen + blen);
-    if (out == NULL)
-        return;
-    len = gramlist_union(a, alen, b, blen, out);
-    result_list(cx, out, len);
-}
-
-/* bk_ids_minus(a, b): the offsets of a not in b. */
-static void
-fn_minus(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    const uint8_t *a, *b;
-    size_t alen, blen, len;
-    uint8_t *out;
-
-    (void)argc;
-    if (!arg_list(argv[0], &a, &alen) || !arg_list(argv[1], &b, &blen)) {
-        sqlite3_result_error(cx, "malformed posting list", -1);
-        sqlite3_result_error_code(cx, SQLITE_CORRUPT);
-        return;
-    }
-    out = scratch(cx, alen);
-    if (out == NULL)
-        return;
-    len = gramlist_minus(a, alen, b, blen, out);
-    result_list(cx, out, len);
+    out = scratch(cx, alen + (op->may_grow ? blen : 0));
+    if (out != NULL)
+        result_list(cx, out, op->apply(a, alen, b, blen, out));
 }
 
 /* bk_ids_has(a, off): 1 when list a holds offset off. */
@@ -104,8 +108,7 @@ fn_has(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
     (void)argc;
     if (!arg_list(argv[0], &a, &alen)) {
-        sqlite3_result_error(cx, "malformed posting list", -1);
-        sqlite3_result_error_code(cx, SQLITE_CORRUPT);
+        result_malformed(cx);
         return;
     }
     sqlite3_result_int(cx, off >= 0 && off < (sqlite3_int64)GRAMLIST_MAX &&
@@ -185,10 +188,12 @@ enum bk_err
 sq_gramfn_register(sqlite3 *db)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    int rc = sqlite3_create_function(db, "bk_ids_union", 2, flags, NULL, fn_union, NULL, NULL);
+    int rc = sqlite3_create_function(db, "bk_ids_union", 2, flags, (void *)&op_union,
+                                     fn_list_op, NULL, NULL);
 
     if (rc == SQLITE_OK)
-        rc = sqlite3_create_function(db, "bk_ids_minus", 2, flags, NULL, fn_minus, NULL, NULL);
+        rc = sqlite3_create_function(db, "bk_ids_minus", 2, flags, (void *)&op_minus,
+                                     fn_list_op, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(db, "bk_ids_has", 2, flags, NULL, fn_has, NULL, NULL);
     if (rc == SQLITE_OK)

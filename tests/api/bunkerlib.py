@@ -1004,3 +1004,18 @@ def read_concurrently(srv, clients, reads, pick, together=False):
     assert not errors, errors[:3]
     assert sum(counts.values()) == clients * reads, counts
     return counts
+
+
+# ---------------------------------------------------------------- search helpers
+
+def search_tokens(api, identity, mode):
+    """The tokens a fuzzy UserSearch for <identity> in <mode> finds, best first."""
+    body = {"identity": identity, "mode": mode, "unlockuuid": unlock(api)}
+    return [r["token"] for r in v2_ok(api, "UserSearch", body)["rows"]]
+
+
+def user_row_id(srv, tok):
+    """The users row id (the search index's user id) of token <tok>."""
+    rows = store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
+    assert len(rows) == 1, rows
+    return rows[0][0]

@@ -12,15 +12,8 @@ BUCKET_SHIFT = 14            # STORE_GRAM_BUCKET_SHIFT in src/store/access.h
 CHUNK = 1000
 
 
-def search(api, identity, mode):
-    body = {"identity": identity, "mode": mode, "unlockuuid": bl.unlock(api)}
-    return [r["token"] for r in v2_ok(api, "UserSearch", body)["rows"]]
-
-
-def user_id(srv, tok):
-    rows = bl.store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
-    assert len(rows) == 1, rows
-    return rows[0][0]
+search = bl.search_tokens
+user_id = bl.user_row_id
 
 
 def misplaced(srv):

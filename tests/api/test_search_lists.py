@@ -23,15 +23,8 @@ def sqlite_only(request):
         pytest.skip("posting lists are SQLite's layout; the servers keep a row per posting")
 
 
-def search(api, identity, mode):
-    body = {"identity": identity, "mode": mode, "unlockuuid": bl.unlock(api)}
-    return [r["token"] for r in v2_ok(api, "UserSearch", body)["rows"]]
-
-
-def user_id(srv, tok):
-    rows = bl.store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
-    assert len(rows) == 1, rows
-    return rows[0][0]
+search = bl.search_tokens
+user_id = bl.user_row_id
 
 
 def merged_all(srv, timeout=20):
