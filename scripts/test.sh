@@ -76,6 +76,7 @@ SERVER_DB_TESTS+=(test_tokens.py test_authz_fresh.py)
 SERVER_DB_TESTS+=(test_write_race.py test_authz_large_group.py test_ttl.py)
 SERVER_DB_TESTS+=(test_abuse.py test_search_postings.py test_dbserver_reads.py)
 SERVER_DB_TESTS+=(test_audit_batch_insert.py)
+SERVER_DB_TESTS+=(test_read_expiry.py)
 # Run on PostgreSQL only: SIGKILL under concurrent writes (issue: crash safety).
 PG_ONLY_TESTS=(tests/api/test_crash.py)
 

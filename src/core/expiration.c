@@ -139,6 +139,28 @@ slides(const struct ctx *c, const struct expiry_row *e)
     return e->state == EXPIRY_WAIT && e->sliding > 0 && e->touched != c->now;
 }
 
+/* The expiration of <row> for a check: the one its lookup brought along
+ * (struct user_row's exp_ fields; no exptoken, which a check does not use),
+ * else the row the expiry family finds. BK_ENOTFOUND when it has none. */
+static enum bk_err
+carried(struct ctx *c, const struct user_row *row, struct expiry_row *out)
+{
+    if (row->exp_known == USER_EXP_UNKNOWN)
+        return store_expiry_get(&c->db, c->tenant, row->id, out);
+    memset(out, 0, sizeof *out);
+    if (row->exp_known != USER_EXP_ROW)
+        return BK_ENOTFOUND;
+    out->user_id = row->id;
+    out->tenant = row->tenant;
+    memcpy(out->record, row->token, sizeof out->record);
+    out->state = row->exp_state;
+    out->sliding = row->exp_sliding;
+    out->finaltime = row->exp_finaltime;
+    out->endtime = row->exp_endtime;
+    out->touched = row->exp_touched;
+    return BK_OK;
+}
+
 enum bk_err
 expiration_check(struct ctx *c, const struct user_row *row, struct expiry_times *out,
                  int *touch)
@@ -148,7 +170,7 @@ expiration_check(struct ctx *c, const struct user_row *row, struct expiry_times 
 
     memset(out, 0, sizeof *out);
     *touch = 0;
-    err = store_expiry_get(&c->db, c->tenant, row->id, &e);
+    err = carried(c, row, &e);
     if (err == BK_ENOTFOUND || err == BK_ENOTIMPL)
         return BK_OK;
     if (err != BK_OK)

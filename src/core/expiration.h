@@ -22,7 +22,9 @@ enum bk_err expiration_user_created(struct ctx *c, const struct user_row *row,
 
 /* expiration_touch() without the write, within any transaction: the same
  * BK_ENOTFOUND, and *touch set when the read must move the sliding end (then
- * call expiration_touch() in a write transaction; *out is left zero). */
+ * call expiration_touch() in a write transaction; *out is left zero). When
+ * the lookup of <row> brought its expiration along (row->exp_known), no
+ * statement is sent; otherwise the expiry family is asked. */
 enum bk_err expiration_check(struct ctx *c, const struct user_row *row, struct expiry_times *out,
                              int *touch);
 

@@ -46,12 +46,16 @@ static const char sql_meta_put[] =
 static const char sql_user_insert[] =
     "INSERT INTO users (tenant, token, status, dek, body, version, created, updated) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* Reads bring the user's expiration along (struct user_row's exp_ fields; NULLs when the
+ * user has none): a read checks it without a second round trip. */
+#define USER_EXP_COLS "u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, " \
+                      "u.created, u.updated, e.state, e.sliding, e.finaltime, e.endtime, e.touched"
+#define USER_EXP_JOIN "LEFT JOIN user_expiry e ON e.user_id = u.id AND e.tenant = u.tenant "
 static const char sql_user_by_token[] =
-    "SELECT " USER_COLS " FROM users WHERE tenant = ? AND token = ?";
+    "SELECT " USER_EXP_COLS " FROM users u " USER_EXP_JOIN "WHERE u.tenant = ? AND u.token = ?";
 static const char sql_user_by_index[] =
-    "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
-    "FROM user_index i JOIN users u ON u.id = i.user_id "
-    "WHERE i.tenant = ? AND i.kind = ? AND i.hash = ?";
+    "SELECT " USER_EXP_COLS " FROM user_index i JOIN users u ON u.id = i.user_id "
+    USER_EXP_JOIN "WHERE i.tenant = ? AND i.kind = ? AND i.hash = ?";
 /* In a write transaction the user is read with its row locked, and as last committed (a
  * locking read is not the snapshot): writers of one user queue here instead of all but one
  * failing the version check at the end and starting over, which under load ran out of
@@ -895,6 +899,14 @@ query_user(struct my_conn *c, const char *sql, struct my_params *p, struct user_
         out->version = my_col_int(&r, 6);
         out->created = my_col_int(&r, 7);
         out->updated = my_col_int(&r, 8);
+        if (r.ncols >= 14) {
+            out->exp_known = r.null[9] ? USER_EXP_NONE : USER_EXP_ROW;
+            out->exp_state = (int)my_col_int(&r, 9);
+            out->exp_sliding = my_col_int(&r, 10);
+            out->exp_finaltime = my_col_int(&r, 11);
+            out->exp_endtime = my_col_int(&r, 12);
+            out->exp_touched = my_col_int(&r, 13);
+        }
         err = my_col_blob(&r, 4, &out->dek, &out->dek_len);
         if (err == BK_OK)
             err = my_col_blob(&r, 5, &out->body, &out->body_len);

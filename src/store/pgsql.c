@@ -62,12 +62,16 @@ static const char sql_meta_put[] =
 static const char sql_user_insert[] =
     "INSERT INTO users (tenant, token, status, dek, body, version, created, updated) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+/* Reads bring the user's expiration along (struct user_row's exp_ fields; NULLs when the
+ * user has none): a read checks it without a second round trip. */
+#define USER_EXP_COLS "u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, " \
+                      "u.created, u.updated, e.state, e.sliding, e.finaltime, e.endtime, e.touched"
+#define USER_EXP_JOIN "LEFT JOIN user_expiry e ON e.user_id = u.id AND e.tenant = u.tenant "
 static const char sql_user_by_token[] =
-    "SELECT " USER_COLS " FROM users WHERE tenant = $1 AND token = $2";
+    "SELECT " USER_EXP_COLS " FROM users u " USER_EXP_JOIN "WHERE u.tenant = $1 AND u.token = $2";
 static const char sql_user_by_index[] =
-    "SELECT u.id, u.tenant, u.token, u.status, u.dek, u.body, u.version, u.created, u.updated "
-    "FROM user_index i JOIN users u ON u.id = i.user_id "
-    "WHERE i.tenant = $1 AND i.kind = $2 AND i.hash = $3";
+    "SELECT " USER_EXP_COLS " FROM user_index i JOIN users u ON u.id = i.user_id "
+    USER_EXP_JOIN "WHERE i.tenant = $1 AND i.kind = $2 AND i.hash = $3";
 /* In a write transaction the user is read with its row locked: writers of one user queue
  * here instead of all but one failing the version check at the end and starting over,
  * which under load ran out of tries (409). */
@@ -941,6 +945,14 @@ read_user(const PGresult *r, struct user_row *out)
     out->version = pg_col_int(r, 0, 6);
     out->created = pg_col_int(r, 0, 7);
     out->updated = pg_col_int(r, 0, 8);
+    if (PQnfields(r) >= 14) {
+        out->exp_known = PQgetisnull(r, 0, 9) ? USER_EXP_NONE : USER_EXP_ROW;
+        out->exp_state = (int)pg_col_int(r, 0, 9);
+        out->exp_sliding = pg_col_int(r, 0, 10);
+        out->exp_finaltime = pg_col_int(r, 0, 11);
+        out->exp_endtime = pg_col_int(r, 0, 12);
+        out->exp_touched = pg_col_int(r, 0, 13);
+    }
     err = pg_col_blob(r, 0, 4, &out->dek, &out->dek_len);
     if (err == BK_OK)
         err = pg_col_blob(r, 0, 5, &out->body, &out->body_len);

@@ -31,7 +31,23 @@ struct user_row {
     int64_t version;       /* bumped on every change */
     int64_t created;
     int64_t updated;
+    /* The user's expiration, when the lookup brought it along in the same
+     * statement (PostgreSQL and MariaDB reads outside a write transaction:
+     * LEFT JOIN user_expiry), so a read needs no second round trip for it.
+     * exp_known: USER_EXP_UNKNOWN (not read: ask the expiry family),
+     * USER_EXP_NONE (the user has no user_expiry row), USER_EXP_ROW (the
+     * exp_ fields hold its row's columns of the same names). */
+    int exp_known;
+    int exp_state;
+    int64_t exp_sliding;
+    int64_t exp_finaltime;
+    int64_t exp_endtime;
+    int64_t exp_touched;
 };
+
+#define USER_EXP_UNKNOWN 0
+#define USER_EXP_NONE 1
+#define USER_EXP_ROW 2
 
 /* An audit event as stored. The personal parts (identity, before, after) are
  * sealed under the user's data key, so shredding the key erases them. */

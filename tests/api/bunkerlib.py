@@ -1019,3 +1019,39 @@ def user_row_id(srv, tok):
     rows = store_rows(srv, "SELECT id FROM users WHERE token = ?", (tok,))
     assert len(rows) == 1, rows
     return rows[0][0]
+
+
+def store_exec(srv, sql, params=()):
+    """Run the write <sql> on <srv>'s database on any backend, behind the
+    vault's back (tests that corrupt or age stored rows): SQLite through its
+    file (the server may be running: WAL); PostgreSQL as the cluster's
+    superuser over its socket (row-level security); MariaDB as the vault's
+    account. '?' placeholders take <params> (str, int or bytes)."""
+    if srv.store == "sqlite":
+        import sqlite3
+        con = sqlite3.connect(str(srv.db_path), timeout=10)
+        try:
+            con.execute(sql, params)
+            con.commit()
+        finally:
+            con.close()
+        return
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1, (sql, params)
+
+    def lit(v):
+        if isinstance(v, bytes) and srv.store == "pgsql":
+            return "'\\x" + v.hex() + "'::bytea"
+        if isinstance(v, bytes):
+            return "x'" + v.hex() + "'"
+        return _sql_literal(v)
+    text = parts[0] + "".join(lit(p) + s for p, s in zip(params, parts[1:]))
+    if srv.store == "pgsql":
+        cp = subprocess.run([_pg_cmd("psql"), "-h", os.environ["PGUP_DIR"], "-p",
+                             os.environ["PGSQL_PORT"], "-U", "postgres", "-d", srv.db_name,
+                             "-v", "ON_ERROR_STOP=1", "-c", text],
+                            capture_output=True, text=True, timeout=60)
+    else:
+        cp = subprocess.run(["mariadb"] + _my_conn_args() + [srv.db_name, "-e", text],
+                            capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 0, f"SQL failed: {cp.stderr}"
