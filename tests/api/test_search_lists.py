@@ -5,8 +5,6 @@ list stays well formed and non-empty through creates, updates and deletes; a
 list that is not well formed fails the search and the merge loudly (nothing
 repaired or lost behind the caller's back); and a vault migrated from rows to
 lists keeps every posting."""
-import sqlite3
-
 import pytest
 
 import bunkerlib as bl
@@ -114,14 +112,9 @@ def lists_of(srv, uid, kind):
 
 
 def rewrite(srv, kind, lists, blob):
-    con = sqlite3.connect(str(srv.db_path), timeout=10)
-    try:
-        for bucket, gram, ids in lists:
-            con.execute("UPDATE search_grams SET ids = ? WHERE kind = ? AND bucket = ? "
-                        "AND gram = ?", (blob(ids), kind, bucket, gram))
-        con.commit()
-    finally:
-        con.close()
+    for bucket, gram, ids in lists:
+        bl.store_exec(srv, "UPDATE search_grams SET ids = ? WHERE kind = ? AND bucket = ? "
+                           "AND gram = ?", (blob(ids), kind, bucket, gram))
 
 
 @pytest.mark.parametrize("damage", ["odd length", "unsorted"])
