@@ -224,6 +224,16 @@ posting_swap(struct store_gram_row *a, struct store_gram_row *b)
     *b = t;
 }
 
+int
+access_postings_sorted(const struct store_gram_row *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (posting_less(&r[i], &r[i - 1]))
+            return 0;
+    }
+    return 1;
+}
+
 /* A merge sorts a hundred thousand postings at a time, so the comparison is
  * inlined rather than called through qsort(): a quicksort on the median of
  * three, insertion sort for short runs, recursing into the smaller side only

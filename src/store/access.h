@@ -89,6 +89,13 @@ store_gram_bucket(int64_t user_id)
     return user_id >> STORE_GRAM_BUCKET_SHIFT;
 }
 
+/* <user_id>'s place in its bucket, 0 .. (1 << STORE_GRAM_BUCKET_SHIFT) - 1. */
+static inline unsigned
+store_gram_offset(int64_t user_id)
+{
+    return (unsigned)(user_id & (((int64_t)1 << STORE_GRAM_BUCKET_SHIFT) - 1));
+}
+
 /* One posting of the search index: user <user_id> holds <gram> of <kind>. */
 struct store_gram_row {
     int kind;
@@ -245,6 +252,8 @@ enum bk_err access_pending_add(void *arg, int64_t user_id, int kind, const int64
 /* Sort <n> postings into the order of the index's key: (kind, bucket, gram,
  * user), so inserts walk the index once instead of jumping. */
 void access_postings_sort(struct store_gram_row *rows, size_t n);
+/* Whether <rows> are already in access_postings_sort()'s order. */
+int access_postings_sorted(const struct store_gram_row *rows, size_t n);
 void access_pending_seal(struct access_pending *p);
 void access_pending_cleanup(struct access_pending *p);
 

@@ -1001,20 +1001,6 @@ gram_runs_free(struct gram_runs *g)
     mem_free(g->sorted);
 }
 
-static int
-rows_sorted(const struct store_gram_row *r, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        const struct store_gram_row *x = &r[i - 1], *y = &r[i];
-        int64_t bx = store_gram_bucket(x->user_id), by = store_gram_bucket(y->user_id);
-
-        if (x->kind != y->kind ? x->kind > y->kind : bx != by ? bx > by :
-            x->gram != y->gram ? x->gram > y->gram : x->user_id > y->user_id)
-            return 0;
-    }
-    return 1;
-}
-
 /* Group <n> postings into <g> (gram_runs_free() it, also on failure). */
 static enum bk_err
 gram_runs_make(const struct store_gram_row *rows, size_t n, struct gram_runs *g)
@@ -1024,7 +1010,7 @@ gram_runs_make(const struct store_gram_row *rows, size_t n, struct gram_runs *g)
     memset(g, 0, sizeof *g);
     if (n == 0)
         return BK_OK;
-    if (!rows_sorted(rows, n)) {
+    if (!access_postings_sorted(rows, n)) {
         g->sorted = mem_alloc(n * sizeof *rows);
         if (g->sorted == NULL)
             return BK_ENOMEM;
@@ -1039,7 +1025,7 @@ gram_runs_make(const struct store_gram_row *rows, size_t n, struct gram_runs *g)
     for (size_t i = 0; i < n; i++) {
         const struct store_gram_row *r = &rows[i];
         int64_t bucket = store_gram_bucket(r->user_id);
-        unsigned off = (unsigned)(r->user_id - (bucket << STORE_GRAM_BUCKET_SHIFT));
+        unsigned off = store_gram_offset(r->user_id);
         struct gram_run *run = g->n > 0 ? &g->runs[g->n - 1] : NULL;
 
         if (r->user_id < 0)
@@ -1145,7 +1131,7 @@ a_gram_purge_user(void *conn, int64_t tenant, int64_t user_id)
 {
     sqlite3_stmt *st = NULL;
     int64_t bucket = store_gram_bucket(user_id);
-    unsigned off = (unsigned)(user_id - (bucket << STORE_GRAM_BUCKET_SHIFT));
+    unsigned off = store_gram_offset(user_id);
     uint8_t one[GRAMLIST_ENTRY];
     enum bk_err err;
 

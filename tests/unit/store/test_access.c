@@ -315,6 +315,7 @@ check_sorted(struct store_gram_row *r, size_t n)
     assert_int_equal(rows_sum(r, n), before);
     for (size_t i = 1; i < n; i++)
         assert_true(key_cmp(&r[i - 1], &r[i]) <= 0);
+    assert_true(access_postings_sorted(r, n));
 }
 
 /* Every shape a merge can hand it: empty, tiny, random with repeated keys
@@ -343,6 +344,8 @@ test_postings_sort(void **state)
             r[i] = r[n - 1 - i];
             r[n - 1 - i] = t;
         }
+        /* reversed: out of order wherever two keys differ */
+        assert_true(access_postings_sorted(r, n) == (n < 2 || key_cmp(&r[0], &r[n - 1]) == 0));
         check_sorted(r, n);         /* reversed input */
         for (size_t i = 0; i < n; i++)
             r[i] = (struct store_gram_row){ .kind = 2, .gram = 7, .user_id = 9 };
